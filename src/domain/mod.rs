@@ -1,0 +1,9 @@
+//! Plain domain types: grades, weeks, airings. They know nothing of HTTP, SQL or templates.
+
+mod airing;
+mod grade;
+mod week;
+
+pub use airing::{Airing, AiringStatus};
+pub use grade::{Grade, GradeError, GradeSet};
+pub use week::{Week, WeekError};

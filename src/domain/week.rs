@@ -1,0 +1,74 @@
+//! A school week, Monday to Sunday, named by its Monday.
+
+use chrono::{Datelike, Duration, NaiveDate, Weekday};
+use std::fmt;
+use std::str::FromStr;
+
+/// A week named by its Monday (`2020-04-13`). Any date in the week parses to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Week(NaiveDate);
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{input}` is not a week: give a date as YYYY-MM-DD, e.g. 2020-04-13")]
+pub struct WeekError {
+    pub input: String,
+}
+
+impl Week {
+    pub fn containing(date: NaiveDate) -> Week {
+        Week(date - Duration::days(date.weekday().num_days_from_monday() as i64))
+    }
+
+    pub fn monday(self) -> NaiveDate {
+        self.0
+    }
+
+    pub fn day(self, weekday: Weekday) -> NaiveDate {
+        self.0 + Duration::days(weekday.num_days_from_monday() as i64)
+    }
+
+    /// Whole weeks from `self` to `other` (negative when `other` is earlier).
+    pub fn weeks_until(self, other: Week) -> i64 {
+        (other.0 - self.0).num_days() / 7
+    }
+}
+
+impl FromStr for Week {
+    type Err = WeekError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+            .map(Week::containing)
+            .map_err(|_| WeekError {
+                input: s.to_string(),
+            })
+    }
+}
+
+impl fmt::Display for Week {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0.format("%Y-%m-%d"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn any_day_names_its_monday() {
+        let w: Week = "2020-04-16".parse().unwrap();
+        assert_eq!(w.to_string(), "2020-04-13");
+        assert_eq!(w.day(Weekday::Fri).to_string(), "2020-04-17");
+        assert!("2020-13-01".parse::<Week>().is_err());
+        assert!("next week".parse::<Week>().is_err());
+    }
+
+    #[test]
+    fn weeks_between_two_weeks() {
+        let a: Week = "2020-04-13".parse().unwrap();
+        let b: Week = "2026-11-23".parse().unwrap();
+        assert_eq!(a.weeks_until(b), 345);
+        assert_eq!(b.weeks_until(a), -345);
+    }
+}

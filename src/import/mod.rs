@@ -1,0 +1,10 @@
+//! Importing broadcast schedules: one parser per format, all yielding [`Programme`]s, and the run
+//! that turns a file, directory or URL into one transaction on the store.
+
+mod record;
+
+pub mod csv;
+pub mod tvss;
+pub mod xmltv;
+
+pub use record::{Emit, ImportError, Location, ParseContext, Programme, Warning};

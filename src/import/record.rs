@@ -1,0 +1,168 @@
+//! What every schedule format is turned into, and how parsers report problems.
+
+use crate::domain::GradeSet;
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use std::fmt;
+
+/// One programme as a source describes it, already in UTC, before grade rules and identity.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Programme {
+    /// Line in the file where the programme starts (for JSON: the line of its listing object).
+    pub line: u64,
+    /// Station call sign, upper case (`KCET`).
+    pub station: String,
+    /// Over-the-air channel number (`28.1`), or the source's channel id when it has no number.
+    pub channel: String,
+    /// The channel's display name (`KCET`, `PBS SoCal Kids`), when known.
+    pub channel_name: Option<String>,
+    pub start: DateTime<Utc>,
+    /// `None` when the source gave no end (XMLTV: neither `stop` nor `length`, and no next
+    /// programme on the channel).
+    pub end: Option<DateTime<Utc>>,
+    pub title: String,
+    pub title_es: Option<String>,
+    pub episode_title: Option<String>,
+    pub episode_title_es: Option<String>,
+    pub description: Option<String>,
+    pub description_es: Option<String>,
+    pub categories: Vec<String>,
+    /// PBS NOLA root (`CYBR`) and episode number (`000123`), when the source gives them.
+    pub nola_root: Option<String>,
+    pub nola_episode: Option<String>,
+    /// A source episode identifier that is not NOLA: XMLTV `dd_progid` (`EP02420905.0022`),
+    /// `xmltv_ns` (`1.11.0/1` → `S2E12`) or `onscreen`.
+    pub episode_num: Option<String>,
+    /// Grades the source itself names (categories such as "Grades 4-8", a CSV `grades` column).
+    pub grades: GradeSet,
+    pub captions: bool,
+    pub spanish_audio: bool,
+    pub hd: bool,
+    pub previously_shown: bool,
+    /// The source's own id for this airing, if it has one (a CSV `id` column).
+    pub source_id: Option<String>,
+}
+
+/// Where a problem was found: file (or URL), line or record, field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    pub file: String,
+    pub line: u64,
+    pub field: String,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line > 0 {
+            write!(f, "{}:{}", self.file, self.line)?;
+        } else {
+            write!(f, "{}", self.file)?;
+        }
+        if !self.field.is_empty() {
+            write!(f, ": {}", self.field)?;
+        }
+        Ok(())
+    }
+}
+
+/// Something worth telling the user that does not stop the import.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Warning {
+    pub file: String,
+    pub line: u64,
+    pub field: String,
+    pub message: String,
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let loc = Location {
+            file: self.file.clone(),
+            line: self.line,
+            field: self.field.clone(),
+        };
+        write!(f, "{loc}: {}", self.message)
+    }
+}
+
+/// Why an import stopped. Nothing of it was stored.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// The schedule itself is wrong at a known place.
+    #[error("{at}: {message}")]
+    Invalid { at: Location, message: String },
+    /// The source cannot be read at all (missing file, unreachable URL, unknown format).
+    #[error("{source_name}: {message}")]
+    Source {
+        source_name: String,
+        message: String,
+    },
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+}
+
+/// What a parser is told about the file it reads, and where it leaves its warnings.
+pub struct ParseContext {
+    /// File name or URL, as the user named it (used in every message).
+    pub file: String,
+    /// `--station CALLSIGN`, or the call sign a TVSS file name gives (`KCET-20200413.json`).
+    pub station: Option<String>,
+    /// The zone for local times when the source does not give one (station's zone, else
+    /// `LESSONCAST_TZ`).
+    pub default_tz: Tz,
+    /// Known stations' zones (call sign → zone), to check a TVSS feed's `timezone` against.
+    pub station_tz: std::collections::HashMap<String, Tz>,
+    pub warnings: Vec<Warning>,
+    /// Called now and then with the number of bytes read so far (for a progress bar).
+    pub progress: Option<Box<dyn FnMut(u64) + Send>>,
+}
+
+impl ParseContext {
+    pub fn new(file: impl Into<String>, default_tz: Tz) -> Self {
+        ParseContext {
+            file: file.into(),
+            station: None,
+            default_tz,
+            station_tz: Default::default(),
+            warnings: Vec::new(),
+            progress: None,
+        }
+    }
+
+    /// The zone local times of `station` are in.
+    pub fn tz_for(&self, station: &str) -> Tz {
+        self.station_tz
+            .get(station)
+            .copied()
+            .unwrap_or(self.default_tz)
+    }
+
+    pub fn invalid(&self, line: u64, field: &str, message: impl Into<String>) -> ImportError {
+        ImportError::Invalid {
+            at: Location {
+                file: self.file.clone(),
+                line,
+                field: field.to_string(),
+            },
+            message: message.into(),
+        }
+    }
+
+    pub fn warn(&mut self, line: u64, field: &str, message: impl Into<String>) {
+        self.warnings.push(Warning {
+            file: self.file.clone(),
+            line,
+            field: field.to_string(),
+            message: message.into(),
+        });
+    }
+
+    pub fn report_progress(&mut self, bytes: u64) {
+        if let Some(p) = self.progress.as_mut() {
+            p(bytes);
+        }
+    }
+}
+
+/// Where parsers hand each programme; returning an error stops the parse.
+pub type Emit<'a> = dyn FnMut(Programme) -> Result<(), ImportError> + 'a;
