@@ -1,1 +1,199 @@
-fn main() {}
+//! The `lessoncast` command: parses arguments, builds the configuration, calls into the library.
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use lessoncast::app;
+use lessoncast::config::Config;
+use lessoncast::import::{self, Format, ImportOptions};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+/// Public-TV broadcast schedules turned into school work families can follow without internet.
+///
+/// Settings come from the environment (DATABASE_URL, LESSONCAST_ADDR, LESSONCAST_BASE_URL,
+/// LESSONCAST_TZ, RUST_LOG), over an optional lessoncast.toml in the working directory.
+#[derive(Parser)]
+#[command(name = "lessoncast", version, about, long_about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Migrate, import the demo week into an empty database, start the scheduled imports and
+    /// serve HTTP.
+    Serve {
+        /// Address to listen on [env: LESSONCAST_ADDR] [default: 127.0.0.1:8080]
+        #[arg(long)]
+        addr: Option<String>,
+        /// Do not import the demo week into an empty database.
+        #[arg(long)]
+        no_demo: bool,
+    },
+    /// Import a schedule file, a directory of them, or an http(s) URL, in one transaction.
+    ///
+    /// Prints added / updated / removed / unchanged counts. On bad input it names the file,
+    /// line and field, exits non-zero and changes nothing.
+    Import {
+        /// File, directory or http(s):// URL.
+        source: String,
+        /// Format of the source; auto sniffs it from its first bytes.
+        #[arg(long, default_value = "auto", value_parser = parse_format)]
+        format: Format,
+        /// Call sign of the station, for sources that do not name it (e.g. a TVSS day file).
+        #[arg(long, value_name = "CALLSIGN")]
+        station: Option<String>,
+        /// Move every airing by this many whole weeks (keeping local wall-clock times).
+        #[arg(long, value_name = "N", default_value_t = 0, allow_negative_numbers = true)]
+        shift_weeks: i64,
+        /// Report what would change, then change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Print one JSON object {"added","updated","removed","unchanged","warnings"} on stdout.
+        #[arg(long)]
+        json: bool,
+        /// Grade rules file [env: LESSONCAST_GRADE_RULES] [default: schedules/grade-rules.toml]
+        #[arg(long, value_name = "FILE")]
+        grade_rules: Option<std::path::PathBuf>,
+        /// Request header for URL sources, as "Name: value" (e.g. the PBS X-PBSAUTH key).
+        #[arg(long = "header", value_name = "NAME: VALUE")]
+        headers: Vec<String>,
+    },
+    /// Apply database migrations and exit.
+    Migrate,
+}
+
+fn parse_format(s: &str) -> Result<Format, String> {
+    s.parse()
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let mut config = Config::load()?;
+    match cli.command {
+        Command::Serve { addr, no_demo } => {
+            if let Some(a) = addr {
+                if std::env::var("LESSONCAST_BASE_URL").is_err() {
+                    config.base_url = format!("http://{a}");
+                }
+                config.addr = a;
+            }
+            let store = app::open_store(&config).await?;
+            if !no_demo {
+                app::import_demo_if_empty(&store, &config).await?;
+            }
+            let listener = tokio::net::TcpListener::bind(&config.addr)
+                .await
+                .with_context(|| format!("cannot listen on {}", config.addr))?;
+            eprintln!(
+                "lessoncast is serving {} (listening on {})",
+                config.base_url,
+                listener.local_addr()?
+            );
+            app::serve(
+                store,
+                Arc::new(config),
+                listener,
+                lessoncast::web::shutdown_signal(),
+            )
+            .await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import {
+            source,
+            format,
+            station,
+            shift_weeks,
+            dry_run,
+            json,
+            grade_rules,
+            headers,
+        } => {
+            if let Some(path) = grade_rules {
+                config.grade_rules = path;
+            }
+            let headers = headers
+                .iter()
+                .map(|h| {
+                    h.split_once(':')
+                        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+                        .with_context(|| format!("--header `{h}`: write it as \"Name: value\""))
+                })
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            let store = app::open_store(&config).await?;
+            let opts = ImportOptions {
+                format,
+                station: station.map(|s| s.trim().to_ascii_uppercase()),
+                shift_weeks,
+                dry_run,
+                rules: app::load_rules(&config)?,
+                default_tz: Some(config.tz),
+                progress: !json,
+                headers,
+            };
+            let result = import::import(&store, &source, &opts).await;
+            store.close().await;
+            match result {
+                Ok(report) => {
+                    if json {
+                        println!("{}", serde_json::to_string(&report)?);
+                    } else {
+                        for w in &report.warnings {
+                            eprintln!("warning: {w}");
+                        }
+                        let c = report.counts;
+                        println!(
+                            "{}{} added, {} updated, {} removed, {} unchanged ({} file{}, {} warning{})",
+                            if dry_run { "dry run, nothing stored: " } else { "" },
+                            c.added,
+                            c.updated,
+                            c.removed,
+                            c.unchanged,
+                            report.files,
+                            if report.files == 1 { "" } else { "s" },
+                            report.warnings.len(),
+                            if report.warnings.len() == 1 { "" } else { "s" },
+                        );
+                    }
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    eprintln!("nothing was imported");
+                    Ok(ExitCode::from(2))
+                }
+            }
+        }
+        Command::Migrate => {
+            app::open_store(&config).await?;
+            eprintln!("migrations applied to {}", config.database_url);
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

@@ -2,6 +2,7 @@
 
 mod airing;
 mod grade;
+pub mod keys;
 mod week;
 
 pub use airing::{Airing, AiringStatus};

@@ -2,9 +2,13 @@
 //! that turns a file, directory or URL into one transaction on the store.
 
 mod record;
+pub mod rules;
+mod run;
 
 pub mod csv;
 pub mod tvss;
 pub mod xmltv;
 
+pub use run::{import, Format, ImportOptions, ImportReport};
+pub use rules::{GradeRules, RulesError};
 pub use record::{Emit, ImportError, Location, ParseContext, Programme, Warning};

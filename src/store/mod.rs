@@ -1,10 +1,157 @@
-//! The database: migrations, the pool, and queries grouped by what they touch.
+//! The database: opening it, migrations, and queries grouped by what they touch.
+//!
+//! One code base serves SQLite and PostgreSQL through sqlx's `Any` driver (chosen at run time from
+//! `DATABASE_URL`). Queries are written once, with `$N` placeholders, in the SQL both accept;
+//! instants are `i64` epoch seconds and flags `i64` 0/1, the types `Any` decodes on both.
+
+pub mod airings;
+pub mod imports;
+
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Executor};
+use std::str::FromStr;
+use std::time::Duration;
+
+pub use airings::AiringFilter;
+pub use imports::{ImportCounts, ImportWriter, NewAiring, RunOutcome};
 
 /// Why the store failed.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("database error: {0}")]
     Sqlx(#[from] sqlx::Error),
+    #[error("database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("unsupported database URL `{0}`: use sqlite://FILE or postgres://…")]
+    BadUrl(String),
     #[error("not found")]
     NotFound,
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+}
+
+/// Which database is behind the pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A handle on the database, cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Store {
+    /// Opens the database at `url` (`sqlite://path`, `sqlite::memory:` or `postgres://…`),
+    /// creating a SQLite file if it does not exist.
+    pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        sqlx::any::install_default_drivers();
+        let (backend, url) = if url.starts_with("postgres://") || url.starts_with("postgresql://")
+        {
+            (Backend::Postgres, url.to_string())
+        } else if let Some(rest) = url.strip_prefix("sqlite:") {
+            let mut u = format!("sqlite:{rest}");
+            if !rest.contains('?') && !rest.contains(":memory:") {
+                u.push_str("?mode=rwc");
+            }
+            (Backend::Sqlite, u)
+        } else {
+            return Err(StoreError::BadUrl(url.to_string()));
+        };
+        let mut options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(30));
+        if backend == Backend::Sqlite {
+            // WAL lets feeds be read while an import writes; foreign keys are off by default.
+            options = options
+                .max_connections(if url.contains(":memory:") { 1 } else { 8 })
+                .after_connect(|conn, _| {
+                    Box::pin(async move {
+                        conn.execute(
+                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                        )
+                        .await?;
+                        Ok(())
+                    })
+                });
+        } else {
+            options = options.max_connections(16);
+        }
+        // Validate the URL before connecting so a typo gets our message, not a driver's.
+        sqlx::any::AnyConnectOptions::from_str(&url)
+            .map_err(|_| StoreError::BadUrl(url.clone()))?;
+        let pool = options.connect(&url).await?;
+        Ok(Store { pool, backend })
+    }
+
+    /// Applies the migrations for this backend.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        match self.backend {
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&self.pool).await?,
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&self.pool).await?,
+        }
+        Ok(())
+    }
+
+    /// Answers when the database does.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// `$start, $start+1, …` for `n` placeholders, for statements built at run time.
+pub(crate) fn placeholders(start: usize, n: usize) -> String {
+    (start..start + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+pub(crate) fn get<'r, T>(row: &'r AnyRow, col: &str) -> Result<T, StoreError>
+where
+    T: sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any>,
+{
+    use sqlx::Row;
+    Ok(row.try_get(col)?)
+}
+
+#[cfg(test)]
+mod tests {
+    /// The PostgreSQL migrations are the SQLite ones with the identity column spelled for
+    /// PostgreSQL, and nothing else: the two schemas cannot drift apart.
+    #[test]
+    fn postgres_migrations_match_the_sqlite_ones() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+        let mut names: Vec<_> = std::fs::read_dir(dir.join("sqlite"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        names.sort();
+        assert!(!names.is_empty());
+        for name in names {
+            let sqlite = std::fs::read_to_string(dir.join("sqlite").join(&name)).unwrap();
+            let pg = std::fs::read_to_string(dir.join("postgres").join(&name))
+                .unwrap_or_else(|_| panic!("migrations/postgres/{name:?} is missing"));
+            let expected = sqlite.replace(
+                "INTEGER PRIMARY KEY AUTOINCREMENT",
+                "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY",
+            );
+            assert_eq!(pg, expected, "migrations/postgres/{name:?} drifted from sqlite");
+        }
+    }
 }

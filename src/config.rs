@@ -1,0 +1,147 @@
+//! Settings: environment variables over an optional `lessoncast.toml`, over defaults.
+
+use chrono_tz::Tz;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// Everything the service can be told.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `DATABASE_URL`: `sqlite://lessoncast.db` (default) or `postgres://…`.
+    pub database_url: String,
+    /// `LESSONCAST_ADDR`: where to listen.
+    pub addr: String,
+    /// `LESSONCAST_BASE_URL`: the public address used in links, QR codes and feeds.
+    pub base_url: String,
+    /// `LESSONCAST_TZ`: zone for stations and local times that name none.
+    pub tz: Tz,
+    /// `LESSONCAST_SCHEDULES`: the demo week imported into an empty database.
+    pub schedules_dir: PathBuf,
+    /// `LESSONCAST_GRADE_RULES`: grade rules for airings whose source names no grades.
+    pub grade_rules: PathBuf,
+    /// Sources re-imported on a schedule (`[[source]]` in lessoncast.toml).
+    pub sources: Vec<SourceConfig>,
+}
+
+/// A schedule source that the jobs re-import.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SourceConfig {
+    /// A file, directory or URL.
+    pub location: String,
+    /// Cron expression with seconds, e.g. `0 0 5 * * *` for 05:00 every day.
+    pub cron: String,
+    #[serde(default)]
+    pub format: Option<String>,
+    #[serde(default)]
+    pub station: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    database_url: Option<String>,
+    addr: Option<String>,
+    base_url: Option<String>,
+    tz: Option<String>,
+    schedules_dir: Option<PathBuf>,
+    grade_rules: Option<PathBuf>,
+    #[serde(default)]
+    source: Vec<SourceConfig>,
+}
+
+/// Why the configuration was refused.
+#[derive(Debug, thiserror::Error)]
+#[error("configuration: {0}")]
+pub struct ConfigError(pub String);
+
+impl Config {
+    /// Reads `lessoncast.toml` from the working directory if present, then the environment.
+    pub fn load() -> Result<Config, ConfigError> {
+        Self::load_from(Path::new("lessoncast.toml"), |k| std::env::var(k).ok())
+    }
+
+    pub fn load_from(
+        file: &Path,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Config, ConfigError> {
+        let from_file: FileConfig = match std::fs::read_to_string(file) {
+            Ok(text) => toml::from_str(&text)
+                .map_err(|e| ConfigError(format!("{}: {e}", file.display())))?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => FileConfig::default(),
+            Err(e) => return Err(ConfigError(format!("{}: {e}", file.display()))),
+        };
+        let pick = |var: &str, file: Option<String>, default: &str| {
+            env(var)
+                .filter(|v| !v.trim().is_empty())
+                .or(file)
+                .unwrap_or_else(|| default.to_string())
+        };
+        let addr = pick("LESSONCAST_ADDR", from_file.addr, "127.0.0.1:8080");
+        let tz_name = pick("LESSONCAST_TZ", from_file.tz, "America/Los_Angeles");
+        let tz: Tz = tz_name.parse().map_err(|_| {
+            ConfigError(format!(
+                "LESSONCAST_TZ `{tz_name}` is not an IANA time zone such as America/Los_Angeles"
+            ))
+        })?;
+        let base_url = pick("LESSONCAST_BASE_URL", from_file.base_url, &format!("http://{addr}"));
+        Ok(Config {
+            database_url: pick(
+                "DATABASE_URL",
+                from_file.database_url,
+                "sqlite://lessoncast.db",
+            ),
+            base_url: base_url.trim_end_matches('/').to_string(),
+            addr,
+            tz,
+            schedules_dir: env("LESSONCAST_SCHEDULES")
+                .map(PathBuf::from)
+                .or(from_file.schedules_dir)
+                .unwrap_or_else(|| PathBuf::from("schedules")),
+            grade_rules: env("LESSONCAST_GRADE_RULES")
+                .map(PathBuf::from)
+                .or(from_file.grade_rules)
+                .unwrap_or_else(|| PathBuf::from("schedules/grade-rules.toml")),
+            sources: from_file.source,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_then_file_then_environment() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("lessoncast.toml");
+        let c = Config::load_from(&file, |_| None).unwrap();
+        assert_eq!(c.database_url, "sqlite://lessoncast.db");
+        assert_eq!(c.base_url, "http://127.0.0.1:8080");
+        assert_eq!(c.tz, chrono_tz::America::Los_Angeles);
+
+        std::fs::write(
+            &file,
+            "addr = \"0.0.0.0:9000\"\ntz = \"America/New_York\"\n\
+             [[source]]\nlocation = \"https://example.org/kcet.xml\"\ncron = \"0 0 5 * * *\"\n",
+        )
+        .unwrap();
+        let c = Config::load_from(&file, |k| {
+            (k == "LESSONCAST_TZ").then(|| "America/Chicago".to_string())
+        })
+        .unwrap();
+        assert_eq!(c.addr, "0.0.0.0:9000");
+        assert_eq!(c.tz, chrono_tz::America::Chicago);
+        assert_eq!(c.sources.len(), 1);
+    }
+
+    #[test]
+    fn a_bad_zone_is_refused_by_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let e = Config::load_from(&dir.path().join("x.toml"), |k| {
+            (k == "LESSONCAST_TZ").then(|| "Pacific Time".to_string())
+        })
+        .unwrap_err();
+        assert!(e.to_string().contains("Pacific Time"));
+    }
+}

@@ -1,0 +1,82 @@
+//! Stable keys for series and episodes, the same whichever format named them, so that work
+//! linked to an episode reaches every airing of it on every station.
+
+/// `Cyberchase` → `cyberchase`; `Peg + Cat` → `peg-cat`; `¡Hola, Niños!` → `hola-ninos`.
+pub fn slug(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut dash = false;
+    for c in text.chars() {
+        let c = fold_accent(c);
+        if c.is_alphanumeric() {
+            if dash && !out.is_empty() {
+                out.push('-');
+            }
+            dash = false;
+            out.extend(c.to_lowercase());
+        } else {
+            dash = true;
+        }
+    }
+    out
+}
+
+fn fold_accent(c: char) -> char {
+    match c {
+        'á' | 'à' | 'â' | 'ä' | 'ã' | 'å' | 'Á' | 'À' | 'Â' | 'Ä' | 'Ã' | 'Å' => 'a',
+        'é' | 'è' | 'ê' | 'ë' | 'É' | 'È' | 'Ê' | 'Ë' => 'e',
+        'í' | 'ì' | 'î' | 'ï' | 'Í' | 'Ì' | 'Î' | 'Ï' => 'i',
+        'ó' | 'ò' | 'ô' | 'ö' | 'õ' | 'Ó' | 'Ò' | 'Ô' | 'Ö' | 'Õ' => 'o',
+        'ú' | 'ù' | 'û' | 'ü' | 'Ú' | 'Ù' | 'Û' | 'Ü' => 'u',
+        'ñ' | 'Ñ' => 'n',
+        'ç' | 'Ç' => 'c',
+        _ => c,
+    }
+}
+
+/// The series key: the slug of its title (`cyberchase`), or `untitled` for an empty one.
+pub fn series_key(title: &str) -> String {
+    let s = slug(title);
+    if s.is_empty() {
+        "untitled".into()
+    } else {
+        s
+    }
+}
+
+/// The episode key: series key and the episode's title (`cyberchase/the-poddleville-case`), or
+/// its number where it has no title (`nova/nola-004711`, `match-game/s1e12`). `None` when the
+/// source tells nothing that identifies the episode.
+pub fn episode_key(
+    series_key: &str,
+    episode_title: Option<&str>,
+    nola_episode: Option<&str>,
+    episode_num: Option<&str>,
+) -> Option<String> {
+    let part = episode_title
+        .map(slug)
+        .filter(|s| !s.is_empty())
+        .or_else(|| nola_episode.map(|n| format!("nola-{}", slug(n))))
+        .or_else(|| episode_num.map(slug))
+        .filter(|s| !s.is_empty())?;
+    Some(format!("{series_key}/{part}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_the_same_whatever_the_punctuation_or_accents() {
+        assert_eq!(series_key("Peg + Cat"), "peg-cat");
+        assert_eq!(series_key("  Cyberchase "), "cyberchase");
+        assert_eq!(series_key("¡Hola, Niños!"), "hola-ninos");
+        assert_eq!(series_key("!!!"), "untitled");
+        assert_eq!(
+            episode_key("cyberchase", Some("The Poddleville Case"), Some("000405"), None).as_deref(),
+            Some("cyberchase/the-poddleville-case")
+        );
+        assert_eq!(episode_key("nova", None, Some("004711"), None).as_deref(), Some("nova/nola-004711"));
+        assert_eq!(episode_key("mg", None, None, Some("S1E12")).as_deref(), Some("mg/s1e12"));
+        assert_eq!(episode_key("news", Some("  "), None, None), None);
+    }
+}

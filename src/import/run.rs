@@ -1,0 +1,670 @@
+//! Running an import: resolve the source (file, directory or URL), sniff each file's format,
+//! parse it on a blocking thread while the async side normalises the programmes (keys, grades,
+//! week shift) and merges them into the store in batches, all in one transaction.
+
+use super::{csv, tvss, xmltv, GradeRules, ImportError, ParseContext, Programme, Warning};
+use crate::domain::keys;
+use crate::store::{imports, ImportCounts, ImportWriter, NewAiring, RunOutcome, Store};
+use chrono::{DateTime, Duration, LocalResult, TimeZone, Utc};
+use chrono_tz::Tz;
+use std::collections::HashMap;
+use std::fmt;
+use std::io::{BufReader, Read, Seek};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use tokio::sync::mpsc;
+use tracing::{info, info_span, Instrument};
+
+/// A schedule format, or `auto` to sniff it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    #[default]
+    Auto,
+    Xmltv,
+    Tvss,
+    Csv,
+}
+
+impl FromStr for Format {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "auto" => Ok(Format::Auto),
+            "xmltv" | "xml" => Ok(Format::Xmltv),
+            "tvss" | "json" | "pbs" => Ok(Format::Tvss),
+            "csv" => Ok(Format::Csv),
+            _ => Err(format!(
+                "unknown format `{s}`: use auto, xmltv, tvss or csv"
+            )),
+        }
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Format::Auto => "auto",
+            Format::Xmltv => "xmltv",
+            Format::Tvss => "tvss",
+            Format::Csv => "csv",
+        })
+    }
+}
+
+/// How to import.
+#[derive(Clone, Default)]
+pub struct ImportOptions {
+    pub format: Format,
+    /// Call sign for sources that do not name their station.
+    pub station: Option<String>,
+    /// Move every airing by this many whole weeks (the demo week into the current one).
+    pub shift_weeks: i64,
+    /// Do everything, report the counts, then roll back.
+    pub dry_run: bool,
+    pub rules: GradeRules,
+    /// Zone for new stations and local times without a zone.
+    pub default_tz: Option<Tz>,
+    /// Draw a progress bar on stderr (only when it is a terminal).
+    pub progress: bool,
+    /// Extra request headers for URL sources (e.g. `X-PBSAUTH` for the PBS service).
+    pub headers: Vec<(String, String)>,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ImportReport {
+    #[serde(flatten)]
+    pub counts: ImportCounts,
+    pub warnings: Vec<Warning>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub run_id: Option<i64>,
+    pub dry_run: bool,
+    pub files: usize,
+}
+
+/// One file to parse.
+struct Input {
+    /// The name messages use: the path as given, or the URL.
+    name: String,
+    path: PathBuf,
+    format: Format,
+    /// Keeps a downloaded file alive until it is parsed.
+    _temp: Option<tempfile::NamedTempFile>,
+}
+
+/// Imports `source` (a file, a directory of files, or an `http(s)://` URL) into `store`.
+/// The import lands whole or not at all, and is recorded as one run unless it is a dry run.
+pub async fn import(
+    store: &Store,
+    source: &str,
+    opts: &ImportOptions,
+) -> Result<ImportReport, ImportError> {
+    let span = info_span!("import", source = %source, dry_run = opts.dry_run);
+    async move {
+        let now = Utc::now().timestamp();
+        let run_id = if opts.dry_run {
+            None
+        } else {
+            Some(imports::start_run(store.pool(), source, now).await?)
+        };
+        let mut warnings = Vec::new();
+        let result = import_inner(store, source, opts, run_id.unwrap_or(0), &mut warnings).await;
+        let warnings_json = serde_json::to_string(&warnings).unwrap_or_else(|_| "[]".into());
+        let finished = Utc::now().timestamp();
+        match result {
+            Ok((counts, files)) => {
+                if let Some(id) = run_id {
+                    imports::finish_run(
+                        store.pool(),
+                        id,
+                        finished,
+                        RunOutcome::Ok {
+                            counts,
+                            warnings_json: &warnings_json,
+                        },
+                    )
+                    .await?;
+                }
+                info!(?counts, warnings = warnings.len(), "import finished");
+                Ok(ImportReport {
+                    counts,
+                    warnings,
+                    run_id,
+                    dry_run: opts.dry_run,
+                    files,
+                })
+            }
+            Err(e) => {
+                if let Some(id) = run_id {
+                    let msg = e.to_string();
+                    // The import's own error matters more than a failure to record it.
+                    if let Err(rec) = imports::finish_run(
+                        store.pool(),
+                        id,
+                        finished,
+                        RunOutcome::Failed {
+                            error: &msg,
+                            warnings_json: &warnings_json,
+                        },
+                    )
+                    .await
+                    {
+                        tracing::error!(error = %rec, "could not record the failed import");
+                    }
+                }
+                Err(e)
+            }
+        }
+    }
+    .instrument(span)
+    .await
+}
+
+async fn import_inner(
+    store: &Store,
+    source: &str,
+    opts: &ImportOptions,
+    run_id: i64,
+    warnings: &mut Vec<Warning>,
+) -> Result<(ImportCounts, usize), ImportError> {
+    let inputs = resolve(source, opts).await?;
+    let default_tz = opts.default_tz.unwrap_or(chrono_tz::America::Los_Angeles);
+    let mut zones = HashMap::new();
+    for (callsign, tz) in crate::store::airings::station_zones(store.pool()).await? {
+        if let Ok(z) = tz.parse::<Tz>() {
+            zones.insert(callsign, z);
+        }
+    }
+
+    let now = Utc::now().timestamp();
+    let mut writer = ImportWriter::begin(store.pool(), run_id, now).await?;
+    let mut merge = Merge {
+        writer: &mut writer,
+        opts,
+        default_tz,
+        zones: zones.clone(),
+        batch: Vec::with_capacity(imports::BATCH),
+        lines: Vec::with_capacity(imports::BATCH),
+        channels: HashMap::new(),
+        ranges: HashMap::new(),
+        warnings: Vec::new(),
+        file: String::new(),
+    };
+    let files = inputs.len();
+    for input in inputs {
+        merge.file = input.name.clone();
+        let mut ctx = ParseContext::new(input.name.clone(), default_tz);
+        ctx.station = opts.station.clone();
+        ctx.station_tz = zones.clone();
+        let outcome = parse_into(&mut merge, input, ctx, opts.progress).await;
+        match outcome {
+            Ok(ctx) => warnings.extend(ctx.warnings),
+            Err(e) => {
+                warnings.append(&mut merge.warnings);
+                return Err(e);
+            }
+        }
+        merge.flush().await?;
+        warnings.append(&mut merge.warnings);
+    }
+    let ranges: Vec<_> = merge.ranges.iter().map(|(k, v)| (*k, *v)).collect();
+    for (channel_id, (from, to)) in ranges {
+        writer.close_range(channel_id, from, to).await?;
+    }
+    let counts = if opts.dry_run {
+        writer.rollback().await?
+    } else {
+        writer.commit().await?
+    };
+    Ok((counts, files))
+}
+
+/// Parses one input on a blocking thread and merges what it yields; returns the parser's
+/// context (with its warnings).
+async fn parse_into(
+    merge: &mut Merge<'_>,
+    input: Input,
+    mut ctx: ParseContext,
+    progress: bool,
+) -> Result<ParseContext, ImportError> {
+    let file = std::fs::File::open(&input.path).map_err(|e| ImportError::Source {
+        source_name: input.name.clone(),
+        message: format!("cannot open: {e}"),
+    })?;
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let bar = progress_bar(progress, size, &input.name);
+    if let Some(bar) = bar.clone() {
+        ctx.progress = Some(Box::new(move |n| bar.set_position(n)));
+    }
+    let format = input.format;
+    let (tx, mut rx) = mpsc::channel::<Programme>(4096);
+    let parser = tokio::task::spawn_blocking(move || {
+        let reader = BufReader::with_capacity(256 * 1024, file);
+        let mut emit = |p: Programme| {
+            tx.blocking_send(p).map_err(|_| ImportError::Source {
+                source_name: String::new(),
+                message: "import stopped".into(),
+            })
+        };
+        let result = match format {
+            Format::Xmltv => xmltv::parse(reader, &mut ctx, &mut emit),
+            Format::Tvss => tvss::parse(reader, &mut ctx, &mut emit),
+            Format::Csv | Format::Auto => csv::parse(reader, &mut ctx, &mut emit),
+        };
+        (result, ctx)
+    });
+
+    let mut store_error = None;
+    while let Some(p) = rx.recv().await {
+        if let Err(e) = merge.push(p).await {
+            store_error = Some(e);
+            break;
+        }
+    }
+    drop(rx);
+    let (result, ctx) = parser.await.map_err(|e| ImportError::Source {
+        source_name: input.name.clone(),
+        message: format!("the parser stopped unexpectedly: {e}"),
+    })?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    if let Some(e) = store_error {
+        return Err(e);
+    }
+    result?;
+    Ok(ctx)
+}
+
+fn progress_bar(wanted: bool, size: u64, name: &str) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    if !wanted || !std::io::stderr().is_terminal() || size < 1 << 20 {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(size);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{msg} [{bar:30}] {bytes}/{total_bytes} ({eta} left)",
+    ) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_message(name.to_string());
+    Some(bar)
+}
+
+/// The async side of an import: turns programmes into stored airings.
+struct Merge<'w> {
+    writer: &'w mut ImportWriter,
+    opts: &'w ImportOptions,
+    default_tz: Tz,
+    zones: HashMap<String, Tz>,
+    batch: Vec<NewAiring>,
+    lines: Vec<u64>,
+    /// (station, channel) → channel id and station zone.
+    channels: HashMap<(String, String), (i64, Tz)>,
+    /// channel id → first and last start imported (the range the source speaks for).
+    ranges: HashMap<i64, (i64, i64)>,
+    warnings: Vec<Warning>,
+    file: String,
+}
+
+impl Merge<'_> {
+    async fn push(&mut self, p: Programme) -> Result<(), ImportError> {
+        let key = (p.station.clone(), p.channel.clone());
+        let (channel_id, tz) = match self.channels.get(&key) {
+            Some(v) => *v,
+            None => {
+                let tz = self.zones.get(&p.station).copied().unwrap_or(self.default_tz);
+                let station_id = self.writer.station(&p.station, tz.name()).await?;
+                let id = self
+                    .writer
+                    .channel(station_id, &p.channel, p.channel_name.as_deref())
+                    .await?;
+                self.zones.insert(p.station.clone(), tz);
+                self.channels.insert(key, (id, tz));
+                (id, tz)
+            }
+        };
+        let weeks = self.opts.shift_weeks;
+        let start = shift_local(p.start, weeks, tz);
+        let end = p.end.map(|e| shift_local(e, weeks, tz));
+        let grades = if p.grades.is_empty() {
+            let local = start.with_timezone(&tz).naive_local();
+            self.opts.rules.grades_for(&p.station, &p.channel, local)
+        } else {
+            p.grades
+        };
+        let series_key = keys::series_key(&p.title);
+        let episode_key = keys::episode_key(
+            &series_key,
+            p.episode_title.as_deref(),
+            p.nola_episode.as_deref(),
+            p.episode_num.as_deref(),
+        );
+        let mut a = NewAiring {
+            channel_id,
+            start_at: start.timestamp(),
+            end_at: end.map(|e| e.timestamp()),
+            title: p.title,
+            title_es: p.title_es,
+            episode_title: p.episode_title,
+            episode_title_es: p.episode_title_es,
+            description: p.description,
+            description_es: p.description_es,
+            series_key,
+            episode_key,
+            nola_root: p.nola_root,
+            nola_episode: p.nola_episode,
+            episode_num: p.episode_num,
+            grades: grades.bits() as i64,
+            captions: p.captions,
+            spanish_audio: p.spanish_audio,
+            hd: p.hd,
+            previously_shown: p.previously_shown,
+            source_id: p.source_id,
+            fingerprint: 0,
+        };
+        a.fingerprint = fingerprint(&a);
+        let range = self
+            .ranges
+            .entry(channel_id)
+            .or_insert((a.start_at, a.start_at));
+        range.0 = range.0.min(a.start_at);
+        range.1 = range.1.max(a.start_at);
+        self.batch.push(a);
+        self.lines.push(p.line);
+        if self.batch.len() >= imports::BATCH {
+            self.flush().await?;
+        }
+        Ok(())
+    }
+
+    async fn flush(&mut self) -> Result<(), ImportError> {
+        if self.batch.is_empty() {
+            return Ok(());
+        }
+        self.check_overlaps();
+        let duplicates = self.writer.write(&self.batch).await?;
+        for i in duplicates {
+            self.warnings.push(Warning {
+                file: self.file.clone(),
+                line: self.lines[i],
+                field: "start".into(),
+                message: "duplicate programme: another one on the same channel starts at the \
+                          same time; the first one is kept"
+                    .into(),
+            });
+        }
+        self.batch.clear();
+        self.lines.clear();
+        Ok(())
+    }
+
+    /// Warns about programmes that start before the previous one on their channel has ended.
+    /// Both are kept: schedules do overlap when a station runs late or a listing is wrong.
+    fn check_overlaps(&mut self) {
+        let mut order: Vec<usize> = (0..self.batch.len()).collect();
+        order.sort_by_key(|&i| (self.batch[i].channel_id, self.batch[i].start_at));
+        for w in order.windows(2) {
+            let (a, b) = (&self.batch[w[0]], &self.batch[w[1]]);
+            if a.channel_id != b.channel_id || a.start_at == b.start_at {
+                continue;
+            }
+            if a.end_at.is_some_and(|end| b.start_at < end) {
+                self.warnings.push(Warning {
+                    file: self.file.clone(),
+                    line: self.lines[w[1]],
+                    field: "start".into(),
+                    message: format!(
+                        "overlaps the programme at line {} (\"{}\") on the same channel; both kept",
+                        self.lines[w[0]], a.title
+                    ),
+                });
+            }
+        }
+    }
+}
+
+/// Moves an instant by whole weeks on the station's wall clock, so that a 09:00 lesson of a
+/// summer-time week is still at 09:00 when moved into a winter week.
+fn shift_local(t: DateTime<Utc>, weeks: i64, tz: Tz) -> DateTime<Utc> {
+    if weeks == 0 {
+        return t;
+    }
+    let local = t.with_timezone(&tz).naive_local() + Duration::weeks(weeks);
+    match tz.from_local_datetime(&local) {
+        LocalResult::Single(x) | LocalResult::Ambiguous(x, _) => x.with_timezone(&Utc),
+        // The wall-clock time does not exist that night (spring forward): keep the instant's
+        // distance instead.
+        LocalResult::None => t + Duration::weeks(weeks),
+    }
+}
+
+/// FNV-1a over the stored content: stable across builds, unlike the standard hasher.
+fn fingerprint(a: &NewAiring) -> i64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut eat = |bytes: &[u8]| {
+        for b in bytes.iter().chain(std::iter::once(&0xffu8)) {
+            h ^= *b as u64;
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    };
+    let opt = |s: &Option<String>| s.as_deref().unwrap_or("\u{0}").as_bytes().to_vec();
+    eat(&a.end_at.unwrap_or(i64::MIN).to_le_bytes());
+    eat(a.title.as_bytes());
+    for s in [
+        &a.title_es,
+        &a.episode_title,
+        &a.episode_title_es,
+        &a.description,
+        &a.description_es,
+        &a.episode_key,
+        &a.nola_root,
+        &a.nola_episode,
+        &a.episode_num,
+        &a.source_id,
+    ] {
+        eat(&opt(s));
+    }
+    eat(a.series_key.as_bytes());
+    eat(&a.grades.to_le_bytes());
+    eat(&[
+        a.captions as u8,
+        a.spanish_audio as u8,
+        a.hd as u8,
+        a.previously_shown as u8,
+    ]);
+    h as i64
+}
+
+/// Turns the source the user named into the files to parse, each with its format.
+async fn resolve(source: &str, opts: &ImportOptions) -> Result<Vec<Input>, ImportError> {
+    let src_err = |message: String| ImportError::Source {
+        source_name: source.to_string(),
+        message,
+    };
+    if source.starts_with("http://") || source.starts_with("https://") {
+        let (temp, content_type) = download(source, &opts.headers).await?;
+        let path = temp.path().to_path_buf();
+        let format = match opts.format {
+            Format::Auto => sniff(source, &path, content_type.as_deref())?,
+            f => f,
+        };
+        return Ok(vec![Input {
+            name: source.to_string(),
+            path,
+            format,
+            _temp: Some(temp),
+        }]);
+    }
+    let path = Path::new(source);
+    let meta = std::fs::metadata(path).map_err(|e| {
+        src_err(match e.kind() {
+            std::io::ErrorKind::NotFound => "no such file or directory".into(),
+            _ => format!("cannot read: {e}"),
+        })
+    })?;
+    let mut files = Vec::new();
+    if meta.is_dir() {
+        let entries = std::fs::read_dir(path).map_err(|e| src_err(format!("cannot list: {e}")))?;
+        for entry in entries {
+            let entry = entry.map_err(|e| src_err(format!("cannot list: {e}")))?;
+            let p = entry.path();
+            let schedule_ext = p
+                .extension()
+                .and_then(|e| e.to_str())
+                .map(|e| e.to_ascii_lowercase())
+                .is_some_and(|e| matches!(e.as_str(), "xml" | "xmltv" | "json" | "csv"));
+            if p.is_file() && schedule_ext {
+                files.push(p);
+            }
+        }
+        files.sort();
+        if files.is_empty() {
+            return Err(src_err(
+                "the directory holds no schedule files (.xml, .xmltv, .json, .csv)".into(),
+            ));
+        }
+    } else {
+        files.push(path.to_path_buf());
+    }
+    files
+        .into_iter()
+        .map(|p| {
+            let name = p.display().to_string();
+            let format = match opts.format {
+                Format::Auto => sniff(&name, &p, None)?,
+                f => f,
+            };
+            Ok(Input {
+                name,
+                path: p,
+                format,
+                _temp: None,
+            })
+        })
+        .collect()
+}
+
+/// Guesses a file's format from its first bytes, then its name or content type.
+fn sniff(name: &str, path: &Path, content_type: Option<&str>) -> Result<Format, ImportError> {
+    let err = |message: String| ImportError::Source {
+        source_name: name.to_string(),
+        message,
+    };
+    let file = std::fs::File::open(path).map_err(|e| err(format!("cannot open: {e}")))?;
+    let mut head = Vec::with_capacity(512);
+    file.take(512)
+        .read_to_end(&mut head)
+        .map_err(|e| err(format!("cannot read: {e}")))?;
+    let body = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&head);
+    let first = body.iter().find(|b| !b.is_ascii_whitespace()).copied();
+    let lower = name.to_ascii_lowercase();
+    let ct = content_type.unwrap_or("").to_ascii_lowercase();
+    let format = match first {
+        Some(b'<') => Format::Xmltv,
+        Some(b'{') | Some(b'[') => Format::Tvss,
+        Some(_) if lower.ends_with(".csv") || ct.contains("csv") => Format::Csv,
+        // A CSV export starts with its header: a known column name and a delimiter.
+        Some(_) => {
+            let line = String::from_utf8_lossy(body);
+            let header = line.lines().next().unwrap_or("").to_ascii_lowercase();
+            if header.contains("station") && header.contains("start") {
+                Format::Csv
+            } else {
+                return Err(err(
+                    "unknown format: not XMLTV (<tv>), PBS TV Schedules JSON ({\"feeds\"…}) or \
+                     a CSV with a station,channel,start,… header; name it with --format"
+                        .into(),
+                ));
+            }
+        }
+        None => return Err(err("the file is empty".into())),
+    };
+    Ok(format)
+}
+
+/// Fetches a URL into a temporary file, streaming (never the whole body in memory).
+async fn download(
+    url: &str,
+    headers: &[(String, String)],
+) -> Result<(tempfile::NamedTempFile, Option<String>), ImportError> {
+    use futures_util::StreamExt;
+    use std::io::Write;
+    let err = |message: String| ImportError::Source {
+        source_name: url.to_string(),
+        message,
+    };
+    let client = reqwest::Client::builder()
+        .connect_timeout(std::time::Duration::from_secs(15))
+        .timeout(std::time::Duration::from_secs(300))
+        .user_agent(concat!("lessoncast/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| err(format!("cannot make an HTTP client: {e}")))?;
+    let mut req = client.get(url);
+    for (k, v) in headers {
+        req = req.header(k.as_str(), v.as_str());
+    }
+    let resp = req.send().await.map_err(|e| {
+        err(format!(
+            "cannot reach the server: {}",
+            std::error::Error::source(&e)
+                .map(|s| s.to_string())
+                .unwrap_or_else(|| e.to_string())
+        ))
+    })?;
+    let status = resp.status();
+    if !status.is_success() {
+        return Err(err(format!("the server answered {status}")));
+    }
+    let content_type = resp
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let mut temp = tempfile::NamedTempFile::new().map_err(|e| err(format!("temp file: {e}")))?;
+    let mut stream = resp.bytes_stream();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| err(format!("download broke off: {e}")))?;
+        temp.write_all(&chunk)
+            .map_err(|e| err(format!("temp file: {e}")))?;
+    }
+    temp.flush().map_err(|e| err(format!("temp file: {e}")))?;
+    temp.as_file_mut()
+        .rewind()
+        .map_err(|e| err(format!("temp file: {e}")))?;
+    Ok((temp, content_type))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn moving_a_summer_week_into_winter_keeps_the_wall_clock() {
+        let la = chrono_tz::America::Los_Angeles;
+        // Monday 2020-04-13 09:00 PDT
+        let t = la.with_ymd_and_hms(2020, 4, 13, 9, 0, 0).unwrap().with_timezone(&Utc);
+        let weeks = crate::domain::Week::containing(t.date_naive())
+            .weeks_until("2026-11-23".parse().unwrap());
+        let moved = shift_local(t, weeks, la).with_timezone(&la);
+        assert_eq!(moved.to_string(), "2026-11-23 09:00:00 PST");
+    }
+
+    #[test]
+    fn sniffs_formats_from_their_first_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, body: &[u8]| {
+            let p = dir.path().join(name);
+            std::fs::write(&p, body).unwrap();
+            p
+        };
+        let f = |p: PathBuf| sniff("x", &p, None).map_err(|e| e.to_string());
+        assert_eq!(f(write("a", b"\xEF\xBB\xBF<?xml version='1.0'?><tv/>")), Ok(Format::Xmltv));
+        assert_eq!(f(write("b", b"  {\"feeds\": []}")), Ok(Format::Tvss));
+        assert_eq!(f(write("c", b"station,channel,start\n")), Ok(Format::Csv));
+        let e = f(write("d", b"hello world")).unwrap_err();
+        assert!(e.starts_with("x: unknown format"), "{e}");
+        assert!(f(write("e", b"")).unwrap_err().contains("empty"));
+    }
+}

@@ -1,0 +1,96 @@
+//! Scheduled work: re-importing the configured schedule sources on their cron schedules.
+
+use crate::config::{Config, SourceConfig};
+use crate::import::{self, Format, GradeRules, ImportOptions};
+use crate::store::Store;
+use std::sync::Arc;
+use tokio_cron_scheduler::{Job, JobScheduler, JobSchedulerError};
+use tracing::{error, info, warn};
+
+/// Why the jobs could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum JobsError {
+    #[error("source `{location}`: {message}")]
+    Source { location: String, message: String },
+    #[error("scheduler: {0}")]
+    Scheduler(#[from] JobSchedulerError),
+}
+
+/// Starts a scheduler with one job per configured source; `None` when there are none.
+pub async fn start(store: Store, config: Arc<Config>) -> Result<Option<JobScheduler>, JobsError> {
+    if config.sources.is_empty() {
+        return Ok(None);
+    }
+    let sched = JobScheduler::new().await?;
+    for source in &config.sources {
+        let opts = options_for(source, &config)?;
+        let job = job_for(source.clone(), opts, store.clone(), &config)?;
+        sched.add(job).await?;
+        info!(location = %source.location, cron = %source.cron, "scheduled import");
+    }
+    sched.start().await?;
+    Ok(Some(sched))
+}
+
+fn options_for(source: &SourceConfig, config: &Config) -> Result<ImportOptions, JobsError> {
+    let format = match &source.format {
+        Some(f) => f.parse::<Format>().map_err(|message| JobsError::Source {
+            location: source.location.clone(),
+            message,
+        })?,
+        None => Format::Auto,
+    };
+    let rules = if config.grade_rules.exists() {
+        GradeRules::load(&config.grade_rules).map_err(|e| JobsError::Source {
+            location: source.location.clone(),
+            message: e.to_string(),
+        })?
+    } else {
+        GradeRules::default()
+    };
+    let mut headers = Vec::new();
+    if let Ok(key) = std::env::var("LESSONCAST_PBS_KEY") {
+        if source.location.contains("/tvss/") {
+            headers.push(("X-PBSAUTH".to_string(), key));
+        }
+    }
+    Ok(ImportOptions {
+        format,
+        station: source.station.clone(),
+        rules,
+        default_tz: Some(config.tz),
+        headers,
+        ..Default::default()
+    })
+}
+
+fn job_for(
+    source: SourceConfig,
+    opts: ImportOptions,
+    store: Store,
+    config: &Config,
+) -> Result<Job, JobsError> {
+    let location = source.location.clone();
+    let opts = Arc::new(opts);
+    Job::new_async_tz(source.cron.as_str(), config.tz, move |_id, _sched| {
+        let store = store.clone();
+        let opts = opts.clone();
+        let location = location.clone();
+        Box::pin(async move {
+            match import::import(&store, &location, &opts).await {
+                Ok(r) => {
+                    info!(source = %location, added = r.counts.added, updated = r.counts.updated,
+                          removed = r.counts.removed, unchanged = r.counts.unchanged, "scheduled import done");
+                    for w in &r.warnings {
+                        warn!(source = %location, "{w}");
+                    }
+                }
+                Err(e) => error!(source = %location, error = %e, "scheduled import failed"),
+            }
+        })
+    })
+    .map_err(|e| JobsError::Source {
+        location: source.location.clone(),
+        message: format!("bad cron expression `{}`: {e}", source.cron),
+    })
+}

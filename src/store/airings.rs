@@ -1,0 +1,141 @@
+//! Reading airings back: by station, grade and time window.
+
+use super::{get, StoreError};
+use crate::domain::{Airing, AiringStatus, Grade, GradeSet};
+use chrono::{DateTime, Utc};
+use sqlx::any::AnyRow;
+use sqlx::AnyPool;
+
+/// Which airings to read. Empty fields do not filter.
+#[derive(Debug, Clone, Default)]
+pub struct AiringFilter {
+    pub station: Option<String>,
+    pub grade: Option<Grade>,
+    /// Airings that start at or after this instant…
+    pub from: Option<DateTime<Utc>>,
+    /// …and before this one.
+    pub to: Option<DateTime<Utc>>,
+    pub include_removed: bool,
+    pub limit: Option<i64>,
+}
+
+const SELECT: &str = "SELECT a.id, s.callsign, s.tz, c.number, c.name AS channel_name, a.start_at, \
+    a.end_at, a.title, a.title_es, a.episode_title, a.episode_title_es, a.description, \
+    a.description_es, a.series_key, a.episode_key, a.grades, a.captions, a.spanish_audio, \
+    a.status, a.revision, a.updated_at \
+    FROM airings a JOIN channels c ON c.id = a.channel_id JOIN stations s ON s.id = c.station_id";
+
+/// Airings matching `filter`, earliest first.
+pub async fn list(pool: &AnyPool, filter: &AiringFilter) -> Result<Vec<Airing>, StoreError> {
+    let mut sql = String::from(SELECT);
+    let mut conditions = Vec::new();
+    let mut n = 0;
+    let mut next = || {
+        n += 1;
+        format!("${n}")
+    };
+    if filter.station.is_some() {
+        conditions.push(format!("s.callsign = {}", next()));
+    }
+    if filter.grade.is_some() {
+        conditions.push(format!("(a.grades & {}) <> 0", next()));
+    }
+    if filter.from.is_some() {
+        conditions.push(format!("a.start_at >= {}", next()));
+    }
+    if filter.to.is_some() {
+        conditions.push(format!("a.start_at < {}", next()));
+    }
+    if !filter.include_removed {
+        conditions.push("a.status = 'scheduled'".into());
+    }
+    if !conditions.is_empty() {
+        sql.push_str(" WHERE ");
+        sql.push_str(&conditions.join(" AND "));
+    }
+    sql.push_str(" ORDER BY a.start_at, s.callsign, c.number");
+    if filter.limit.is_some() {
+        sql.push_str(&format!(" LIMIT {}", next()));
+    }
+    let mut q = sqlx::query(&sql);
+    if let Some(s) = &filter.station {
+        q = q.bind(s.as_str());
+    }
+    if let Some(g) = filter.grade {
+        q = q.bind(GradeSet::single(g).bits() as i64);
+    }
+    if let Some(t) = filter.from {
+        q = q.bind(t.timestamp());
+    }
+    if let Some(t) = filter.to {
+        q = q.bind(t.timestamp());
+    }
+    if let Some(l) = filter.limit {
+        q = q.bind(l);
+    }
+    let rows = q.fetch_all(pool).await?;
+    rows.iter().map(airing_from_row).collect()
+}
+
+/// One airing by id, removed or not.
+pub async fn get_by_id(pool: &AnyPool, id: i64) -> Result<Airing, StoreError> {
+    let sql = format!("{SELECT} WHERE a.id = $1");
+    let row = sqlx::query(&sql)
+        .bind(id)
+        .fetch_optional(pool)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    airing_from_row(&row)
+}
+
+fn instant(secs: i64) -> Result<DateTime<Utc>, StoreError> {
+    DateTime::from_timestamp(secs, 0).ok_or_else(|| StoreError::Corrupt(format!("instant {secs}")))
+}
+
+fn airing_from_row(r: &AnyRow) -> Result<Airing, StoreError> {
+    let status: String = get(r, "status")?;
+    let end: Option<i64> = get(r, "end_at")?;
+    Ok(Airing {
+        id: get(r, "id")?,
+        station: get(r, "callsign")?,
+        channel: get(r, "number")?,
+        channel_name: get(r, "channel_name")?,
+        start: instant(get(r, "start_at")?)?,
+        end: end.map(instant).transpose()?,
+        title: get(r, "title")?,
+        title_es: get(r, "title_es")?,
+        episode_title: get(r, "episode_title")?,
+        episode_title_es: get(r, "episode_title_es")?,
+        description: get(r, "description")?,
+        description_es: get(r, "description_es")?,
+        series_key: get(r, "series_key")?,
+        episode_key: get(r, "episode_key")?,
+        grades: GradeSet::from_bits(get::<i64>(r, "grades")? as u32),
+        captions: get::<i64>(r, "captions")? != 0,
+        spanish_audio: get::<i64>(r, "spanish_audio")? != 0,
+        status: if status == "removed" {
+            AiringStatus::Removed
+        } else {
+            AiringStatus::Scheduled
+        },
+        revision: get(r, "revision")?,
+        updated_at: instant(get(r, "updated_at")?)?,
+        tz: get(r, "tz")?,
+    })
+}
+
+/// Every station's call sign and zone.
+pub async fn station_zones(pool: &AnyPool) -> Result<Vec<(String, String)>, StoreError> {
+    let rows = sqlx::query("SELECT callsign, tz FROM stations ORDER BY callsign")
+        .fetch_all(pool)
+        .await?;
+    rows.iter()
+        .map(|r| Ok((get(r, "callsign")?, get(r, "tz")?)))
+        .collect()
+}
+
+/// How many airings are stored (removed ones too).
+pub async fn count(pool: &AnyPool) -> Result<i64, StoreError> {
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM airings").fetch_one(pool).await?;
+    get(&row, "n")
+}

@@ -1,0 +1,562 @@
+//! Writing an import: one transaction that merges a source's airings into the stored schedule,
+//! and the record of every import run.
+//!
+//! Identity: an airing is its channel and start instant. A re-import of the same source finds
+//! each airing again and counts it unchanged (its content fingerprint is the same) or updated
+//! (its revision grows). An airing that is no longer in its source within the time range the
+//! import covers is marked removed, never deleted; if the same episode appears on that channel at
+//! another time within a day, the airing is taken to have moved: it keeps its id and is updated.
+
+use super::{get, placeholders, StoreError};
+use sqlx::any::AnyRow;
+use sqlx::{Any, AnyPool, Transaction};
+use std::collections::HashMap;
+
+/// An airing ready to be stored; its channel is already resolved.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewAiring {
+    pub channel_id: i64,
+    pub start_at: i64,
+    pub end_at: Option<i64>,
+    pub title: String,
+    pub title_es: Option<String>,
+    pub episode_title: Option<String>,
+    pub episode_title_es: Option<String>,
+    pub description: Option<String>,
+    pub description_es: Option<String>,
+    pub series_key: String,
+    pub episode_key: Option<String>,
+    pub nola_root: Option<String>,
+    pub nola_episode: Option<String>,
+    pub episode_num: Option<String>,
+    pub grades: i64,
+    pub captions: bool,
+    pub spanish_audio: bool,
+    pub hd: bool,
+    pub previously_shown: bool,
+    pub source_id: Option<String>,
+    /// Hash of everything above but the channel and start, to tell updated from unchanged.
+    pub fingerprint: i64,
+}
+
+/// What an import did, or would do on a dry run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ImportCounts {
+    pub added: u64,
+    pub updated: u64,
+    pub removed: u64,
+    pub unchanged: u64,
+}
+
+/// How a run ended, for its record.
+pub enum RunOutcome<'a> {
+    Ok {
+        counts: ImportCounts,
+        warnings_json: &'a str,
+    },
+    Failed {
+        error: &'a str,
+        warnings_json: &'a str,
+    },
+}
+
+const CONTENT_COLUMNS: [&str; 20] = [
+    "end_at",
+    "title",
+    "title_es",
+    "episode_title",
+    "episode_title_es",
+    "description",
+    "description_es",
+    "series_key",
+    "episode_key",
+    "nola_root",
+    "nola_episode",
+    "episode_num",
+    "grades",
+    "captions",
+    "spanish_audio",
+    "hd",
+    "previously_shown",
+    "source_id",
+    "fingerprint",
+    "updated_at",
+];
+
+/// Rows per multi-row statement: 25 columns × 400 stays under both databases' parameter limits.
+pub const BATCH: usize = 400;
+
+/// Records that an import started; the run is written outside the import's transaction so that
+/// a failed import is still on record.
+pub async fn start_run(pool: &AnyPool, source: &str, now: i64) -> Result<i64, StoreError> {
+    let row = sqlx::query(
+        "INSERT INTO import_runs (source, started_at, status) VALUES ($1, $2, 'running') RETURNING id",
+    )
+    .bind(source)
+    .bind(now)
+    .fetch_one(pool)
+    .await?;
+    get(&row, "id")
+}
+
+pub async fn finish_run(
+    pool: &AnyPool,
+    run_id: i64,
+    now: i64,
+    outcome: RunOutcome<'_>,
+) -> Result<(), StoreError> {
+    let (status, counts, warnings, error) = match outcome {
+        RunOutcome::Ok {
+            counts,
+            warnings_json,
+        } => ("ok", counts, warnings_json, None),
+        RunOutcome::Failed {
+            error,
+            warnings_json,
+        } => ("failed", ImportCounts::default(), warnings_json, Some(error)),
+    };
+    sqlx::query(
+        "UPDATE import_runs SET finished_at = $1, status = $2, added = $3, updated = $4, \
+         removed = $5, unchanged = $6, warnings = $7, error = $8 WHERE id = $9",
+    )
+    .bind(now)
+    .bind(status)
+    .bind(counts.added as i64)
+    .bind(counts.updated as i64)
+    .bind(counts.removed as i64)
+    .bind(counts.unchanged as i64)
+    .bind(warnings)
+    .bind(error)
+    .bind(run_id)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// One import's transaction. Nothing is visible to others until [`ImportWriter::commit`];
+/// dropping the writer rolls everything back.
+pub struct ImportWriter {
+    tx: Transaction<'static, Any>,
+    run_id: i64,
+    now: i64,
+    counts: ImportCounts,
+    stations: HashMap<String, i64>,
+    channels: HashMap<(i64, String), i64>,
+}
+
+impl ImportWriter {
+    pub async fn begin(pool: &AnyPool, run_id: i64, now: i64) -> Result<Self, StoreError> {
+        Ok(ImportWriter {
+            tx: pool.begin().await?,
+            run_id,
+            now,
+            counts: ImportCounts::default(),
+            stations: HashMap::new(),
+            channels: HashMap::new(),
+        })
+    }
+
+    pub fn counts(&self) -> ImportCounts {
+        self.counts
+    }
+
+    /// The station's id, creating it with zone `tz` if it is new.
+    pub async fn station(&mut self, callsign: &str, tz: &str) -> Result<i64, StoreError> {
+        if let Some(id) = self.stations.get(callsign) {
+            return Ok(*id);
+        }
+        let found = sqlx::query("SELECT id FROM stations WHERE callsign = $1")
+            .bind(callsign)
+            .fetch_optional(&mut *self.tx)
+            .await?;
+        let id = match found {
+            Some(row) => get(&row, "id")?,
+            None => {
+                let row = sqlx::query(
+                    "INSERT INTO stations (callsign, tz, created_at) VALUES ($1, $2, $3) RETURNING id",
+                )
+                .bind(callsign)
+                .bind(tz)
+                .bind(self.now)
+                .fetch_one(&mut *self.tx)
+                .await?;
+                get(&row, "id")?
+            }
+        };
+        self.stations.insert(callsign.to_string(), id);
+        Ok(id)
+    }
+
+    /// The channel's id, creating it if it is new and keeping its display name current.
+    pub async fn channel(
+        &mut self,
+        station_id: i64,
+        number: &str,
+        name: Option<&str>,
+    ) -> Result<i64, StoreError> {
+        let key = (station_id, number.to_string());
+        if let Some(id) = self.channels.get(&key) {
+            return Ok(*id);
+        }
+        let found = sqlx::query("SELECT id, name FROM channels WHERE station_id = $1 AND number = $2")
+            .bind(station_id)
+            .bind(number)
+            .fetch_optional(&mut *self.tx)
+            .await?;
+        let id = match found {
+            Some(row) => {
+                let id: i64 = get(&row, "id")?;
+                let old: Option<String> = get(&row, "name")?;
+                if name.is_some() && old.as_deref() != name {
+                    sqlx::query("UPDATE channels SET name = $1 WHERE id = $2")
+                        .bind(name)
+                        .bind(id)
+                        .execute(&mut *self.tx)
+                        .await?;
+                }
+                id
+            }
+            None => {
+                let row = sqlx::query(
+                    "INSERT INTO channels (station_id, number, name) VALUES ($1, $2, $3) RETURNING id",
+                )
+                .bind(station_id)
+                .bind(number)
+                .bind(name)
+                .fetch_one(&mut *self.tx)
+                .await?;
+                get(&row, "id")?
+            }
+        };
+        self.channels.insert(key, id);
+        Ok(id)
+    }
+
+    /// Merges up to [`BATCH`] airings. Returns the indexes of those that repeat an airing
+    /// already written by this import (same channel and start): the first one wins.
+    pub async fn write(&mut self, batch: &[NewAiring]) -> Result<Vec<usize>, StoreError> {
+        let mut duplicates = Vec::new();
+        if batch.is_empty() {
+            return Ok(duplicates);
+        }
+        // What is already stored under these keys?
+        let sql = format!(
+            "SELECT id, channel_id, start_at, fingerprint, status, seen_run_id FROM airings \
+             WHERE (channel_id, start_at) IN ({})",
+            (0..batch.len())
+                .map(|i| format!("(${}, ${})", 2 * i + 1, 2 * i + 2))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for a in batch {
+            q = q.bind(a.channel_id).bind(a.start_at);
+        }
+        let rows = q.fetch_all(&mut *self.tx).await?;
+        let mut existing: HashMap<(i64, i64), Existing> = HashMap::with_capacity(rows.len());
+        for row in &rows {
+            let e = Existing::from_row(row)?;
+            existing.insert((e.channel_id, e.start_at), e);
+        }
+
+        let mut inserts: Vec<&NewAiring> = Vec::new();
+        let mut unchanged: Vec<i64> = Vec::new();
+        let mut changed: Vec<(i64, &NewAiring)> = Vec::new();
+        let mut in_batch: HashMap<(i64, i64), ()> = HashMap::with_capacity(batch.len());
+        for (i, a) in batch.iter().enumerate() {
+            let key = (a.channel_id, a.start_at);
+            if in_batch.insert(key, ()).is_some() {
+                duplicates.push(i);
+                continue;
+            }
+            match existing.get(&key) {
+                None => inserts.push(a),
+                Some(e) if e.seen_run_id == Some(self.run_id) => duplicates.push(i),
+                Some(e) if e.fingerprint == a.fingerprint && e.status == "scheduled" => {
+                    unchanged.push(e.id)
+                }
+                Some(e) => changed.push((e.id, a)),
+            }
+        }
+
+        if !inserts.is_empty() {
+            self.insert(&inserts).await?;
+            self.counts.added += inserts.len() as u64;
+        }
+        if !unchanged.is_empty() {
+            let sql = format!(
+                "UPDATE airings SET seen_run_id = $1 WHERE id IN ({})",
+                placeholders(2, unchanged.len())
+            );
+            let mut q = sqlx::query(&sql).bind(self.run_id);
+            for id in &unchanged {
+                q = q.bind(*id);
+            }
+            q.execute(&mut *self.tx).await?;
+            self.counts.unchanged += unchanged.len() as u64;
+        }
+        for (id, a) in changed {
+            self.update(id, a, None).await?;
+            self.counts.updated += 1;
+        }
+        Ok(duplicates)
+    }
+
+    async fn insert(&mut self, rows: &[&NewAiring]) -> Result<(), StoreError> {
+        const COLS: usize = 25;
+        let mut sql = String::with_capacity(rows.len() * COLS * 6 + 400);
+        sql.push_str(
+            "INSERT INTO airings (channel_id, start_at, end_at, title, title_es, episode_title, \
+             episode_title_es, description, description_es, series_key, episode_key, nola_root, \
+             nola_episode, episode_num, grades, captions, spanish_audio, hd, previously_shown, \
+             source_id, fingerprint, updated_at, created_at, created_run_id, seen_run_id) VALUES ",
+        );
+        for i in 0..rows.len() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            sql.push('(');
+            sql.push_str(&placeholders(i * COLS + 1, COLS));
+            sql.push(')');
+        }
+        let mut q = sqlx::query(&sql);
+        for a in rows {
+            q = bind_content(q.bind(a.channel_id).bind(a.start_at), a, self.now)
+                .bind(self.now)
+                .bind(self.run_id)
+                .bind(self.run_id);
+        }
+        q.execute(&mut *self.tx).await?;
+        Ok(())
+    }
+
+    /// Overwrites airing `id` with `a`'s content (and with its start, when it moved), marks it
+    /// scheduled and seen by this run, and grows its revision.
+    async fn update(
+        &mut self,
+        id: i64,
+        a: &NewAiring,
+        moved_to: Option<i64>,
+    ) -> Result<(), StoreError> {
+        let sets = CONTENT_COLUMNS
+            .iter()
+            .enumerate()
+            .map(|(i, c)| format!("{c} = ${}", i + 1))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let n = CONTENT_COLUMNS.len();
+        let sql = format!(
+            "UPDATE airings SET {sets}, status = 'scheduled', revision = revision + 1, \
+             seen_run_id = ${}, start_at = COALESCE(${}, start_at) WHERE id = ${}",
+            n + 1,
+            n + 2,
+            n + 3
+        );
+        bind_content(sqlx::query(&sql), a, self.now)
+            .bind(self.run_id)
+            .bind(moved_to)
+            .bind(id)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+
+    /// Closes the merge for one channel whose imported airings started between `from` and `to`
+    /// (inclusive): airings stored there that the import did not see either moved (the same
+    /// episode now airs within a day of them) or are marked removed.
+    pub async fn close_range(&mut self, channel_id: i64, from: i64, to: i64) -> Result<(), StoreError> {
+        const DAY: i64 = 86_400;
+        let gone = sqlx::query(
+            "SELECT id, start_at, COALESCE(episode_key, series_key) AS ident FROM airings \
+             WHERE channel_id = $1 AND start_at >= $2 AND start_at <= $3 AND status = 'scheduled' \
+             AND (seen_run_id IS NULL OR seen_run_id <> $4) ORDER BY start_at",
+        )
+        .bind(channel_id)
+        .bind(from)
+        .bind(to)
+        .bind(self.run_id)
+        .fetch_all(&mut *self.tx)
+        .await?;
+        if gone.is_empty() {
+            return Ok(());
+        }
+        let mut gone: Vec<(i64, i64, String)> = gone
+            .iter()
+            .map(|r| Ok((get(r, "id")?, get(r, "start_at")?, get(r, "ident")?)))
+            .collect::<Result<_, StoreError>>()?;
+
+        // Airings this run added on the channel near the range are candidates for a move.
+        let rows = sqlx::query(&format!(
+            "SELECT id, channel_id, start_at, {} FROM airings WHERE channel_id = $1 \
+             AND created_run_id = $2 AND start_at >= $3 AND start_at <= $4 ORDER BY start_at",
+            CONTENT_COLUMNS.join(", ")
+        ))
+        .bind(channel_id)
+        .bind(self.run_id)
+        .bind(from - DAY)
+        .bind(to + DAY)
+        .fetch_all(&mut *self.tx)
+        .await?;
+        let mut fresh: Vec<(i64, NewAiring)> = rows
+            .iter()
+            .map(|r| Ok((get(r, "id")?, new_airing_from_row(r)?)))
+            .collect::<Result<_, StoreError>>()?;
+
+        let mut removed = Vec::new();
+        for (old_id, old_start, ident) in gone.drain(..) {
+            let nearest = fresh
+                .iter()
+                .enumerate()
+                .filter(|(_, (_, a))| {
+                    a.episode_key.as_deref().unwrap_or(&a.series_key) == ident
+                        && (a.start_at - old_start).abs() <= DAY
+                })
+                .min_by_key(|(_, (_, a))| (a.start_at - old_start).abs())
+                .map(|(i, _)| i);
+            match nearest {
+                Some(i) => {
+                    let (new_id, a) = fresh.swap_remove(i);
+                    sqlx::query("DELETE FROM airings WHERE id = $1")
+                        .bind(new_id)
+                        .execute(&mut *self.tx)
+                        .await?;
+                    self.update(old_id, &a, Some(a.start_at)).await?;
+                    self.counts.added -= 1;
+                    self.counts.updated += 1;
+                }
+                None => removed.push(old_id),
+            }
+        }
+        for chunk in removed.chunks(BATCH) {
+            let sql = format!(
+                "UPDATE airings SET status = 'removed', revision = revision + 1, updated_at = $1 \
+                 WHERE id IN ({})",
+                placeholders(2, chunk.len())
+            );
+            let mut q = sqlx::query(&sql).bind(self.now);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            q.execute(&mut *self.tx).await?;
+            self.counts.removed += chunk.len() as u64;
+        }
+        Ok(())
+    }
+
+    /// Keeps the series and episode catalogue in step with the airings this run saw, then
+    /// commits the whole import.
+    pub async fn commit(mut self) -> Result<ImportCounts, StoreError> {
+        sqlx::query(
+            "INSERT INTO series (key, title, title_es, nola_root, updated_at) \
+             SELECT series_key, MAX(title), MAX(title_es), MAX(nola_root), $1 FROM airings \
+             WHERE seen_run_id = $2 GROUP BY series_key \
+             ON CONFLICT (key) DO UPDATE SET title = excluded.title, \
+             title_es = COALESCE(excluded.title_es, series.title_es), \
+             nola_root = COALESCE(excluded.nola_root, series.nola_root), updated_at = excluded.updated_at",
+        )
+        .bind(self.now)
+        .bind(self.run_id)
+        .execute(&mut *self.tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO episodes (key, series_key, title, title_es, description, description_es, \
+             nola_episode, updated_at) \
+             SELECT episode_key, MAX(series_key), MAX(episode_title), MAX(episode_title_es), \
+             MAX(description), MAX(description_es), MAX(nola_episode), $1 FROM airings \
+             WHERE seen_run_id = $2 AND episode_key IS NOT NULL GROUP BY episode_key \
+             ON CONFLICT (key) DO UPDATE SET title = excluded.title, \
+             title_es = COALESCE(excluded.title_es, episodes.title_es), \
+             description = COALESCE(excluded.description, episodes.description), \
+             description_es = COALESCE(excluded.description_es, episodes.description_es), \
+             nola_episode = COALESCE(excluded.nola_episode, episodes.nola_episode), \
+             updated_at = excluded.updated_at",
+        )
+        .bind(self.now)
+        .bind(self.run_id)
+        .execute(&mut *self.tx)
+        .await?;
+        self.tx.commit().await?;
+        Ok(self.counts)
+    }
+
+    /// Undoes everything (a dry run, or an import that failed part way).
+    pub async fn rollback(self) -> Result<ImportCounts, StoreError> {
+        self.tx.rollback().await?;
+        Ok(self.counts)
+    }
+}
+
+struct Existing {
+    id: i64,
+    channel_id: i64,
+    start_at: i64,
+    fingerprint: i64,
+    status: String,
+    seen_run_id: Option<i64>,
+}
+
+impl Existing {
+    fn from_row(row: &AnyRow) -> Result<Self, StoreError> {
+        Ok(Existing {
+            id: get(row, "id")?,
+            channel_id: get(row, "channel_id")?,
+            start_at: get(row, "start_at")?,
+            fingerprint: get(row, "fingerprint")?,
+            status: get(row, "status")?,
+            seen_run_id: get(row, "seen_run_id")?,
+        })
+    }
+}
+
+type AnyQuery<'q> = sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>;
+
+/// Binds the [`CONTENT_COLUMNS`] in their order.
+fn bind_content<'q>(q: AnyQuery<'q>, a: &'q NewAiring, now: i64) -> AnyQuery<'q> {
+    q.bind(a.end_at)
+        .bind(a.title.as_str())
+        .bind(a.title_es.as_deref())
+        .bind(a.episode_title.as_deref())
+        .bind(a.episode_title_es.as_deref())
+        .bind(a.description.as_deref())
+        .bind(a.description_es.as_deref())
+        .bind(a.series_key.as_str())
+        .bind(a.episode_key.as_deref())
+        .bind(a.nola_root.as_deref())
+        .bind(a.nola_episode.as_deref())
+        .bind(a.episode_num.as_deref())
+        .bind(a.grades)
+        .bind(a.captions as i64)
+        .bind(a.spanish_audio as i64)
+        .bind(a.hd as i64)
+        .bind(a.previously_shown as i64)
+        .bind(a.source_id.as_deref())
+        .bind(a.fingerprint)
+        .bind(now)
+}
+
+fn new_airing_from_row(r: &AnyRow) -> Result<NewAiring, StoreError> {
+    let flag = |c: &str| -> Result<bool, StoreError> { Ok(get::<i64>(r, c)? != 0) };
+    Ok(NewAiring {
+        channel_id: get(r, "channel_id")?,
+        start_at: get(r, "start_at")?,
+        end_at: get(r, "end_at")?,
+        title: get(r, "title")?,
+        title_es: get(r, "title_es")?,
+        episode_title: get(r, "episode_title")?,
+        episode_title_es: get(r, "episode_title_es")?,
+        description: get(r, "description")?,
+        description_es: get(r, "description_es")?,
+        series_key: get(r, "series_key")?,
+        episode_key: get(r, "episode_key")?,
+        nola_root: get(r, "nola_root")?,
+        nola_episode: get(r, "nola_episode")?,
+        episode_num: get(r, "episode_num")?,
+        grades: get(r, "grades")?,
+        captions: flag("captions")?,
+        spanish_audio: flag("spanish_audio")?,
+        hd: flag("hd")?,
+        previously_shown: flag("previously_shown")?,
+        source_id: get(r, "source_id")?,
+        fingerprint: get(r, "fingerprint")?,
+    })
+}
