@@ -1,13 +1,1862 @@
-//! Placeholder: being written.
+//! PBS TV Schedules Service (TVSS) JSON, as `GET /tvss/{callsign}/day/{YYYYMMDD}/` returns it.
+//!
+//! # Accepted input
+//!
+//! A file holds either
+//!
+//! - **one day response**: `{"feeds": [{"short_name", "full_name", "timezone", "digital_channel",
+//!   "analog_channel", "listings": [...]}, ...]}`. The file name gives the day and the station:
+//!   `KCET-20200413.json` (or `kcet_20200413.json`): the call sign is the leading letters before
+//!   `-` or `_`, the day is the 8-digit run `YYYYMMDD`. A TVSS URL
+//!   (`…/tvss/kcet/day/20200413/`) names both as well.
+//! - **several days**: an object keyed by day whose values are day responses,
+//!   `{"20200413": {"feeds": [...]}, "20200414": {...}}`. Other keys (`"start_date"`) are skipped.
+//!
+//! The first key that is either `feeds` or a `YYYYMMDD` day tells which. `--station` overrides the
+//! call sign from the file name; with neither the file is refused. A UTF-8 byte-order mark is
+//! allowed.
+//!
+//! Per feed: the channel is `digital_channel` (`28.1`), else `analog_channel`, else `short_name`;
+//! its display name is `full_name`, else `short_name`. Times are local to the **station's** zone;
+//! a feed whose `timezone` names another zone gets a warning (TVSS has been seen wrong here).
+//!
+//! Per listing:
+//!
+//! - `start_time` (required): local wall-clock `"HHMM"` on the requested day. A listing that
+//!   starts earlier than the one before it in the feed has run past midnight: it is on the next
+//!   day. A time skipped when clocks go forward is an error; a time that happens twice when they
+//!   go back is the first instant after the previous listing's start, so the schedule stays in
+//!   order through the repeated hour.
+//! - `minutes` (required, more than zero; a number or a string of digits): the length. `duration`
+//!   (the same length written as hours×100+minutes) is ignored.
+//! - `title` (required), `episode_title`, `episode_description` (else `description`),
+//!   `nola_root`, `nola_episode`, `closed_captions` and `hd` (booleans).
+//! - Spanish audio: `language` is `es`, `spa`, `Spanish` or `Español`, or a `sap` / `audio` field
+//!   mentions Spanish.
+//!
+//! Empty strings mean "none"; `null` is treated the same; other fields are ignored. TVSS has no
+//! airing id, so programmes carry none.
+//!
+//! The file is streamed: each listing is handed on as soon as it is read (a feed whose
+//! `listings` come before its channel fields is held until the feed ends).
 
-use super::{Emit, ImportError, ParseContext};
-use std::io::BufRead;
+use super::{Emit, ImportError, ParseContext, Programme};
+use chrono::{
+    DateTime, Datelike, Days, LocalResult, NaiveDate, NaiveTime, Offset, TimeDelta, TimeZone, Utc,
+};
+use chrono_tz::Tz;
+use serde::de::{
+    self, DeserializeSeed, Deserializer as _, IgnoredAny, MapAccess, SeqAccess, Visitor,
+};
+use std::cell::Cell;
+use std::fmt;
+use std::io::{self, BufRead, Read};
+use std::rc::Rc;
 
-/// Reads a schedule and hands each programme to `emit`.
+/// How many bytes to read between progress reports.
+const PROGRESS_EVERY: u64 = 64 * 1024;
+
+const UTF8_BOM: &[u8] = b"\xef\xbb\xbf";
+
+/// Reads a TVSS file and hands each listing, as a [`Programme`], to `emit`.
 pub fn parse(
-    _input: impl BufRead,
-    _ctx: &mut ParseContext,
-    _emit: &mut Emit,
+    mut input: impl BufRead,
+    ctx: &mut ParseContext,
+    emit: &mut Emit,
 ) -> Result<(), ImportError> {
-    Ok(())
+    let named = FileName::read(&ctx.file);
+    let flag = ctx
+        .station
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
+    let station =
+        match (flag, named.station) {
+            (Some(s), _) => s.to_uppercase(),
+            (None, Some(s)) => s,
+            (None, None) => return Err(ctx.invalid(
+                0,
+                "station",
+                "cannot tell the station: name the file CALLSIGN-YYYYMMDD.json or pass --station",
+            )),
+        };
+    let tz = ctx.tz_for(&station);
+
+    let lines = Rc::new(Cell::new(1));
+    let bytes = Rc::new(Cell::new(0));
+    match input.fill_buf() {
+        Ok(head) if head.starts_with(UTF8_BOM) => {
+            input.consume(UTF8_BOM.len());
+            bytes.set(UTF8_BOM.len() as u64);
+        }
+        Ok(_) => {}
+        Err(e) => return Err(source_error(ctx, &e)),
+    }
+    let reader = Counting {
+        inner: input,
+        lines: Rc::clone(&lines),
+        bytes: Rc::clone(&bytes),
+    };
+    let mut de = serde_json::Deserializer::from_reader(reader);
+    let mut run = Run {
+        ctx,
+        emit,
+        station,
+        tz,
+        file_day: named.day,
+        lines,
+        bytes,
+        reported: 0,
+        stopped: None,
+        at: At::default(),
+    };
+    let outcome = (&mut de)
+        .deserialize_map(FileVisitor { run: &mut run })
+        .and_then(|()| de.end());
+    if let Some(err) = run.stopped.take() {
+        return Err(err);
+    }
+    match outcome {
+        Ok(()) => {
+            let read = run.bytes.get();
+            run.ctx.report_progress(read);
+            Ok(())
+        }
+        Err(e) => Err(run.json_error(&e)),
+    }
+}
+
+/// `language` values that mean Spanish: `es`, `es-MX`, `spa`, `Spanish`, `Español`, alone or in
+/// a list (`en, es`).
+pub(super) fn names_spanish(language: &str) -> bool {
+    language
+        .split([',', ';', '/', '|'])
+        .map(str::trim)
+        .any(|t| {
+            t.eq_ignore_ascii_case("es")
+                || t.eq_ignore_ascii_case("spa")
+                || t.eq_ignore_ascii_case("spanish")
+                || t.eq_ignore_ascii_case("espanol")
+                || t.to_lowercase() == "español"
+                || t.get(..3)
+                    .is_some_and(|p| p.eq_ignore_ascii_case("es-") || p.eq_ignore_ascii_case("es_"))
+        })
+}
+
+/// Free text such as a `sap` or `audio` field ("Spanish SAP", "Stereo, Español").
+fn mentions_spanish(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    lower.contains("spanish")
+        || lower.contains("español")
+        || lower.contains("espanol")
+        || names_spanish(text)
+}
+
+fn source_error(ctx: &ParseContext, e: &io::Error) -> ImportError {
+    ImportError::Source {
+        source_name: ctx.file.clone(),
+        message: format!("cannot read: {e}"),
+    }
+}
+
+/// What a file name (or TVSS URL) says about its station and day.
+#[derive(Debug, Default, PartialEq)]
+struct FileName {
+    station: Option<String>,
+    day: Option<NaiveDate>,
+}
+
+impl FileName {
+    fn read(file: &str) -> FileName {
+        let path = file.split(['?', '#']).next().unwrap_or(file);
+        let trimmed = path.trim_end_matches(['/', '\\']);
+        let base = trimmed.rsplit(['/', '\\']).next().unwrap_or(trimmed);
+
+        let letters = base.bytes().take_while(u8::is_ascii_alphabetic).count();
+        let mut station = match base.as_bytes().get(letters) {
+            Some(b'-' | b'_') if letters > 0 => Some(base[..letters].to_ascii_uppercase()),
+            _ => None,
+        };
+        let mut day = eight_digit_runs(base).find_map(day_from_key);
+
+        // `…/tvss/{callsign}/day/{YYYYMMDD}/`
+        if let Some(i) = path.find("/tvss/") {
+            let mut parts = path[i + "/tvss/".len()..].split('/');
+            let call = parts.next().unwrap_or("");
+            if station.is_none()
+                && !call.is_empty()
+                && call.bytes().all(|b| b.is_ascii_alphanumeric())
+            {
+                station = Some(call.to_ascii_uppercase());
+            }
+            if day.is_none() && parts.next() == Some("day") {
+                day = parts.next().and_then(day_from_key);
+            }
+        }
+        FileName { station, day }
+    }
+}
+
+/// Maximal runs of exactly eight ASCII digits.
+fn eight_digit_runs(s: &str) -> impl Iterator<Item = &str> {
+    s.split(|c: char| !c.is_ascii_digit())
+        .filter(|run| run.len() == 8)
+}
+
+fn is_day_key(key: &str) -> bool {
+    key.len() == 8 && key.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// `YYYYMMDD` → a date, if it is one.
+fn day_from_key(key: &str) -> Option<NaiveDate> {
+    if !is_day_key(key) {
+        return None;
+    }
+    let y = key[..4].parse().ok()?;
+    let m = key[4..6].parse().ok()?;
+    let d = key[6..].parse().ok()?;
+    NaiveDate::from_ymd_opt(y, m, d)
+}
+
+/// Counts lines and bytes as serde_json pulls them, for line numbers and progress.
+struct Counting<R> {
+    inner: R,
+    lines: Rc<Cell<u64>>,
+    bytes: Rc<Cell<u64>>,
+}
+
+impl<R: BufRead> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let available = self.inner.fill_buf()?;
+        let n = available.len().min(buf.len());
+        buf[..n].copy_from_slice(&available[..n]);
+        let newlines = available[..n].iter().filter(|&&b| b == b'\n').count() as u64;
+        self.inner.consume(n);
+        self.lines.set(self.lines.get() + newlines);
+        self.bytes.set(self.bytes.get() + n as u64);
+        Ok(n)
+    }
+}
+
+/// Where in the file the parse is, for messages.
+#[derive(Default)]
+struct At {
+    day: Option<NaiveDate>,
+    /// 1-based feed number within the day; 0 outside feeds.
+    feed: usize,
+    /// The feed's short name once known.
+    feed_name: String,
+    /// 1-based listing number within the feed; 0 outside listings.
+    listing: usize,
+    /// The listing field being read.
+    field: &'static str,
+}
+
+impl At {
+    fn place(&self) -> String {
+        let feed = if self.feed_name.is_empty() {
+            self.feed.to_string()
+        } else {
+            self.feed_name.clone()
+        };
+        let day = self.day.map(|d| format!(" on {d}")).unwrap_or_default();
+        match (self.listing, self.feed) {
+            (0, 0) => match self.day {
+                Some(d) => format!("day {d}"),
+                None => "the file".to_string(),
+            },
+            (0, _) => format!("feed {feed}{day}"),
+            (n, _) => format!("listing {n} of feed {feed}{day}"),
+        }
+    }
+}
+
+/// Everything the visitors share.
+struct Run<'a, 'e> {
+    ctx: &'a mut ParseContext,
+    emit: &'a mut Emit<'e>,
+    station: String,
+    tz: Tz,
+    file_day: Option<NaiveDate>,
+    lines: Rc<Cell<u64>>,
+    bytes: Rc<Cell<u64>>,
+    reported: u64,
+    /// Why the parse stopped, when it was not serde_json's doing.
+    stopped: Option<ImportError>,
+    at: At,
+}
+
+impl Run<'_, '_> {
+    fn line(&self) -> u64 {
+        self.lines.get()
+    }
+
+    /// Keeps `err` for `parse` to return and makes the deserializer unwind.
+    fn stop<E: de::Error>(&mut self, err: ImportError) -> E {
+        self.stopped = Some(err);
+        E::custom("import stopped")
+    }
+
+    fn progress(&mut self) {
+        let read = self.bytes.get();
+        if read - self.reported >= PROGRESS_EVERY {
+            self.reported = read;
+            self.ctx.report_progress(read);
+        }
+    }
+
+    fn json_error(&self, e: &serde_json::Error) -> ImportError {
+        use serde_json::error::Category;
+        match e.classify() {
+            Category::Io => ImportError::Source {
+                source_name: self.ctx.file.clone(),
+                message: format!("cannot read: {e}"),
+            },
+            Category::Syntax | Category::Eof => {
+                self.ctx
+                    .invalid(e.line() as u64, "json", format!("not valid JSON: {e}"))
+            }
+            Category::Data => {
+                let field = if self.at.field.is_empty() {
+                    "json"
+                } else {
+                    self.at.field
+                };
+                self.ctx
+                    .invalid(e.line() as u64, field, format!("{}: {e}", self.at.place()))
+            }
+        }
+    }
+
+    fn hand_on(&mut self, feed: &mut Feed, raw: RawListing) -> Result<(), ImportError> {
+        let programme = feed.programme(self, raw)?;
+        (self.emit)(programme)?;
+        self.progress();
+        Ok(())
+    }
+}
+
+/// The top level: a day response or an object keyed by day.
+struct FileVisitor<'r, 'a, 'e> {
+    run: &'r mut Run<'a, 'e>,
+}
+
+impl<'de> Visitor<'de> for FileVisitor<'_, '_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a TVSS day response ({\"feeds\": [...]}) or an object keyed by day (YYYYMMDD)")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let run = self.run;
+        let mut keyed_by_day = None;
+        while let Some(key) = map.next_key::<String>()? {
+            let day_key = is_day_key(&key);
+            if keyed_by_day.is_none() && (day_key || key == "feeds") {
+                keyed_by_day = Some(day_key);
+            }
+            match keyed_by_day {
+                Some(true) if day_key => {
+                    let Some(day) = day_from_key(&key) else {
+                        let err = run.ctx.invalid(
+                            run.line(),
+                            "day",
+                            format!("key \"{key}\" is not a day (YYYYMMDD)"),
+                        );
+                        return Err(run.stop(err));
+                    };
+                    map.next_value_seed(DaySeed {
+                        run: &mut *run,
+                        day,
+                    })?;
+                }
+                Some(false) if key == "feeds" => {
+                    let Some(day) = run.file_day else {
+                        let err = run.ctx.invalid(
+                            run.line(),
+                            "day",
+                            "cannot tell the day: name the file CALLSIGN-YYYYMMDD.json \
+                             or key the file by day ({\"20200413\": {\"feeds\": …}})",
+                        );
+                        return Err(run.stop(err));
+                    };
+                    run.at = At {
+                        day: Some(day),
+                        ..At::default()
+                    };
+                    map.next_value_seed(FeedsSeed {
+                        run: &mut *run,
+                        day,
+                    })?;
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+            run.at = At::default();
+        }
+        Ok(())
+    }
+}
+
+/// One day response, as a value of a file keyed by day.
+struct DaySeed<'r, 'a, 'e> {
+    run: &'r mut Run<'a, 'e>,
+    day: NaiveDate,
+}
+
+impl<'de> DeserializeSeed<'de> for DaySeed<'_, '_, '_> {
+    type Value = ();
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        self.run.at = At {
+            day: Some(self.day),
+            ..At::default()
+        };
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for DaySeed<'_, '_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a TVSS day response ({\"feeds\": [...]})")
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        let line = self.run.line();
+        self.run.ctx.warn(
+            line,
+            "day",
+            format!("day {} has no schedule (null)", self.day),
+        );
+        Ok(())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let run = self.run;
+        while let Some(key) = map.next_key_seed(Key(|k: &str| k == "feeds"))? {
+            if key {
+                map.next_value_seed(FeedsSeed {
+                    run: &mut *run,
+                    day: self.day,
+                })?;
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The `feeds` array of one day.
+struct FeedsSeed<'r, 'a, 'e> {
+    run: &'r mut Run<'a, 'e>,
+    day: NaiveDate,
+}
+
+impl<'de> DeserializeSeed<'de> for FeedsSeed<'_, '_, '_> {
+    type Value = ();
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for FeedsSeed<'_, '_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a list of feeds")
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut index = 0;
+        loop {
+            index += 1;
+            let seed = FeedSeed {
+                run: &mut *self.run,
+                day: self.day,
+                index,
+            };
+            if seq.next_element_seed(seed)?.is_none() {
+                return Ok(());
+            }
+        }
+    }
+}
+
+/// A feed-level field, seen or not, and empty or not.
+type Seen = Option<Option<String>>;
+
+/// A feed's fields other than its listings.
+#[derive(Default)]
+struct FeedHeader {
+    cid: Seen,
+    short_name: Seen,
+    full_name: Seen,
+    timezone: Seen,
+    digital_channel: Seen,
+    analog_channel: Seen,
+    line: u64,
+    timezone_line: u64,
+}
+
+impl FeedHeader {
+    /// Whether the fields that decide channel, channel name and zone have all been read, so
+    /// listings can be handed on as they come.
+    fn complete(&self) -> bool {
+        let channel = match (&self.digital_channel, &self.analog_channel) {
+            (Some(Some(_)), _) => true,
+            (Some(None), Some(Some(_))) => true,
+            (Some(None), Some(None)) => self.short_name.is_some(),
+            _ => false,
+        };
+        let name = matches!(self.full_name, Some(Some(_)))
+            || (self.full_name.is_some() && self.short_name.is_some());
+        channel && name && self.timezone.is_some()
+    }
+
+    fn label(&self, index: usize) -> String {
+        [&self.short_name, &self.full_name, &self.cid]
+            .into_iter()
+            .find_map(|f| f.clone().flatten())
+            .unwrap_or_else(|| index.to_string())
+    }
+
+    /// Settles channel and zone, warning once if the feed's zone is not the station's.
+    fn open(&self, run: &mut Run, day: NaiveDate, index: usize) -> Result<Feed, ImportError> {
+        let label = self.label(index);
+        let flat = |f: &Seen| f.clone().flatten();
+        let channel = flat(&self.digital_channel)
+            .or_else(|| flat(&self.analog_channel))
+            .or_else(|| flat(&self.short_name))
+            .ok_or_else(|| {
+                run.ctx.invalid(
+                    self.line,
+                    "digital_channel",
+                    format!(
+                        "feed {label} on {day} has no channel: digital_channel, \
+                         analog_channel and short_name are all empty"
+                    ),
+                )
+            })?;
+        let channel_name = flat(&self.full_name).or_else(|| flat(&self.short_name));
+        if let Some(Some(zone)) = &self.timezone {
+            if !same_zone(zone, run.tz, day) {
+                let message = format!(
+                    "feed says {zone} but {} is in {}; using the station's zone \
+                     (feed {label} on {day})",
+                    run.station,
+                    run.tz.name()
+                );
+                run.ctx.warn(self.timezone_line, "timezone", message);
+            }
+        }
+        Ok(Feed {
+            label,
+            day,
+            channel,
+            channel_name,
+            tz: run.tz,
+            days_on: 0,
+            previous: None,
+        })
+    }
+}
+
+/// Whether the zone a feed names is the station's zone, or a link to it (`US/Pacific`).
+fn same_zone(name: &str, tz: Tz, day: NaiveDate) -> bool {
+    let Ok(feed_tz) = name.trim().parse::<Tz>() else {
+        return false;
+    };
+    if feed_tz == tz {
+        return true;
+    }
+    let offsets_agree = |date: Option<NaiveDate>| match date.and_then(|d| d.and_hms_opt(12, 0, 0)) {
+        Some(noon) => {
+            tz.offset_from_utc_datetime(&noon).fix()
+                == feed_tz.offset_from_utc_datetime(&noon).fix()
+        }
+        None => true,
+    };
+    offsets_agree(Some(day))
+        && (1..=12).all(|month| offsets_agree(NaiveDate::from_ymd_opt(day.year(), month, 1)))
+}
+
+/// One feed-day being read: its channel and where its listings have got to.
+struct Feed {
+    label: String,
+    day: NaiveDate,
+    channel: String,
+    channel_name: Option<String>,
+    tz: Tz,
+    /// Days past the feed's day that listings have run into.
+    days_on: u64,
+    /// The previous listing's `start_time` (as HHMM) and start instant.
+    previous: Option<(u32, DateTime<Utc>)>,
+}
+
+/// Instants a local time stands for: none (skipped), one, or two (repeated), earliest first.
+fn instants(tz: Tz, date: NaiveDate, time: NaiveTime) -> Vec<DateTime<Utc>> {
+    match tz.from_local_datetime(&date.and_time(time)) {
+        LocalResult::Single(t) => vec![t.with_timezone(&Utc)],
+        LocalResult::Ambiguous(a, b) => vec![a.with_timezone(&Utc), b.with_timezone(&Utc)],
+        LocalResult::None => Vec::new(),
+    }
+}
+
+impl Feed {
+    fn place(&self, index: usize) -> String {
+        format!("listing {index} of feed {} on {}", self.label, self.day)
+    }
+
+    fn programme(&mut self, run: &Run, raw: RawListing) -> Result<Programme, ImportError> {
+        let line = raw.line;
+        let place = self.place(raw.index);
+        let invalid = |field: &str, message: String| run.ctx.invalid(line, field, message);
+
+        let hhmm = match raw.start_time.as_deref() {
+            None => return Err(invalid("start_time", format!("{place} has no start time"))),
+            Some(s) => parse_hhmm(s).ok_or_else(|| {
+                invalid(
+                    "start_time",
+                    format!("{place} has start time \"{s}\"; expected HHMM such as 0930"),
+                )
+            })?,
+        };
+        let minutes = match raw.minutes {
+            Minutes::Given(m) if m > 0 => m,
+            Minutes::Missing | Minutes::Given(_) => {
+                return Err(invalid(
+                    "minutes",
+                    format!("{place} has no length (minutes)"),
+                ))
+            }
+            Minutes::Bad(s) => {
+                return Err(invalid(
+                    "minutes",
+                    format!("{place} has minutes \"{s}\"; expected a whole number of minutes"),
+                ))
+            }
+        };
+        let title = raw
+            .title
+            .ok_or_else(|| invalid("title", format!("{place} has no title")))?;
+
+        let start = self.start(hhmm).ok_or_else(|| {
+            invalid(
+                "start_time",
+                format!(
+                    "{place} starts at {:02}:{:02} on {}, a time that does not exist in {} \
+                     (the clocks skip it)",
+                    hhmm / 100,
+                    hhmm % 100,
+                    self.day + Days::new(self.days_on_for(hhmm)),
+                    self.tz.name()
+                ),
+            )
+        })?;
+        let end = i64::try_from(minutes)
+            .ok()
+            .and_then(TimeDelta::try_minutes)
+            .and_then(|length| start.checked_add_signed(length))
+            .ok_or_else(|| {
+                invalid(
+                    "minutes",
+                    format!("{place} lasts {minutes} minutes, too long"),
+                )
+            })?;
+
+        let spanish_audio = raw.language.as_deref().is_some_and(names_spanish) || raw.spanish_sap;
+        Ok(Programme {
+            line,
+            station: run.station.clone(),
+            channel: self.channel.clone(),
+            channel_name: self.channel_name.clone(),
+            start,
+            end: Some(end),
+            title,
+            episode_title: raw.episode_title,
+            description: raw.episode_description.or(raw.description),
+            nola_root: raw.nola_root,
+            nola_episode: raw.nola_episode,
+            captions: raw.closed_captions,
+            hd: raw.hd,
+            spanish_audio,
+            ..Programme::default()
+        })
+    }
+
+    /// The day offset a listing at `hhmm` falls on, without moving the feed on.
+    fn days_on_for(&self, hhmm: u32) -> u64 {
+        let Some((previous_hhmm, previous_start)) = self.previous else {
+            return self.days_on;
+        };
+        if hhmm >= previous_hhmm {
+            return self.days_on;
+        }
+        // Earlier on the clock than the listing before: past midnight, unless this is the
+        // repeated hour of the night the clocks go back, which comes after it the same day.
+        let still_today = self
+            .day
+            .checked_add_days(Days::new(self.days_on))
+            .zip(clock(hhmm))
+            .is_some_and(|(date, time)| {
+                instants(self.tz, date, time)
+                    .iter()
+                    .any(|t| *t > previous_start)
+            });
+        if still_today {
+            self.days_on
+        } else {
+            self.days_on + 1
+        }
+    }
+
+    /// The start instant of a listing at `hhmm`, in order after the previous listing; `None`
+    /// when that local time does not exist.
+    fn start(&mut self, hhmm: u32) -> Option<DateTime<Utc>> {
+        let days_on = self.days_on_for(hhmm);
+        let date = self.day.checked_add_days(Days::new(days_on))?;
+        let candidates = instants(self.tz, date, clock(hhmm)?);
+        let first = *candidates.first()?;
+        let start = match self.previous {
+            Some((_, previous)) => candidates
+                .iter()
+                .copied()
+                .find(|t| *t > previous)
+                .unwrap_or(first),
+            None => first,
+        };
+        self.days_on = days_on;
+        self.previous = Some((hhmm, start));
+        Some(start)
+    }
+}
+
+fn clock(hhmm: u32) -> Option<NaiveTime> {
+    NaiveTime::from_hms_opt(hhmm / 100, hhmm % 100, 0)
+}
+
+/// `"0930"` → 930; `None` unless four digits of a real time of day.
+fn parse_hhmm(s: &str) -> Option<u32> {
+    let s = s.trim();
+    if s.len() != 4 || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let hhmm: u32 = s.parse().ok()?;
+    clock(hhmm).map(|_| hhmm)
+}
+
+/// The `listings` array of a feed.
+struct ListingsSeed<'r, 'a, 'e, 's> {
+    run: &'r mut Run<'a, 'e>,
+    count: &'s mut usize,
+    sink: Sink<'s>,
+}
+
+/// Where listings go: on at once, or kept until the feed's channel fields have been read.
+enum Sink<'s> {
+    Now {
+        header: &'s FeedHeader,
+        feed: &'s mut Option<Feed>,
+        day: NaiveDate,
+        index: usize,
+    },
+    Later(&'s mut Vec<RawListing>),
+}
+
+impl<'de> DeserializeSeed<'de> for ListingsSeed<'_, '_, '_, '_> {
+    type Value = ();
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ListingsSeed<'_, '_, '_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a list of listings")
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let run = self.run;
+        let mut sink = self.sink;
+        loop {
+            *self.count += 1;
+            run.at.listing = *self.count;
+            let seed = ListingSeed {
+                run: &mut *run,
+                index: *self.count,
+            };
+            let Some(raw) = seq.next_element_seed(seed)? else {
+                *self.count -= 1;
+                run.at.listing = 0;
+                return Ok(());
+            };
+            match &mut sink {
+                Sink::Later(kept) => kept.push(raw),
+                Sink::Now {
+                    header,
+                    feed,
+                    day,
+                    index,
+                } => {
+                    let handed = match feed {
+                        Some(feed) => run.hand_on(feed, raw),
+                        None => match header.open(run, *day, *index) {
+                            Ok(opened) => run.hand_on(feed.insert(opened), raw),
+                            Err(e) => Err(e),
+                        },
+                    };
+                    if let Err(e) = handed {
+                        return Err(run.stop(e));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// One feed object.
+struct FeedSeed<'r, 'a, 'e> {
+    run: &'r mut Run<'a, 'e>,
+    day: NaiveDate,
+    index: usize,
+}
+
+impl<'de> DeserializeSeed<'de> for FeedSeed<'_, '_, '_> {
+    type Value = ();
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+#[derive(Clone, Copy)]
+enum FeedKey {
+    Cid,
+    ShortName,
+    FullName,
+    Timezone,
+    DigitalChannel,
+    AnalogChannel,
+    Listings,
+    Other,
+}
+
+impl FeedKey {
+    fn named(name: &str) -> FeedKey {
+        match name {
+            "cid" => FeedKey::Cid,
+            "short_name" => FeedKey::ShortName,
+            "full_name" => FeedKey::FullName,
+            "timezone" => FeedKey::Timezone,
+            "digital_channel" => FeedKey::DigitalChannel,
+            "analog_channel" => FeedKey::AnalogChannel,
+            "listings" => FeedKey::Listings,
+            _ => FeedKey::Other,
+        }
+    }
+}
+
+impl<'de> Visitor<'de> for FeedSeed<'_, '_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a feed object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let run = self.run;
+        let (day, index) = (self.day, self.index);
+        run.at = At {
+            day: Some(day),
+            feed: index,
+            ..At::default()
+        };
+        let mut header = FeedHeader {
+            line: run.line(),
+            ..FeedHeader::default()
+        };
+        let mut feed: Option<Feed> = None;
+        let mut kept: Vec<RawListing> = Vec::new();
+        let mut count = 0;
+        while let Some(key) = map.next_key_seed(Key(FeedKey::named))? {
+            let slot = match key {
+                FeedKey::Cid => &mut header.cid,
+                FeedKey::ShortName => &mut header.short_name,
+                FeedKey::FullName => &mut header.full_name,
+                FeedKey::Timezone => {
+                    header.timezone_line = run.line();
+                    &mut header.timezone
+                }
+                FeedKey::DigitalChannel => &mut header.digital_channel,
+                FeedKey::AnalogChannel => &mut header.analog_channel,
+                FeedKey::Listings => {
+                    let sink = if header.complete() {
+                        Sink::Now {
+                            header: &header,
+                            feed: &mut feed,
+                            day,
+                            index,
+                        }
+                    } else {
+                        Sink::Later(&mut kept)
+                    };
+                    map.next_value_seed(ListingsSeed {
+                        run: &mut *run,
+                        count: &mut count,
+                        sink,
+                    })?;
+                    continue;
+                }
+                FeedKey::Other => {
+                    map.next_value::<IgnoredAny>()?;
+                    continue;
+                }
+            };
+            let Text(value) = map.next_value()?;
+            *slot = Some(value);
+            if let FeedKey::ShortName = key {
+                run.at.feed_name = header.label(index);
+            }
+        }
+        if !kept.is_empty() {
+            let mut feed = match feed.take() {
+                Some(feed) => feed,
+                None => header.open(run, day, index).map_err(|e| run.stop(e))?,
+            };
+            for raw in kept {
+                run.at.listing = raw.index;
+                run.hand_on(&mut feed, raw).map_err(|e| run.stop(e))?;
+            }
+        }
+        run.at.listing = 0;
+        Ok(())
+    }
+}
+
+/// A listing as read, before it is checked and placed in time.
+#[derive(Default)]
+struct RawListing {
+    line: u64,
+    index: usize,
+    start_time: Option<String>,
+    minutes: Minutes,
+    title: Option<String>,
+    episode_title: Option<String>,
+    description: Option<String>,
+    episode_description: Option<String>,
+    nola_root: Option<String>,
+    nola_episode: Option<String>,
+    closed_captions: bool,
+    hd: bool,
+    language: Option<String>,
+    /// A `sap` or `audio` field mentions Spanish.
+    spanish_sap: bool,
+}
+
+#[derive(Clone, Copy)]
+enum ListingKey {
+    StartTime,
+    Minutes,
+    Title,
+    EpisodeTitle,
+    Description,
+    EpisodeDescription,
+    NolaRoot,
+    NolaEpisode,
+    ClosedCaptions,
+    Hd,
+    Language,
+    Sap,
+    Other,
+}
+
+impl ListingKey {
+    fn named(name: &str) -> ListingKey {
+        match name {
+            "start_time" => ListingKey::StartTime,
+            "minutes" => ListingKey::Minutes,
+            "title" => ListingKey::Title,
+            "episode_title" => ListingKey::EpisodeTitle,
+            "description" => ListingKey::Description,
+            "episode_description" => ListingKey::EpisodeDescription,
+            "nola_root" => ListingKey::NolaRoot,
+            "nola_episode" => ListingKey::NolaEpisode,
+            "closed_captions" => ListingKey::ClosedCaptions,
+            "hd" => ListingKey::Hd,
+            "language" => ListingKey::Language,
+            "sap" | "audio" => ListingKey::Sap,
+            _ => ListingKey::Other,
+        }
+    }
+
+    fn field(self) -> &'static str {
+        match self {
+            ListingKey::StartTime => "start_time",
+            ListingKey::Minutes => "minutes",
+            ListingKey::Title => "title",
+            ListingKey::EpisodeTitle => "episode_title",
+            ListingKey::Description => "description",
+            ListingKey::EpisodeDescription => "episode_description",
+            ListingKey::NolaRoot => "nola_root",
+            ListingKey::NolaEpisode => "nola_episode",
+            ListingKey::ClosedCaptions => "closed_captions",
+            ListingKey::Hd => "hd",
+            ListingKey::Language => "language",
+            ListingKey::Sap => "sap",
+            ListingKey::Other => "",
+        }
+    }
+}
+
+/// One listing object.
+struct ListingSeed<'r, 'a, 'e> {
+    run: &'r mut Run<'a, 'e>,
+    index: usize,
+}
+
+impl<'de> DeserializeSeed<'de> for ListingSeed<'_, '_, '_> {
+    type Value = RawListing;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<RawListing, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ListingSeed<'_, '_, '_> {
+    type Value = RawListing;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a listing object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawListing, A::Error> {
+        // The opening brace has just been read: this is the listing's line.
+        let mut raw = RawListing {
+            line: self.run.line(),
+            index: self.index,
+            ..RawListing::default()
+        };
+        while let Some(key) = map.next_key_seed(Key(ListingKey::named))? {
+            self.run.at.field = key.field();
+            let text = |map: &mut A| map.next_value::<Text>().map(|Text(t)| t);
+            match key {
+                ListingKey::StartTime => raw.start_time = text(&mut map)?,
+                ListingKey::Minutes => raw.minutes = map.next_value()?,
+                ListingKey::Title => raw.title = text(&mut map)?,
+                ListingKey::EpisodeTitle => raw.episode_title = text(&mut map)?,
+                ListingKey::Description => raw.description = text(&mut map)?,
+                ListingKey::EpisodeDescription => raw.episode_description = text(&mut map)?,
+                ListingKey::NolaRoot => raw.nola_root = text(&mut map)?,
+                ListingKey::NolaEpisode => raw.nola_episode = text(&mut map)?,
+                ListingKey::ClosedCaptions => raw.closed_captions = map.next_value::<Flag>()?.0,
+                ListingKey::Hd => raw.hd = map.next_value::<Flag>()?.0,
+                ListingKey::Language => raw.language = map.next_value::<Mention>()?.0,
+                ListingKey::Sap => {
+                    let Mention(said) = map.next_value()?;
+                    raw.spanish_sap |= said.as_deref().is_some_and(mentions_spanish);
+                }
+                ListingKey::Other => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        self.run.at.field = "";
+        Ok(raw)
+    }
+}
+
+/// Reads an object key into `K` through a name → key function, without allocating.
+struct Key<F>(F);
+
+impl<'de, K, F: FnOnce(&str) -> K> DeserializeSeed<'de> for Key<F> {
+    type Value = K;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<K, D::Error> {
+        d.deserialize_identifier(self)
+    }
+}
+
+impl<'de, K, F: FnOnce(&str) -> K> Visitor<'de> for Key<F> {
+    type Value = K;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a field name")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<K, E> {
+        Ok((self.0)(v))
+    }
+}
+
+/// A text field: trimmed, with `""` and `null` as none; numbers are taken as their text.
+struct Text(Option<String>);
+
+impl<'de> de::Deserialize<'de> for Text {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Text, D::Error> {
+        d.deserialize_any(TextVisitor)
+    }
+}
+
+struct TextVisitor;
+
+impl<'de> Visitor<'de> for TextVisitor {
+    type Value = Text;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("text")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Text, E> {
+        let v = v.trim();
+        Ok(Text((!v.is_empty()).then(|| v.to_string())))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Text, E> {
+        Ok(Text(Some(v.to_string())))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Text, E> {
+        Ok(Text(Some(v.to_string())))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Text, E> {
+        Ok(Text(Some(v.to_string())))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Text, E> {
+        Ok(Text(None))
+    }
+}
+
+/// `minutes`: a number or a string of digits.
+#[derive(Default)]
+enum Minutes {
+    #[default]
+    Missing,
+    Given(u64),
+    Bad(String),
+}
+
+impl<'de> de::Deserialize<'de> for Minutes {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Minutes, D::Error> {
+        d.deserialize_any(MinutesVisitor)
+    }
+}
+
+struct MinutesVisitor;
+
+impl<'de> Visitor<'de> for MinutesVisitor {
+    type Value = Minutes;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a number of minutes")
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Minutes, E> {
+        Ok(Minutes::Given(v))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Minutes, E> {
+        Ok(u64::try_from(v).map_or_else(|_| Minutes::Bad(v.to_string()), Minutes::Given))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Minutes, E> {
+        Ok(if v.fract() == 0.0 && (0.0..1e9).contains(&v) {
+            Minutes::Given(v as u64)
+        } else {
+            Minutes::Bad(v.to_string())
+        })
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Minutes, E> {
+        let v = v.trim();
+        Ok(if v.is_empty() {
+            Minutes::Missing
+        } else {
+            match v.parse::<u64>() {
+                Ok(m) if v.bytes().all(|b| b.is_ascii_digit()) => Minutes::Given(m),
+                _ => Minutes::Bad(v.to_string()),
+            }
+        })
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Minutes, E> {
+        Ok(Minutes::Missing)
+    }
+}
+
+/// A yes/no field: a boolean, `null` (no), 0/1, or text such as `"true"` / `"Y"`.
+struct Flag(bool);
+
+impl<'de> de::Deserialize<'de> for Flag {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Flag, D::Error> {
+        d.deserialize_any(FlagVisitor)
+    }
+}
+
+struct FlagVisitor;
+
+impl<'de> Visitor<'de> for FlagVisitor {
+    type Value = Flag;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("true or false")
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Flag, E> {
+        Ok(Flag(v))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Flag, E> {
+        Ok(Flag(v != 0))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Flag, E> {
+        Ok(Flag(v != 0))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Flag, E> {
+        match v.trim().to_ascii_lowercase().as_str() {
+            "true" | "yes" | "y" | "1" | "t" => Ok(Flag(true)),
+            "false" | "no" | "n" | "0" | "f" | "" => Ok(Flag(false)),
+            _ => Err(E::invalid_value(de::Unexpected::Str(v), &self)),
+        }
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Flag, E> {
+        Ok(Flag(false))
+    }
+}
+
+/// Whatever text a loosely defined field holds (`sap`, `audio`, `language`): strings, and the
+/// strings of a list joined by commas; anything else is none.
+struct Mention(Option<String>);
+
+impl<'de> de::Deserialize<'de> for Mention {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Mention, D::Error> {
+        d.deserialize_any(MentionVisitor)
+    }
+}
+
+struct MentionVisitor;
+
+impl<'de> Visitor<'de> for MentionVisitor {
+    type Value = Mention;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("text")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Mention, E> {
+        let v = v.trim();
+        Ok(Mention((!v.is_empty()).then(|| v.to_string())))
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Mention, E> {
+        Ok(Mention(None))
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Mention, E> {
+        Ok(Mention(None))
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Mention, E> {
+        Ok(Mention(None))
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Mention, E> {
+        Ok(Mention(None))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Mention, E> {
+        Ok(Mention(None))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Mention, A::Error> {
+        let mut all: Option<String> = None;
+        while let Some(Mention(item)) = seq.next_element()? {
+            if let Some(item) = item {
+                match &mut all {
+                    Some(all) => {
+                        all.push_str(", ");
+                        all.push_str(&item);
+                    }
+                    None => all = Some(item),
+                }
+            }
+        }
+        Ok(Mention(all))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Mention, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(Mention(None))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono_tz::America::Los_Angeles;
+
+    fn utc(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s)
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or_else(|e| panic!("bad test instant {s}: {e}"))
+    }
+
+    fn run_with(ctx: &mut ParseContext, json: &[u8]) -> Result<Vec<Programme>, ImportError> {
+        let mut got = Vec::new();
+        let mut emit = |p: Programme| {
+            got.push(p);
+            Ok(())
+        };
+        parse(json, ctx, &mut emit)?;
+        Ok(got)
+    }
+
+    fn read_named(file: &str, json: &str) -> (Result<Vec<Programme>, ImportError>, ParseContext) {
+        let mut ctx = ParseContext::new(file, Los_Angeles);
+        let got = run_with(&mut ctx, json.as_bytes());
+        (got, ctx)
+    }
+
+    fn read(json: &str) -> Vec<Programme> {
+        match read_named("KCET-20200413.json", json).0 {
+            Ok(got) => got,
+            Err(e) => panic!("parse failed: {e}"),
+        }
+    }
+
+    fn refused(file: &str, json: &str) -> (Location, String) {
+        match read_named(file, json).0 {
+            Ok(got) => panic!("expected an error, got {got:?}"),
+            Err(ImportError::Invalid { at, message }) => (at, message),
+            Err(e) => panic!("expected an invalid schedule, got {e}"),
+        }
+    }
+
+    use super::super::Location;
+
+    /// One feed of KCET on 28.1 with the given listings.
+    fn day(listings: &str) -> String {
+        format!(
+            r#"{{"feeds": [{{"cid": "abc", "short_name": "KCET", "full_name": "KCET Los Angeles",
+  "timezone": "America/Los_Angeles", "digital_channel": "28.1", "analog_channel": "",
+  "listings": [{listings}]}}]}}"#
+        )
+    }
+
+    fn listing(start_time: &str, minutes: u32, title: &str) -> String {
+        format!(r#"{{"start_time": "{start_time}", "minutes": {minutes}, "title": "{title}"}}"#)
+    }
+
+    fn starts(got: &[Programme]) -> Vec<DateTime<Utc>> {
+        got.iter().map(|p| p.start).collect()
+    }
+
+    #[test]
+    fn reads_a_day_response_named_by_its_file() {
+        let json = day(r#"
+    {"start_time": "0900", "minutes": 30, "duration": 30, "title": "Cyberchase",
+     "episode_title": "The Poddleville Case", "description": "Math adventures.",
+     "episode_description": "The gang tracks a thief.", "nola_root": "CYBR",
+     "nola_episode": "000405", "program_id": 123, "show_id": "x", "type": "episode",
+     "closed_captions": true, "hd": true, "stereo": true, "language": "", "airing_type": "Rerun"},
+    {"start_time": "0930", "minutes": 60, "title": "Nature", "closed_captions": false, "hd": false}"#);
+        let got = read(&json);
+        assert_eq!(got.len(), 2);
+        let first = &got[0];
+        assert_eq!(first.station, "KCET");
+        assert_eq!(first.channel, "28.1");
+        assert_eq!(first.channel_name.as_deref(), Some("KCET Los Angeles"));
+        assert_eq!(first.start, utc("2020-04-13T16:00:00Z"));
+        assert_eq!(first.end, Some(utc("2020-04-13T16:30:00Z")));
+        assert_eq!(first.title, "Cyberchase");
+        assert_eq!(first.episode_title.as_deref(), Some("The Poddleville Case"));
+        assert_eq!(
+            first.description.as_deref(),
+            Some("The gang tracks a thief.")
+        );
+        assert_eq!(first.nola_root.as_deref(), Some("CYBR"));
+        assert_eq!(first.nola_episode.as_deref(), Some("000405"));
+        assert!(first.captions && first.hd && !first.spanish_audio);
+        assert_eq!(first.source_id, None);
+        assert_eq!(first.line, 4);
+        let second = &got[1];
+        assert_eq!(second.start, utc("2020-04-13T16:30:00Z"));
+        assert_eq!(second.end, Some(utc("2020-04-13T17:30:00Z")));
+        assert!(!second.captions && !second.hd);
+        assert_eq!(second.line, 9);
+    }
+
+    #[test]
+    fn reads_a_file_keyed_by_day() {
+        let one = day(&listing("0600", 30, "Monday"));
+        let two = day(&listing("0600", 30, "Tuesday"));
+        let json = format!(r#"{{"start_date": "20200413", "20200413": {one}, "20200414": {two}}}"#);
+        let (got, _) = read_named("kcet-week.json", &json);
+        let got = got.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            starts(&got),
+            [utc("2020-04-13T13:00:00Z"), utc("2020-04-14T13:00:00Z")]
+        );
+        assert_eq!(got[1].title, "Tuesday");
+        assert_eq!(got[1].station, "KCET");
+    }
+
+    #[test]
+    fn a_file_keyed_by_day_ignores_the_day_in_its_name() {
+        let json = format!(r#"{{"20200415": {}}}"#, day(&listing("0600", 30, "Wed")));
+        let got = read(&json);
+        assert_eq!(starts(&got), [utc("2020-04-15T13:00:00Z")]);
+    }
+
+    #[test]
+    fn takes_the_call_sign_and_day_from_the_file_name() {
+        let (got, _) = read_named(
+            "/data/saved/klcs_20200414.json",
+            &day(&listing("1200", 30, "Noon")),
+        );
+        let got = got.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(got[0].station, "KLCS");
+        assert_eq!(got[0].start, utc("2020-04-14T19:00:00Z"));
+    }
+
+    #[test]
+    fn a_tvss_url_names_station_and_day() {
+        let named = FileName::read("https://services.pbs.org/tvss/kcet/day/20200416/");
+        assert_eq!(named.station.as_deref(), Some("KCET"));
+        assert_eq!(named.day, NaiveDate::from_ymd_opt(2020, 4, 16));
+    }
+
+    #[test]
+    fn the_station_flag_overrides_the_file_name() {
+        let mut ctx = ParseContext::new("KCET-20200413.json", Los_Angeles);
+        ctx.station = Some("koce".into());
+        let got = run_with(&mut ctx, day(&listing("0900", 30, "A")).as_bytes())
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(got[0].station, "KOCE");
+    }
+
+    #[test]
+    fn the_station_zone_comes_from_the_context() {
+        let mut ctx = ParseContext::new("WGBH-20200413.json", Los_Angeles);
+        ctx.station_tz
+            .insert("WGBH".into(), chrono_tz::America::New_York);
+        let json =
+            day(&listing("0900", 30, "A")).replace("America/Los_Angeles", "America/New_York");
+        let got = run_with(&mut ctx, json.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(got[0].start, utc("2020-04-13T13:00:00Z"));
+        assert!(ctx.warnings.is_empty());
+    }
+
+    #[test]
+    fn without_a_station_the_file_is_refused() {
+        let (at, message) = refused("schedule.json", &day(&listing("0900", 30, "A")));
+        assert_eq!(at.field, "station");
+        assert!(message.contains("cannot tell the station"), "{message}");
+        assert!(message.contains("--station"), "{message}");
+    }
+
+    #[test]
+    fn a_day_response_without_a_day_in_its_name_is_refused() {
+        let (at, message) = refused("KCET-today.json", &day(&listing("0900", 30, "A")));
+        assert_eq!(at.field, "day");
+        assert!(message.contains("cannot tell the day"), "{message}");
+    }
+
+    #[test]
+    fn a_listing_past_midnight_lands_on_the_next_day() {
+        let listings = [
+            listing("2300", 60, "Late"),
+            listing("0000", 30, "Midnight"),
+            listing("0030", 30, "After"),
+        ]
+        .join(",");
+        let got = read(&day(&listings));
+        assert_eq!(
+            starts(&got),
+            [
+                utc("2020-04-14T06:00:00Z"),
+                utc("2020-04-14T07:00:00Z"),
+                utc("2020-04-14T07:30:00Z"),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_feed_in_the_wrong_zone_is_warned_about_once_and_the_station_zone_used() {
+        let listings = [listing("0900", 30, "A"), listing("0930", 30, "B")].join(",");
+        let json = day(&listings).replace("America/Los_Angeles", "America/New_York");
+        let (got, ctx) = read_named("KCET-20200413.json", &json);
+        let got = got.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(got[0].start, utc("2020-04-13T16:00:00Z"));
+        assert_eq!(ctx.warnings.len(), 1, "{:?}", ctx.warnings);
+        let w = &ctx.warnings[0];
+        assert_eq!(w.field, "timezone");
+        assert_eq!(w.line, 2);
+        assert!(
+            w.message.starts_with(
+                "feed says America/New_York but KCET is in America/Los_Angeles; \
+                 using the station's zone"
+            ),
+            "{}",
+            w.message
+        );
+    }
+
+    #[test]
+    fn a_zone_link_or_an_empty_zone_is_not_warned_about() {
+        for zone in ["US/Pacific", ""] {
+            let json = day(&listing("0900", 30, "A")).replace("America/Los_Angeles", zone);
+            let (got, ctx) = read_named("KCET-20200413.json", &json);
+            assert_eq!(
+                got.unwrap_or_else(|e| panic!("{e}"))[0].start,
+                utc("2020-04-13T16:00:00Z")
+            );
+            assert!(ctx.warnings.is_empty(), "{zone}: {:?}", ctx.warnings);
+        }
+    }
+
+    #[test]
+    fn a_start_in_the_spring_forward_gap_is_invalid() {
+        let listings = [listing("0130", 60, "A"), listing("0230", 30, "B")].join(",");
+        let (at, message) = refused("KCET-20200308.json", &day(&listings));
+        assert_eq!(at.field, "start_time");
+        assert!(
+            message.contains("listing 2 of feed KCET on 2020-03-08"),
+            "{message}"
+        );
+        assert!(message.contains("does not exist"), "{message}");
+    }
+
+    #[test]
+    fn the_spring_forward_night_keeps_exact_instants() {
+        let listings = [listing("0130", 30, "A"), listing("0300", 30, "B")].join(",");
+        let (got, _) = read_named("KCET-20200308.json", &day(&listings));
+        let got = got.unwrap_or_else(|e| panic!("{e}"));
+        // 01:30 PST is 09:30 UTC; 03:00 PDT is 10:00 UTC.
+        assert_eq!(
+            starts(&got),
+            [utc("2020-03-08T09:30:00Z"), utc("2020-03-08T10:00:00Z")]
+        );
+    }
+
+    #[test]
+    fn the_repeated_hour_of_the_fall_back_night_stays_in_order() {
+        let listings = [
+            listing("0030", 60, "A"),
+            listing("0130", 60, "B"),
+            listing("0130", 60, "C"),
+            listing("0230", 30, "D"),
+        ]
+        .join(",");
+        let (got, _) = read_named("KCET-20201101.json", &day(&listings));
+        let got = got.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            starts(&got),
+            [
+                utc("2020-11-01T07:30:00Z"), // 00:30 PDT
+                utc("2020-11-01T08:30:00Z"), // 01:30 PDT
+                utc("2020-11-01T09:30:00Z"), // 01:30 PST
+                utc("2020-11-01T10:30:00Z"), // 02:30 PST
+            ]
+        );
+    }
+
+    #[test]
+    fn an_earlier_clock_time_in_the_repeated_hour_is_not_the_next_day() {
+        let listings = [
+            listing("0100", 30, "A"),
+            listing("0130", 30, "B"),
+            listing("0100", 30, "C"),
+            listing("0130", 30, "D"),
+            listing("0100", 30, "E"),
+        ]
+        .join(",");
+        let (got, _) = read_named("KCET-20201101.json", &day(&listings));
+        let got = got.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            starts(&got),
+            [
+                utc("2020-11-01T08:00:00Z"),
+                utc("2020-11-01T08:30:00Z"),
+                utc("2020-11-01T09:00:00Z"),
+                utc("2020-11-01T09:30:00Z"),
+                // After both 01:30s, 01:00 again can only be the next night.
+                utc("2020-11-02T09:00:00Z"),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_listing_without_start_time_is_invalid() {
+        for start in [r#""title": "A""#, r#""start_time": "", "title": "A""#] {
+            let listings = format!(
+                "{},\n{{{start}, \"minutes\": 30}}",
+                listing("0900", 30, "First")
+            );
+            let (at, message) = refused("KCET-20200413.json", &day(&listings));
+            assert_eq!(at.field, "start_time");
+            assert_eq!(at.line, 4);
+            assert_eq!(at.file, "KCET-20200413.json");
+            assert_eq!(
+                message,
+                "listing 2 of feed KCET on 2020-04-13 has no start time"
+            );
+        }
+    }
+
+    #[test]
+    fn a_start_time_that_is_not_hhmm_is_invalid() {
+        for bad in ["930", "2500", "0960", "9:30", "ab12"] {
+            let (at, message) = refused("KCET-20200413.json", &day(&listing(bad, 30, "A")));
+            assert_eq!(at.field, "start_time", "{bad}");
+            assert!(message.contains(bad), "{message}");
+        }
+    }
+
+    #[test]
+    fn minutes_give_the_length_and_duration_is_ignored() {
+        let listings = r#"{"start_time": "0900", "minutes": 90, "duration": 130, "title": "A"},
+            {"start_time": "1030", "minutes": "45", "duration": "45", "title": "B"}"#;
+        let got = read(&day(listings));
+        assert_eq!(got[0].end, Some(utc("2020-04-13T17:30:00Z")));
+        assert_eq!(got[1].end, Some(utc("2020-04-13T18:15:00Z")));
+    }
+
+    #[test]
+    fn missing_or_zero_or_bad_minutes_are_invalid() {
+        for minutes in [
+            r#""duration": 30"#,
+            r#""minutes": 0"#,
+            r#""minutes": """#,
+            r#""minutes": "half""#,
+        ] {
+            let listings = format!(r#"{{"start_time": "0900", {minutes}, "title": "A"}}"#);
+            let (at, message) = refused("KCET-20200413.json", &day(&listings));
+            assert_eq!(at.field, "minutes", "{minutes}");
+            assert!(
+                message.starts_with("listing 1 of feed KCET on 2020-04-13"),
+                "{message}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_empty_title_is_invalid() {
+        let (at, message) = refused("KCET-20200413.json", &day(&listing("0900", 30, " ")));
+        assert_eq!(at.field, "title");
+        assert_eq!(message, "listing 1 of feed KCET on 2020-04-13 has no title");
+    }
+
+    #[test]
+    fn empty_strings_mean_none() {
+        let listings = r#"{"start_time": "0900", "minutes": 30, "title": "A", "episode_title": "",
+            "description": "Series text.", "episode_description": "", "nola_root": "",
+            "nola_episode": null, "language": ""}"#;
+        let json = day(listings)
+            .replace(r#""digital_channel": "28.1""#, r#""digital_channel": """#)
+            .replace(r#""full_name": "KCET Los Angeles""#, r#""full_name": """#);
+        let got = read(&json);
+        let p = &got[0];
+        assert_eq!(p.episode_title, None);
+        assert_eq!(p.description.as_deref(), Some("Series text."));
+        assert_eq!(p.nola_root, None);
+        assert_eq!(p.nola_episode, None);
+        // No digital or analog channel: the short name stands in; it also names the channel.
+        assert_eq!(p.channel, "KCET");
+        assert_eq!(p.channel_name.as_deref(), Some("KCET"));
+    }
+
+    #[test]
+    fn an_analog_channel_stands_in_for_an_empty_digital_one() {
+        let json = day(&listing("0900", 30, "A"))
+            .replace(r#""digital_channel": "28.1""#, r#""digital_channel": """#)
+            .replace(r#""analog_channel": """#, r#""analog_channel": "28""#);
+        assert_eq!(read(&json)[0].channel, "28");
+    }
+
+    #[test]
+    fn spanish_audio_comes_from_language_or_sap() {
+        let listings = [
+            r#"{"start_time": "0900", "minutes": 30, "title": "A", "language": "Español"}"#,
+            r#"{"start_time": "0930", "minutes": 30, "title": "B", "language": "SPA"}"#,
+            r#"{"start_time": "1000", "minutes": 30, "title": "C", "sap": "Spanish SAP"}"#,
+            r#"{"start_time": "1030", "minutes": 30, "title": "D", "audio": ["stereo", "spanish"]}"#,
+            r#"{"start_time": "1100", "minutes": 30, "title": "E", "language": "en", "sap": true}"#,
+        ]
+        .join(",");
+        let got = read(&day(&listings));
+        let spanish: Vec<bool> = got.iter().map(|p| p.spanish_audio).collect();
+        assert_eq!(spanish, [true, true, true, true, false]);
+    }
+
+    #[test]
+    fn listings_before_the_channel_fields_still_get_their_channel() {
+        let json = format!(
+            r#"{{"feeds": [{{"listings": [{}, {}], "digital_channel": "28.2",
+                "full_name": "PBS Kids", "short_name": "KCETKIDS", "timezone": "America/Los_Angeles"}}]}}"#,
+            listing("0900", 30, "A"),
+            listing("0930", 30, "B")
+        );
+        let got = read(&json);
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[1].channel, "28.2");
+        assert_eq!(got[1].channel_name.as_deref(), Some("PBS Kids"));
+        assert_eq!(got[1].start, utc("2020-04-13T16:30:00Z"));
+    }
+
+    #[test]
+    fn each_feed_is_its_own_channel_and_day() {
+        let json = format!(
+            r#"{{"feeds": [
+                {{"short_name": "KCET", "full_name": "KCET", "timezone": "America/Los_Angeles",
+                  "digital_channel": "28.1", "listings": [{}, {}]}},
+                {{"short_name": "KIDS", "full_name": "PBS Kids", "timezone": "America/Los_Angeles",
+                  "digital_channel": "28.2", "listings": [{}]}}]}}"#,
+            listing("2330", 60, "Late"),
+            listing("0030", 30, "Later"),
+            listing("0600", 30, "Morning")
+        );
+        let got = read(&json);
+        assert_eq!(got[1].start, utc("2020-04-14T07:30:00Z"));
+        assert_eq!(got[2].channel, "28.2");
+        assert_eq!(got[2].start, utc("2020-04-13T13:00:00Z"));
+    }
+
+    #[test]
+    fn broken_json_is_invalid_at_its_line() {
+        let json = "{\"feeds\": [\n{\"short_name\": \"KCET\",\n\"listings\": [}\n]}";
+        let (at, message) = refused("KCET-20200413.json", json);
+        assert_eq!(at.field, "json");
+        assert_eq!(at.line, 3);
+        assert!(message.starts_with("not valid JSON"), "{message}");
+    }
+
+    #[test]
+    fn a_field_of_the_wrong_type_is_named() {
+        let listings = r#"{"start_time": "0900", "minutes": 30, "title": {"en": "A"}}"#;
+        let (at, message) = refused("KCET-20200413.json", &day(listings));
+        assert_eq!(at.field, "title");
+        assert!(
+            message.starts_with("listing 1 of feed KCET on 2020-04-13"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn something_other_than_an_object_is_refused() {
+        let (at, _) = refused("KCET-20200413.json", "[1, 2]");
+        assert_eq!(at.field, "json");
+    }
+
+    #[test]
+    fn an_emit_error_stops_the_parse() {
+        let listings = [listing("0900", 30, "A"), listing("0930", 30, "B")].join(",");
+        let mut ctx = ParseContext::new("KCET-20200413.json", Los_Angeles);
+        let mut seen = 0;
+        let mut emit = |_p: Programme| {
+            seen += 1;
+            Err(ImportError::Source {
+                source_name: "store".into(),
+                message: "full".into(),
+            })
+        };
+        let err = parse(day(&listings).as_bytes(), &mut ctx, &mut emit);
+        assert!(matches!(err, Err(ImportError::Source { ref message, .. }) if message == "full"));
+        assert_eq!(seen, 1);
+    }
+
+    #[test]
+    fn listings_are_handed_on_while_the_file_is_still_being_read() {
+        // A reader that fails after the first listing: that listing must already be out.
+        struct Truncated<'a>(&'a [u8]);
+        impl Read for Truncated<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                if self.0.is_empty() {
+                    return Err(io::Error::other("connection reset"));
+                }
+                let n = self.0.len().min(buf.len());
+                buf[..n].copy_from_slice(&self.0[..n]);
+                self.0 = &self.0[n..];
+                Ok(n)
+            }
+        }
+        let whole = day(&[listing("0900", 30, "A"), listing("0930", 30, "B")].join(","));
+        let cut = whole.find("0930").unwrap_or(0);
+        let mut ctx = ParseContext::new("KCET-20200413.json", Los_Angeles);
+        let mut titles = Vec::new();
+        let mut emit = |p: Programme| {
+            titles.push(p.title);
+            Ok(())
+        };
+        let input = io::BufReader::new(Truncated(&whole.as_bytes()[..cut]));
+        let err = parse(input, &mut ctx, &mut emit);
+        assert!(matches!(err, Err(ImportError::Source { .. })), "{err:?}");
+        assert_eq!(titles, ["A"]);
+    }
+
+    #[test]
+    fn progress_is_reported_and_a_bom_is_allowed() {
+        let mut json = b"\xef\xbb\xbf".to_vec();
+        json.extend_from_slice(day(&listing("0900", 30, "A")).as_bytes());
+        let seen = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let mut ctx = ParseContext::new("KCET-20200413.json", Los_Angeles);
+        let s = std::sync::Arc::clone(&seen);
+        ctx.progress = Some(Box::new(move |b| {
+            s.store(b, std::sync::atomic::Ordering::Relaxed);
+        }));
+        let got = run_with(&mut ctx, &json).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(got.len(), 1);
+        assert_eq!(
+            seen.load(std::sync::atomic::Ordering::Relaxed),
+            json.len() as u64
+        );
+    }
+
+    #[test]
+    fn a_null_day_is_warned_about() {
+        let json = format!(
+            r#"{{"20200413": {}, "20200414": null}}"#,
+            day(&listing("0900", 30, "A"))
+        );
+        let (got, ctx) = read_named("KCET-week.json", &json);
+        assert_eq!(got.unwrap_or_else(|e| panic!("{e}")).len(), 1);
+        assert_eq!(ctx.warnings.len(), 1);
+        assert!(ctx.warnings[0].message.contains("2020-04-14"));
+    }
+
+    #[test]
+    fn reads_the_fixture_day() {
+        let json = include_bytes!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/tvss/KCET-20200413.json"
+        ));
+        let mut ctx = ParseContext::new("KCET-20200413.json", Los_Angeles);
+        let got = run_with(&mut ctx, json).unwrap_or_else(|e| panic!("{e}"));
+        assert!(got.len() >= 4);
+        assert!(got
+            .windows(2)
+            .all(|w| w[0].channel != w[1].channel || w[0].start < w[1].start));
+        assert!(ctx.warnings.is_empty(), "{:?}", ctx.warnings);
+    }
 }

@@ -1,13 +1,2213 @@
-//! Placeholder: being written.
+//! XMLTV schedules (`xmltv.dtd`): `<channel>` and `<programme>` elements read as a stream and
+//! turned into [`Programme`] records.
+//!
+//! The file is read event by event with one reused buffer, so memory grows with the number of
+//! channels, not with the size of the file. Lines are counted as bytes are consumed, so each
+//! programme and each error names its line. Programmes without `stop` or `<length>` wait (one per
+//! channel) for the next programme on their channel to learn when they end.
 
-use super::{Emit, ImportError, ParseContext};
-use std::io::BufRead;
+use super::{Emit, ImportError, ParseContext, Programme};
+use crate::domain::GradeSet;
+use chrono::{DateTime, FixedOffset, LocalResult, NaiveDate, TimeDelta, TimeZone, Utc};
+use chrono_tz::Tz;
+use quick_xml::encoding::EncodingError;
+use quick_xml::errors::{Error as XmlError, IllFormedError, SyntaxError};
+use quick_xml::events::attributes::AttrError;
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::{Decoder, Reader};
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+use std::io::{self, BufRead, Read};
 
-/// Reads a schedule and hands each programme to `emit`.
+/// How often (in bytes read) the progress callback is told.
+const PROGRESS_EVERY: u64 = 1 << 20;
+
+/// Distinct unknown entities warned about; after that they are kept silently.
+const MAX_ENTITY_WARNINGS: usize = 32;
+
+const INVALID_UTF8: &str = "invalid UTF-8: the file says it is UTF-8 but this text is not \
+     (it may be ISO-8859-1 or Windows-1252; if so, its first line should be \
+     <?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>)";
+
+/// Reads an XMLTV file and hands each programme to `emit`.
+///
+/// Programmes come out in file order, except that one without `stop` or `<length>` is held back
+/// until the next programme on its channel (whose start is its end) or the end of the file.
 pub fn parse(
-    _input: impl BufRead,
-    _ctx: &mut ParseContext,
-    _emit: &mut Emit,
+    input: impl BufRead,
+    ctx: &mut ParseContext,
+    emit: &mut Emit,
 ) -> Result<(), ImportError> {
+    let mut reader = Reader::from_reader(LineCounter::new(input));
+    // `check_end_names` is on by default: a mismatched end tag is an error.
+    let mut state = State::new(reader.decoder());
+    let mut buf = Vec::with_capacity(8 * 1024);
+    let mut next_progress = PROGRESS_EVERY;
+    let mut first_event = true;
+
+    loop {
+        // quick-xml consumes the `<` of a tag together with the text before it, and a tag never
+        // starts with a newline, so the line counted now is the line the next event starts on.
+        let line = reader.get_ref().line;
+        let event = match reader.read_event_into(&mut buf) {
+            Ok(event) => event,
+            Err(err) => return Err(state.xml_error(err, reader.get_ref().line, ctx)),
+        };
+        let decoder = reader.decoder();
+        if first_event || matches!(event, Event::Decl(_)) {
+            // The encoding is known after the first event (byte-order mark) and after the XML
+            // declaration.
+            first_event = false;
+            state.utf8 = check_encoding(decoder, ctx)?;
+        }
+        state.texts.decoder = decoder;
+        if state.utf8 {
+            if let Err(err) = std::str::from_utf8(&event) {
+                let at = line + count_newlines(&event[..err.valid_up_to()]);
+                let field = match &event {
+                    Event::Start(e) | Event::Empty(e) => lossy(e.name().as_ref()),
+                    _ => state.innermost(),
+                };
+                return Err(ctx.invalid(at, &field, INVALID_UTF8));
+            }
+        }
+        match event {
+            Event::Start(e) => state.open(&e, line, ctx)?,
+            Event::Empty(e) => {
+                state.open(&e, line, ctx)?;
+                state.close(ctx, emit)?;
+            }
+            Event::End(_) => state.close(ctx, emit)?,
+            Event::Text(t) => state.text(&t, true, line, ctx)?,
+            Event::CData(t) => state.text(&t, false, line, ctx)?,
+            Event::Eof => break,
+            // Comments, processing instructions, the declaration and the DOCTYPE (whose DTD is
+            // never fetched) carry nothing for us.
+            Event::Comment(_) | Event::Decl(_) | Event::PI(_) | Event::DocType(_) => {}
+        }
+        buf.clear();
+        let consumed = reader.get_ref().consumed;
+        if consumed >= next_progress {
+            ctx.report_progress(consumed);
+            next_progress = consumed + PROGRESS_EVERY;
+        }
+    }
+
+    state.finish(reader.get_ref().line, ctx, emit)?;
+    ctx.report_progress(reader.get_ref().consumed);
     Ok(())
+}
+
+/// A `BufRead` that counts the lines and bytes its reader has consumed.
+struct LineCounter<R> {
+    inner: R,
+    /// Line of the next unconsumed byte, from 1.
+    line: u64,
+    consumed: u64,
+}
+
+impl<R: BufRead> LineCounter<R> {
+    fn new(inner: R) -> Self {
+        LineCounter {
+            inner,
+            line: 1,
+            consumed: 0,
+        }
+    }
+}
+
+impl<R: BufRead> Read for LineCounter<R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        let n = {
+            let available = self.inner.fill_buf()?;
+            let n = available.len().min(out.len());
+            out[..n].copy_from_slice(&available[..n]);
+            n
+        };
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl<R: BufRead> BufRead for LineCounter<R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        self.inner.fill_buf()
+    }
+
+    fn consume(&mut self, amt: usize) {
+        if amt == 0 {
+            return;
+        }
+        // The consumed bytes are the front of the inner buffer, which was just handed out and
+        // is not empty, so `fill_buf` returns it again without reading.
+        if let Ok(available) = self.inner.fill_buf() {
+            self.line += count_newlines(&available[..amt.min(available.len())]);
+        }
+        self.consumed += amt as u64;
+        self.inner.consume(amt);
+    }
+}
+
+fn count_newlines(bytes: &[u8]) -> u64 {
+    bytes.iter().filter(|&&b| b == b'\n').count() as u64
+}
+
+fn lossy(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Whether the file is UTF-8; UTF-16 cannot be read at all.
+fn check_encoding(decoder: Decoder, ctx: &ParseContext) -> Result<bool, ImportError> {
+    let name = decoder.encoding().name();
+    if name.starts_with("UTF-16") {
+        return Err(ctx.invalid(
+            1,
+            "encoding",
+            "UTF-16 files cannot be read: save the file as UTF-8",
+        ));
+    }
+    Ok(name == "UTF-8")
+}
+
+/// Everything the parse remembers between events.
+struct State {
+    /// Names of the open elements, one after the other, and where each starts in `names`.
+    names: Vec<u8>,
+    starts: Vec<usize>,
+    root_seen: bool,
+    utf8: bool,
+    section: Section,
+    capture: Option<Capture>,
+    /// Text of the element being captured.
+    text: String,
+    in_video: bool,
+    texts: Texts,
+    channels: HashMap<String, ChannelInfo>,
+    /// Per channel id, the programme waiting for the next one's start as its end.
+    pending: HashMap<String, Programme>,
+    unknown_channels: HashSet<String>,
+}
+
+/// The top-level element being read.
+enum Section {
+    Outside,
+    Channel(ChannelBuilder),
+    Programme(Box<ProgrammeBuilder>),
+}
+
+/// An element whose text is being collected.
+struct Capture {
+    field: Field,
+    /// Number of open elements while inside it.
+    depth: usize,
+    line: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Field {
+    DisplayName,
+    Lcn,
+    Title(Lang),
+    SubTitle(Lang),
+    Desc(Lang),
+    Category,
+    EpisodeNum(EpisodeSystem),
+    /// Seconds per unit, `None` for units we do not know.
+    Length(Option<u32>),
+    Language,
+    Quality,
+}
+
+impl Field {
+    fn element(self) -> &'static str {
+        match self {
+            Field::DisplayName => "display-name",
+            Field::Lcn => "lcn",
+            Field::Title(_) => "title",
+            Field::SubTitle(_) => "sub-title",
+            Field::Desc(_) => "desc",
+            Field::Category => "category",
+            Field::EpisodeNum(_) => "episode-num",
+            Field::Length(_) => "length",
+            Field::Language => "language",
+            Field::Quality => "quality",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Lang {
+    /// English, or no `lang` at all.
+    English,
+    Spanish,
+    Other,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum EpisodeSystem {
+    DdProgid,
+    XmltvNs,
+    Onscreen,
+}
+
+struct ChannelBuilder {
+    id: String,
+    line: u64,
+    display_names: Vec<String>,
+    lcn: Option<String>,
+}
+
+/// What a `<channel>` tells about the programmes that name it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct ChannelInfo {
+    station: String,
+    channel: String,
+    name: Option<String>,
+}
+
+struct ProgrammeBuilder {
+    /// Line, start, categories, grades and flags are filled in as they are read.
+    p: Programme,
+    channel_id: String,
+    stop: Option<DateTime<Utc>>,
+    length_seconds: Option<i64>,
+    title: LangText,
+    sub_title: LangText,
+    desc: LangText,
+    dd_progid: Option<String>,
+    xmltv_ns: Option<String>,
+    onscreen: Option<String>,
+}
+
+/// The texts of an element given in several languages.
+#[derive(Default)]
+struct LangText {
+    /// First English (or language-less) text.
+    english: Option<String>,
+    spanish: Option<String>,
+    /// First text in any other language than English (Spanish included).
+    first_other: Option<String>,
+}
+
+impl LangText {
+    fn add(&mut self, lang: Lang, text: String) {
+        if text.is_empty() {
+            return;
+        }
+        if lang != Lang::English && self.first_other.is_none() {
+            self.first_other = Some(text.clone());
+        }
+        let slot = match lang {
+            Lang::English => &mut self.english,
+            Lang::Spanish => &mut self.spanish,
+            Lang::Other => return,
+        };
+        if slot.is_none() {
+            *slot = Some(text);
+        }
+    }
+
+    /// The main text (English, else the first of any language) and the Spanish one.
+    fn finish(self) -> (Option<String>, Option<String>) {
+        (self.english.or(self.first_other), self.spanish)
+    }
+}
+
+/// Decodes text in the file's encoding and resolves entity references.
+struct Texts {
+    decoder: Decoder,
+    warned_entities: HashSet<String>,
+}
+
+impl Texts {
+    /// Appends `raw` (escaped text unless `cdata`) to `out`.
+    fn append(
+        &mut self,
+        raw: &[u8],
+        escaped: bool,
+        out: &mut String,
+        (line, element): (u64, &str),
+        ctx: &mut ParseContext,
+    ) -> Result<(), ImportError> {
+        let decoded = self.decoder.decode(raw).map_err(|err| match err {
+            EncodingError::Utf8(e) => ctx.invalid(
+                line + count_newlines(&raw[..e.valid_up_to()]),
+                element,
+                INVALID_UTF8,
+            ),
+            other => ctx.invalid(
+                line,
+                element,
+                format!("this text cannot be read in the file's encoding ({other})"),
+            ),
+        })?;
+        if !escaped {
+            out.push_str(&decoded);
+            return Ok(());
+        }
+        let warned = &mut self.warned_entities;
+        unescape_into(&decoded, out, |raw| {
+            if warned.len() < MAX_ENTITY_WARNINGS && !warned.contains(raw) {
+                warned.insert(raw.to_string());
+                let message = if raw == "&" {
+                    "a bare & (it should be written &amp;) kept as written".to_string()
+                } else {
+                    format!("unknown entity {raw} kept as written")
+                };
+                ctx.warn(line, element, message);
+            }
+        });
+        Ok(())
+    }
+}
+
+/// Appends `text` to `out` with the XML entities and character references resolved. Any other
+/// `&…;` (such as `&nbsp;`, which only a DTD defines) is kept as written and passed to
+/// `unknown`.
+fn unescape_into(text: &str, out: &mut String, mut unknown: impl FnMut(&str)) {
+    let mut rest = text;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        let after = &rest[amp + 1..];
+        let name = after.find(';').map(|end| &after[..end]).filter(|name| {
+            !name.is_empty()
+                && name.len() <= 32
+                && !name.contains(|c: char| c.is_whitespace() || c == '&')
+        });
+        match name {
+            Some(name) => {
+                match resolve_reference(name) {
+                    Some(c) => out.push(c),
+                    None => {
+                        let raw = &rest[amp..amp + name.len() + 2];
+                        out.push_str(raw);
+                        unknown(raw);
+                    }
+                }
+                rest = &after[name.len() + 1..];
+            }
+            None => {
+                out.push('&');
+                unknown("&");
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+}
+
+fn resolve_reference(name: &str) -> Option<char> {
+    match name {
+        "lt" => Some('<'),
+        "gt" => Some('>'),
+        "amp" => Some('&'),
+        "apos" => Some('\''),
+        "quot" => Some('"'),
+        _ => {
+            let number = name.strip_prefix('#')?;
+            let code = match number.strip_prefix(['x', 'X']) {
+                Some(hex) if hex.bytes().all(|b| b.is_ascii_hexdigit()) => {
+                    u32::from_str_radix(hex, 16).ok()?
+                }
+                None if number.bytes().all(|b| b.is_ascii_digit()) => number.parse().ok()?,
+                _ => return None,
+            };
+            char::from_u32(code).filter(|&c| c != '\0')
+        }
+    }
+}
+
+/// Trims and turns every run of whitespace into one space.
+fn collapse_whitespace(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+/// The raw value of attribute `key`, if the tag has it.
+fn attr_bytes<'a>(e: &'a BytesStart<'_>, key: &[u8]) -> Result<Option<Cow<'a, [u8]>>, AttrError> {
+    for attr in e.attributes().with_checks(false) {
+        let attr = attr?;
+        if attr.key.as_ref() == key {
+            return Ok(Some(attr.value));
+        }
+    }
+    Ok(None)
+}
+
+fn classify_lang(lang: Option<&[u8]>) -> Lang {
+    let lang = lang.map(<[u8]>::trim_ascii).unwrap_or_default();
+    let is = |two: &[u8], three: &[u8]| {
+        lang.eq_ignore_ascii_case(two)
+            || lang.eq_ignore_ascii_case(three)
+            || (lang.len() > 2
+                && lang[..2].eq_ignore_ascii_case(two)
+                && matches!(lang[2], b'-' | b'_'))
+    };
+    if lang.is_empty() || is(b"en", b"eng") {
+        Lang::English
+    } else if is(b"es", b"spa") {
+        Lang::Spanish
+    } else {
+        Lang::Other
+    }
+}
+
+fn length_unit(units: Option<&[u8]>) -> Option<u32> {
+    match units.map(<[u8]>::trim_ascii) {
+        Some(b"seconds") => Some(1),
+        Some(b"minutes") => Some(60),
+        Some(b"hours") => Some(3600),
+        _ => None,
+    }
+}
+
+impl State {
+    fn new(decoder: Decoder) -> Self {
+        State {
+            names: Vec::with_capacity(256),
+            starts: Vec::with_capacity(16),
+            root_seen: false,
+            utf8: true,
+            section: Section::Outside,
+            capture: None,
+            text: String::new(),
+            in_video: false,
+            texts: Texts {
+                decoder,
+                warned_entities: HashSet::new(),
+            },
+            channels: HashMap::new(),
+            pending: HashMap::new(),
+            unknown_channels: HashSet::new(),
+        }
+    }
+
+    fn top_name(&self) -> &[u8] {
+        match self.starts.last() {
+            Some(&start) => &self.names[start..],
+            None => &[],
+        }
+    }
+
+    /// The innermost open element, for messages.
+    fn innermost(&self) -> String {
+        match self.starts.last() {
+            Some(_) => lossy(self.top_name()),
+            None => "tv".to_string(),
+        }
+    }
+
+    /// The element a message about the current place should name: the channel or programme
+    /// being read, else the innermost open element.
+    fn section_name(&self) -> (String, Option<u64>) {
+        match &self.section {
+            Section::Programme(b) => ("programme".to_string(), Some(b.p.line)),
+            Section::Channel(b) => ("channel".to_string(), Some(b.line)),
+            Section::Outside => (self.innermost(), None),
+        }
+    }
+
+    fn open(
+        &mut self,
+        e: &BytesStart<'_>,
+        line: u64,
+        ctx: &mut ParseContext,
+    ) -> Result<(), ImportError> {
+        let qname = e.name();
+        let name = qname.as_ref();
+        let depth = self.starts.len();
+        match depth {
+            0 => {
+                if name != b"tv" {
+                    return Err(ctx.invalid(
+                        line,
+                        "tv",
+                        format!(
+                            "this is not an XMLTV file: it starts with <{}>, not <tv>",
+                            lossy(name)
+                        ),
+                    ));
+                }
+                self.root_seen = true;
+            }
+            1 => match name {
+                b"channel" => self.section = Section::Channel(self.start_channel(e, line, ctx)?),
+                b"programme" => {
+                    let builder = self.start_programme(e, line, ctx)?;
+                    self.section = Section::Programme(Box::new(builder));
+                }
+                _ => {}
+            },
+            2 => self.open_child(e, name, depth + 1, line, ctx)?,
+            3 if self.in_video && name == b"quality" => {
+                self.begin_capture(Field::Quality, depth + 1, line)
+            }
+            _ => {}
+        }
+        self.starts.push(self.names.len());
+        self.names.extend_from_slice(name);
+        Ok(())
+    }
+
+    /// A child of `<channel>` or `<programme>`.
+    fn open_child(
+        &mut self,
+        e: &BytesStart<'_>,
+        name: &[u8],
+        depth: usize,
+        line: u64,
+        ctx: &mut ParseContext,
+    ) -> Result<(), ImportError> {
+        let attr = |key: &[u8]| {
+            attr_bytes(e, key).map_err(|err| {
+                ctx.invalid(
+                    line,
+                    &lossy(name),
+                    format!("this tag is not well-formed XML: {err}"),
+                )
+            })
+        };
+        let field = match &mut self.section {
+            Section::Outside => None,
+            Section::Channel(_) => match name {
+                b"display-name" => Some(Field::DisplayName),
+                b"lcn" => Some(Field::Lcn),
+                _ => None,
+            },
+            Section::Programme(b) => match name {
+                b"title" => Some(Field::Title(classify_lang(attr(b"lang")?.as_deref()))),
+                b"sub-title" => Some(Field::SubTitle(classify_lang(attr(b"lang")?.as_deref()))),
+                b"desc" => Some(Field::Desc(classify_lang(attr(b"lang")?.as_deref()))),
+                b"category" => Some(Field::Category),
+                b"episode-num" => match attr(b"system")?.as_deref().map(<[u8]>::trim_ascii) {
+                    Some(b"dd_progid") => Some(Field::EpisodeNum(EpisodeSystem::DdProgid)),
+                    Some(b"xmltv_ns") => Some(Field::EpisodeNum(EpisodeSystem::XmltvNs)),
+                    // The DTD makes "onscreen" the default system.
+                    None | Some(b"onscreen") => Some(Field::EpisodeNum(EpisodeSystem::Onscreen)),
+                    _ => None,
+                },
+                b"length" => Some(Field::Length(length_unit(attr(b"units")?.as_deref()))),
+                b"language" => Some(Field::Language),
+                b"subtitles" => {
+                    b.p.captions = true;
+                    None
+                }
+                b"previously-shown" => {
+                    b.p.previously_shown = true;
+                    None
+                }
+                b"video" => {
+                    self.in_video = true;
+                    None
+                }
+                _ => None,
+            },
+        };
+        if let Some(field) = field {
+            self.begin_capture(field, depth, line);
+        }
+        Ok(())
+    }
+
+    fn begin_capture(&mut self, field: Field, depth: usize, line: u64) {
+        self.text.clear();
+        self.capture = Some(Capture { field, depth, line });
+    }
+
+    fn text(
+        &mut self,
+        raw: &[u8],
+        escaped: bool,
+        line: u64,
+        ctx: &mut ParseContext,
+    ) -> Result<(), ImportError> {
+        if let Some(cap) = &self.capture {
+            self.texts.append(
+                raw,
+                escaped,
+                &mut self.text,
+                (line, cap.field.element()),
+                ctx,
+            )?;
+        }
+        Ok(())
+    }
+
+    /// The innermost open element ends (quick-xml has checked that the end tag matches it).
+    fn close(&mut self, ctx: &mut ParseContext, emit: &mut Emit) -> Result<(), ImportError> {
+        let depth = self.starts.len();
+        if self.capture.as_ref().is_some_and(|c| c.depth == depth) {
+            if let Some(cap) = self.capture.take() {
+                self.finish_capture(cap, ctx);
+            }
+        }
+        if depth == 3 && self.top_name() == b"video" {
+            self.in_video = false;
+        }
+        if depth == 2 {
+            match std::mem::replace(&mut self.section, Section::Outside) {
+                Section::Outside => {}
+                Section::Channel(b) => self.finish_channel(b, ctx),
+                Section::Programme(b) => self.finish_programme(*b, ctx, emit)?,
+            }
+        }
+        if let Some(start) = self.starts.pop() {
+            self.names.truncate(start);
+        }
+        Ok(())
+    }
+
+    fn start_channel(
+        &mut self,
+        e: &BytesStart<'_>,
+        line: u64,
+        ctx: &mut ParseContext,
+    ) -> Result<ChannelBuilder, ImportError> {
+        let raw = attr_bytes(e, b"id").map_err(|err| {
+            ctx.invalid(
+                line,
+                "channel",
+                format!("this tag is not well-formed XML: {err}"),
+            )
+        })?;
+        let mut id = String::new();
+        if let Some(raw) = raw {
+            self.texts
+                .append(&raw, true, &mut id, (line, "channel"), ctx)?;
+        }
+        let id = id.trim();
+        if id.is_empty() {
+            return Err(ctx.invalid(line, "id", "this <channel> has no id"));
+        }
+        Ok(ChannelBuilder {
+            id: id.to_string(),
+            line,
+            display_names: Vec::new(),
+            lcn: None,
+        })
+    }
+
+    fn start_programme(
+        &mut self,
+        e: &BytesStart<'_>,
+        line: u64,
+        ctx: &mut ParseContext,
+    ) -> Result<ProgrammeBuilder, ImportError> {
+        let (mut start, mut stop, mut channel) = (None, None, None);
+        for attr in e.attributes().with_checks(false) {
+            let attr = attr.map_err(|err| {
+                ctx.invalid(
+                    line,
+                    "programme",
+                    format!("this tag is not well-formed XML: {err}"),
+                )
+            })?;
+            let slot = match attr.key.as_ref() {
+                b"start" => &mut start,
+                b"stop" => &mut stop,
+                b"channel" => &mut channel,
+                _ => continue,
+            };
+            let mut value = String::new();
+            self.texts
+                .append(&attr.value, true, &mut value, (line, "programme"), ctx)?;
+            *slot = Some(value);
+        }
+
+        let start_raw = start
+            .ok_or_else(|| ctx.invalid(line, "start", "this <programme> has no start attribute"))?;
+        let channel_id = match channel.as_deref().map(str::trim) {
+            Some(id) if !id.is_empty() => id.to_string(),
+            _ => {
+                return Err(ctx.invalid(
+                    line,
+                    "channel",
+                    "this <programme> has no channel attribute",
+                ))
+            }
+        };
+        let start = parse_time(&start_raw).map_err(|m| ctx.invalid(line, "start", m))?;
+        let stop = match stop {
+            Some(raw) if !raw.trim().is_empty() => {
+                let stop = parse_time(&raw).map_err(|m| ctx.invalid(line, "stop", m))?;
+                if stop < start {
+                    return Err(ctx.invalid(
+                        line,
+                        "stop",
+                        format!(
+                            "the programme stops (\"{raw}\") before it starts (\"{start_raw}\")"
+                        ),
+                    ));
+                }
+                if stop == start {
+                    ctx.warn(
+                        line,
+                        "stop",
+                        format!("the programme stops when it starts (\"{raw}\"): it lasts no time"),
+                    );
+                }
+                Some(stop)
+            }
+            _ => None,
+        };
+        Ok(ProgrammeBuilder {
+            p: Programme {
+                line,
+                start,
+                ..Programme::default()
+            },
+            channel_id,
+            stop,
+            length_seconds: None,
+            title: LangText::default(),
+            sub_title: LangText::default(),
+            desc: LangText::default(),
+            dd_progid: None,
+            xmltv_ns: None,
+            onscreen: None,
+        })
+    }
+
+    fn finish_capture(&mut self, cap: Capture, ctx: &mut ParseContext) {
+        let value = collapse_whitespace(&self.text);
+        self.text.clear();
+        match &mut self.section {
+            Section::Outside => {}
+            Section::Channel(c) => match cap.field {
+                Field::DisplayName if !value.is_empty() => c.display_names.push(value),
+                Field::Lcn if c.lcn.is_none() && !value.is_empty() => c.lcn = Some(value),
+                _ => {}
+            },
+            Section::Programme(b) => match cap.field {
+                Field::Title(lang) => b.title.add(lang, value),
+                Field::SubTitle(lang) => b.sub_title.add(lang, value),
+                Field::Desc(lang) => b.desc.add(lang, value),
+                Field::Category if !value.is_empty() => {
+                    if let Some(grades) = GradeSet::from_category(&value) {
+                        b.p.grades = b.p.grades.union(grades);
+                    }
+                    b.p.categories.push(value);
+                }
+                Field::EpisodeNum(system) if !value.is_empty() => match system {
+                    EpisodeSystem::DdProgid => {
+                        b.dd_progid.get_or_insert(value);
+                    }
+                    EpisodeSystem::Onscreen => {
+                        b.onscreen.get_or_insert(value);
+                    }
+                    EpisodeSystem::XmltvNs if b.xmltv_ns.is_none() => {
+                        match xmltv_ns_episode(&value) {
+                            Ok(episode) => b.xmltv_ns = episode,
+                            Err(()) => ctx.warn(
+                                cap.line,
+                                "episode-num",
+                                format!(
+                                    "\"{value}\" is not an xmltv_ns episode number \
+                                     (season.episode.part, counted from 0): ignored"
+                                ),
+                            ),
+                        }
+                    }
+                    EpisodeSystem::XmltvNs => {}
+                },
+                Field::Length(units) => match length_seconds(&value, units) {
+                    Ok(seconds) => {
+                        b.length_seconds.get_or_insert(seconds);
+                    }
+                    Err(message) => ctx.warn(cap.line, "length", message),
+                },
+                Field::Language => b.p.spanish_audio |= is_spanish(&value),
+                Field::Quality => {
+                    b.p.hd |= value.eq_ignore_ascii_case("HDTV") || value.eq_ignore_ascii_case("HD")
+                }
+                _ => {}
+            },
+        }
+    }
+
+    fn finish_channel(&mut self, b: ChannelBuilder, ctx: &mut ParseContext) {
+        let info = derive_channel(
+            &b.id,
+            &b.display_names,
+            b.lcn.as_deref(),
+            ctx.station.as_deref(),
+        );
+        if self.channels.insert(b.id.clone(), info).is_some() {
+            ctx.warn(
+                b.line,
+                "channel",
+                format!(
+                    "channel \"{}\" is described twice: the later description is used",
+                    b.id
+                ),
+            );
+        }
+    }
+
+    fn finish_programme(
+        &mut self,
+        b: ProgrammeBuilder,
+        ctx: &mut ParseContext,
+        emit: &mut Emit,
+    ) -> Result<(), ImportError> {
+        let ProgrammeBuilder {
+            mut p,
+            channel_id,
+            stop,
+            length_seconds,
+            title,
+            sub_title,
+            desc,
+            dd_progid,
+            xmltv_ns,
+            onscreen,
+        } = b;
+
+        let (title, title_es) = title.finish();
+        p.title = title.ok_or_else(|| {
+            ctx.invalid(
+                p.line,
+                "title",
+                format!(
+                    "the programme on channel \"{channel_id}\" at {} has no title",
+                    p.start
+                ),
+            )
+        })?;
+        p.title_es = title_es;
+        (p.episode_title, p.episode_title_es) = sub_title.finish();
+        (p.description, p.description_es) = desc.finish();
+        p.episode_num = dd_progid.or(xmltv_ns).or(onscreen);
+
+        p.end = stop.or_else(|| {
+            let seconds = length_seconds?;
+            if seconds == 0 {
+                ctx.warn(
+                    p.line,
+                    "length",
+                    "the length is 0: the programme lasts no time",
+                );
+            }
+            p.start.checked_add_signed(TimeDelta::try_seconds(seconds)?)
+        });
+
+        match self.channels.get(&channel_id) {
+            Some(info) => {
+                p.station = info.station.clone();
+                p.channel = info.channel.clone();
+                p.channel_name = info.name.clone();
+            }
+            None => {
+                p.station = match &ctx.station {
+                    Some(station) => station.trim().to_uppercase(),
+                    None => channel_id.clone(),
+                };
+                p.channel = channel_id.clone();
+                if !self.unknown_channels.contains(&channel_id) {
+                    self.unknown_channels.insert(channel_id.clone());
+                    ctx.warn(
+                        p.line,
+                        "channel",
+                        format!(
+                            "no <channel id=\"{channel_id}\"> in the file: \
+                             \"{channel_id}\" is used as station and channel"
+                        ),
+                    );
+                }
+            }
+        }
+
+        // This programme's start is the end of the one waiting on the same channel.
+        if let Some(mut previous) = self.pending.remove(&channel_id) {
+            if p.start > previous.start {
+                previous.end = Some(p.start);
+            } else {
+                warn_end_unknown(&previous, &channel_id, ctx);
+            }
+            emit(previous)?;
+        }
+        if p.end.is_some() {
+            emit(p)
+        } else {
+            self.pending.insert(channel_id, p);
+            Ok(())
+        }
+    }
+
+    fn finish(
+        &mut self,
+        line: u64,
+        ctx: &mut ParseContext,
+        emit: &mut Emit,
+    ) -> Result<(), ImportError> {
+        // quick-xml reports the end of the input without complaint even when elements are open.
+        if !self.starts.is_empty() {
+            let (element, since) = self.section_name();
+            let message = match since {
+                Some(start) => format!(
+                    "the file ends inside the <{element}> that starts on line {start} (truncated?)"
+                ),
+                None => format!("the file ends inside <{element}> (truncated?)"),
+            };
+            return Err(ctx.invalid(line, &element, message));
+        }
+        if !self.root_seen {
+            return Err(ctx.invalid(
+                line,
+                "tv",
+                "the file has no <tv> element: it is empty or not an XMLTV file",
+            ));
+        }
+        let mut last: Vec<(String, Programme)> = self.pending.drain().collect();
+        last.sort_by_key(|(_, p)| p.line);
+        for (channel_id, p) in last {
+            warn_end_unknown(&p, &channel_id, ctx);
+            emit(p)?;
+        }
+        Ok(())
+    }
+
+    /// Turns a quick-xml error into one that says where and what, in plain words.
+    fn xml_error(&self, err: XmlError, line: u64, ctx: &ParseContext) -> ImportError {
+        let (mut element, _) = self.section_name();
+        let not_xml = "the file is not well-formed XML";
+        let message = match err {
+            XmlError::Io(e) => {
+                return ImportError::Source {
+                    source_name: ctx.file.clone(),
+                    message: format!("cannot read the file: {e}"),
+                }
+            }
+            XmlError::Syntax(SyntaxError::UnclosedTag) => {
+                "the file ends in the middle of a tag (truncated?)".to_string()
+            }
+            XmlError::Syntax(SyntaxError::UnclosedComment) => {
+                "a comment (<!-- …) is never closed (truncated?)".to_string()
+            }
+            XmlError::Syntax(SyntaxError::UnclosedCData) => {
+                "a <![CDATA[ … section is never closed (truncated?)".to_string()
+            }
+            XmlError::Syntax(SyntaxError::UnclosedDoctype) => {
+                "the <!DOCTYPE …> is never closed (truncated?)".to_string()
+            }
+            XmlError::Syntax(SyntaxError::UnclosedPIOrXmlDecl) => {
+                "a <? … ?> instruction is never closed (truncated?)".to_string()
+            }
+            XmlError::Syntax(SyntaxError::InvalidBangMarkup) => {
+                format!(
+                    "\"<!\" starts something that is not a comment, CDATA or DOCTYPE: {not_xml}"
+                )
+            }
+            XmlError::IllFormed(IllFormedError::MismatchedEndTag { expected, found }) => {
+                let message = format!(
+                    "</{found}> found where </{expected}> was expected \
+                     (a tag is not closed properly): {not_xml}"
+                );
+                element = expected;
+                message
+            }
+            XmlError::IllFormed(IllFormedError::UnmatchedEndTag(tag)) => {
+                format!("</{tag}> closes an element that was never opened: {not_xml}")
+            }
+            XmlError::Encoding(_) => INVALID_UTF8.to_string(),
+            other => format!("{not_xml} ({other})"),
+        };
+        ctx.invalid(line, &element, message)
+    }
+}
+
+fn warn_end_unknown(p: &Programme, channel_id: &str, ctx: &mut ParseContext) {
+    ctx.warn(
+        p.line,
+        "stop",
+        format!(
+            "no stop, no length and no later programme on channel \"{channel_id}\": end unknown"
+        ),
+    );
+}
+
+/// Seconds in a `<length>` of `units` seconds each.
+fn length_seconds(value: &str, units: Option<u32>) -> Result<i64, String> {
+    let units = units.ok_or_else(|| {
+        "<length> needs units=\"seconds\", \"minutes\" or \"hours\": ignored".to_string()
+    })?;
+    match value.parse::<f64>() {
+        // A length longer than a year is a mistake, not a programme.
+        Ok(n) if n.is_finite() && n >= 0.0 && n * f64::from(units) <= 366.0 * 86_400.0 => {
+            Ok((n * f64::from(units)).round() as i64)
+        }
+        _ => {
+            let unit = match units {
+                1 => "seconds",
+                60 => "minutes",
+                _ => "hours",
+            };
+            Err(format!(
+                "length \"{value}\" is not a number of {unit}: ignored"
+            ))
+        }
+    }
+}
+
+fn is_spanish(language: &str) -> bool {
+    let l = language.trim().to_lowercase();
+    matches!(l.as_str(), "es" | "spa" | "spanish" | "español" | "espanol")
+        || l.starts_with("es-")
+        || l.starts_with("es_")
+}
+
+/// `xmltv_ns` (`season.episode.part`, each counted from 0, each optionally `n/total` or empty)
+/// as `S2E12`, `S2` or `E12`; `None` when it gives neither season nor episode.
+fn xmltv_ns_episode(value: &str) -> Result<Option<String>, ()> {
+    let compact: String = value.chars().filter(|c| !c.is_whitespace()).collect();
+    let mut parts = compact.split('.');
+    let mut number = || -> Result<Option<u64>, ()> {
+        let part = parts.next().unwrap_or("");
+        let n = part.split_once('/').map_or(part, |(n, _total)| n);
+        if n.is_empty() {
+            Ok(None)
+        } else {
+            n.parse::<u64>()
+                .map(|n| Some(n.saturating_add(1)))
+                .map_err(|_| ())
+        }
+    };
+    let season = number()?;
+    let episode = number()?;
+    Ok(match (season, episode) {
+        (Some(s), Some(e)) => Some(format!("S{s}E{e}")),
+        (Some(s), None) => Some(format!("S{s}")),
+        (None, Some(e)) => Some(format!("E{e}")),
+        (None, None) => None,
+    })
+}
+
+/// Station, channel number and name of a `<channel>`, from its id, display names and `<lcn>`;
+/// `station` (the `--station` option) overrides the call sign.
+fn derive_channel(
+    id: &str,
+    names: &[String],
+    lcn: Option<&str>,
+    station: Option<&str>,
+) -> ChannelInfo {
+    let channel = lcn
+        .map(|lcn| bare_channel_number(lcn).unwrap_or_else(|| lcn.trim().to_string()))
+        .or_else(|| names.iter().find_map(|n| bare_channel_number(n)))
+        .or_else(|| {
+            names
+                .iter()
+                .find_map(|n| n.split_whitespace().next().and_then(bare_channel_number))
+        })
+        .unwrap_or_else(|| id.to_string());
+    let station = match station {
+        Some(station) => station.trim().to_uppercase(),
+        None => names
+            .iter()
+            .flat_map(|n| n.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-')))
+            .find_map(us_call_sign)
+            .or_else(|| {
+                id.split(|c: char| !c.is_ascii_alphanumeric())
+                    .find_map(us_call_sign)
+            })
+            .map(str::to_string)
+            .or_else(|| names.first().map(|n| n.to_uppercase()))
+            .unwrap_or_else(|| id.to_string()),
+    };
+    let name = names
+        .iter()
+        .find(|n| bare_channel_number(n).is_none())
+        .cloned();
+    ChannelInfo {
+        station,
+        channel,
+        name,
+    }
+}
+
+/// `28`, `28.1` or `28-1` (written `28.1`), else `None`.
+fn bare_channel_number(text: &str) -> Option<String> {
+    let text = text.trim();
+    let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    match text.split_once(['.', '-']) {
+        Some((major, minor)) if all_digits(major) && all_digits(minor) => {
+            Some(format!("{major}.{minor}"))
+        }
+        None if all_digits(text) => Some(text.to_string()),
+        _ => None,
+    }
+}
+
+/// A US call sign (`K` or `W` and two or three more capitals), without a `-TV`-style suffix.
+fn us_call_sign(token: &str) -> Option<&str> {
+    let base = ["-TV", "-DT", "-HD", "-LD", "-CD"]
+        .iter()
+        .find_map(|suffix| token.strip_suffix(suffix))
+        .unwrap_or(token);
+    let b = base.as_bytes();
+    let looks_like = matches!(b.len(), 3 | 4)
+        && matches!(b[0], b'K' | b'W')
+        && b[1..].iter().all(u8::is_ascii_uppercase)
+        // "PBS KIDS" names a channel, not a station.
+        && base != "KIDS";
+    looks_like.then_some(base)
+}
+
+/// Fixed offsets of the zone abbreviations US listings use.
+const US_ZONES: [(&str, i32); 11] = [
+    ("EST", -5),
+    ("EDT", -4),
+    ("CST", -6),
+    ("CDT", -5),
+    ("MST", -7),
+    ("MDT", -6),
+    ("PST", -8),
+    ("PDT", -7),
+    ("AKST", -9),
+    ("AKDT", -8),
+    ("HST", -10),
+];
+
+/// An XMLTV time: `YYYYMMDDhhmmss` or a leading part of it (down to `YYYY`; missing parts are
+/// the start of the period), optionally followed by a zone: `+HHMM`, `-HH:MM`, `UTC`, `GMT`,
+/// `Z`, a US abbreviation (`PST`) or an IANA name (`America/Los_Angeles`, local time there). No
+/// zone means UTC. The error says, quoting `value`, what is wrong.
+fn parse_time(value: &str) -> Result<DateTime<Utc>, String> {
+    let text = value.trim();
+    let digits = text.bytes().take_while(u8::is_ascii_digit).count();
+    let (stamp, zone) = text.split_at(digits);
+    if !matches!(digits, 4 | 6 | 8 | 10 | 12 | 14) {
+        return Err(format!(
+            "\"{value}\" is not an XMLTV time: expected YYYYMMDDhhmmss (or its first digits, \
+             at least YYYY), optionally followed by a zone such as +0000"
+        ));
+    }
+    let b = stamp.as_bytes();
+    let two = |i: usize, missing: u32| -> u32 {
+        if i + 2 <= b.len() {
+            u32::from(b[i] - b'0') * 10 + u32::from(b[i + 1] - b'0')
+        } else {
+            missing
+        }
+    };
+    let year = (two(0, 0) * 100 + two(2, 0)) as i32;
+    let (month, day) = (two(4, 1), two(6, 1));
+    let (hour, minute, second) = (two(8, 0), two(10, 0), two(12, 0));
+    if !(1..=12).contains(&month) {
+        return Err(format!(
+            "\"{value}\" is not a real date: there is no month {month:02}"
+        ));
+    }
+    let date = NaiveDate::from_ymd_opt(year, month, day).ok_or_else(|| {
+        format!("\"{value}\" is not a real date: {year:04}-{month:02} has no day {day:02}")
+    })?;
+    if hour > 23 || minute > 59 || second > 59 {
+        return Err(format!(
+            "\"{value}\" is not a real time of day: {hour:02}:{minute:02}:{second:02}"
+        ));
+    }
+    let local = date
+        .and_hms_opt(hour, minute, second)
+        .ok_or_else(|| format!("\"{value}\" is not a real time of day"))?;
+
+    let zone = zone.trim();
+    if zone.is_empty() {
+        return Ok(local.and_utc());
+    }
+    if zone.starts_with(['+', '-']) {
+        let offset = parse_offset(zone).ok_or_else(|| {
+            format!(
+                "\"{value}\": \"{zone}\" is not a valid offset from UTC \
+                 (write +HHMM or -HHMM with hours below 24 and minutes below 60, e.g. -0800)"
+            )
+        })?;
+        return local_in(&offset, &local, value, zone);
+    }
+    let named_offset = if ["UTC", "GMT", "Z", "UT"]
+        .iter()
+        .any(|z| zone.eq_ignore_ascii_case(z))
+    {
+        Some(0)
+    } else {
+        US_ZONES
+            .iter()
+            .find(|(name, _)| zone.eq_ignore_ascii_case(name))
+            .map(|(_, hours)| hours * 3600)
+    };
+    if let Some(seconds) = named_offset {
+        let offset = FixedOffset::east_opt(seconds)
+            .ok_or_else(|| format!("\"{value}\": bad zone \"{zone}\""))?;
+        return local_in(&offset, &local, value, zone);
+    }
+    let tz: Tz = zone
+        .parse()
+        .map_err(|_| format!("\"{value}\": \"{zone}\" is not a time zone"))?;
+    local_in(&tz, &local, value, zone)
+}
+
+/// `+HHMM`, `-HHMM` or `±HH:MM`.
+fn parse_offset(zone: &str) -> Option<FixedOffset> {
+    let sign = if zone.starts_with('-') { -1 } else { 1 };
+    let digits = zone[1..].replacen(':', "", usize::from(zone.len() == 6));
+    if digits.len() != 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let hours: i32 = digits[..2].parse().ok()?;
+    let minutes: i32 = digits[2..].parse().ok()?;
+    if hours > 23 || minutes > 59 {
+        return None;
+    }
+    FixedOffset::east_opt(sign * (hours * 3600 + minutes * 60))
+}
+
+/// The instant of wall-clock time `local` in `zone`: the earlier one when the clocks go back,
+/// an error when they skip it.
+fn local_in<Z: TimeZone>(
+    zone: &Z,
+    local: &chrono::NaiveDateTime,
+    value: &str,
+    zone_text: &str,
+) -> Result<DateTime<Utc>, String> {
+    match zone.from_local_datetime(local) {
+        LocalResult::Single(t) => Ok(t.with_timezone(&Utc)),
+        LocalResult::Ambiguous(earlier, _later) => Ok(earlier.with_timezone(&Utc)),
+        LocalResult::None => Err(format!(
+            "\"{value}\": {local} does not exist in {zone_text} (the clocks skip that time)"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import::Warning;
+    use chrono::TimeZone;
+    use std::sync::{Arc, Mutex};
+
+    fn utc(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(y, mo, d, h, mi, s).unwrap()
+    }
+
+    fn parse_with(
+        xml: &[u8],
+        station: Option<&str>,
+    ) -> Result<(Vec<Programme>, Vec<Warning>), ImportError> {
+        let mut ctx = ParseContext::new("test.xml", chrono_tz::America::Los_Angeles);
+        ctx.station = station.map(str::to_string);
+        let mut out = Vec::new();
+        {
+            let mut emit = |p: Programme| {
+                out.push(p);
+                Ok(())
+            };
+            parse(xml, &mut ctx, &mut emit)?;
+        }
+        Ok((out, ctx.warnings))
+    }
+
+    fn parse_ok(xml: &str) -> (Vec<Programme>, Vec<Warning>) {
+        parse_with(xml.as_bytes(), None).unwrap()
+    }
+
+    fn parse_err(xml: &[u8]) -> (u64, String, String) {
+        match parse_with(xml, None) {
+            Err(ImportError::Invalid { at, message }) => (at.line, at.field, message),
+            Err(other) => panic!("expected an invalid-schedule error, got {other}"),
+            Ok((programmes, _)) => panic!("expected an error, got {programmes:?}"),
+        }
+    }
+
+    /// A file with channel `c1` (KCET, 28.1) and the given programmes.
+    fn tv(programmes: &str) -> String {
+        format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<tv>\n\
+             <channel id=\"c1\"><display-name>KCET</display-name>\
+             <display-name>28.1</display-name></channel>\n{programmes}\n</tv>\n"
+        )
+    }
+
+    fn only(programmes: &[Programme]) -> &Programme {
+        assert_eq!(programmes.len(), 1, "{programmes:#?}");
+        &programmes[0]
+    }
+
+    // ---- times ----
+
+    #[test]
+    fn reads_every_leading_part_of_an_xmltv_time() {
+        assert_eq!(
+            parse_time("20200413093015"),
+            Ok(utc(2020, 4, 13, 9, 30, 15))
+        );
+        assert_eq!(parse_time("202004130930"), Ok(utc(2020, 4, 13, 9, 30, 0)));
+        assert_eq!(parse_time("2020041309"), Ok(utc(2020, 4, 13, 9, 0, 0)));
+        assert_eq!(parse_time("20200413"), Ok(utc(2020, 4, 13, 0, 0, 0)));
+        assert_eq!(parse_time("202004"), Ok(utc(2020, 4, 1, 0, 0, 0)));
+        assert_eq!(parse_time("2020"), Ok(utc(2020, 1, 1, 0, 0, 0)));
+        assert_eq!(parse_time("  20200413  "), Ok(utc(2020, 4, 13, 0, 0, 0)));
+    }
+
+    #[test]
+    fn a_time_without_a_zone_is_utc() {
+        assert_eq!(parse_time("200006031633"), Ok(utc(2000, 6, 3, 16, 33, 0)));
+    }
+
+    #[test]
+    fn reads_numeric_offsets_with_and_without_a_colon() {
+        let want = utc(2020, 4, 13, 16, 0, 0);
+        assert_eq!(parse_time("20200413090000 -0700"), Ok(want));
+        assert_eq!(parse_time("20200413090000 -07:00"), Ok(want));
+        assert_eq!(parse_time("20200413090000-0700"), Ok(want));
+        assert_eq!(parse_time("20200413183000 +0230"), Ok(want));
+        assert_eq!(parse_time("20200413160000 +0000"), Ok(want));
+    }
+
+    #[test]
+    fn reads_utc_us_abbreviations_and_iana_zone_names() {
+        let want = utc(2020, 1, 15, 17, 0, 0);
+        assert_eq!(parse_time("20200115170000 UTC"), Ok(want));
+        assert_eq!(parse_time("20200115170000 GMT"), Ok(want));
+        assert_eq!(parse_time("20200115170000 Z"), Ok(want));
+        assert_eq!(parse_time("20200115120000 EST"), Ok(want));
+        assert_eq!(parse_time("20200115110000 CST"), Ok(want));
+        assert_eq!(parse_time("20200115100000 MST"), Ok(want));
+        assert_eq!(parse_time("20200115090000 PST"), Ok(want));
+        assert_eq!(parse_time("20200115080000 AKST"), Ok(want));
+        assert_eq!(parse_time("20200115070000 HST"), Ok(want));
+        assert_eq!(
+            parse_time("20200715100000 PDT"),
+            Ok(utc(2020, 7, 15, 17, 0, 0))
+        );
+        assert_eq!(
+            parse_time("20200715130000 EDT"),
+            Ok(utc(2020, 7, 15, 17, 0, 0))
+        );
+        assert_eq!(parse_time("20200115090000 America/Los_Angeles"), Ok(want));
+        assert_eq!(
+            parse_time("20200715100000 America/Los_Angeles"),
+            Ok(utc(2020, 7, 15, 17, 0, 0))
+        );
+    }
+
+    #[test]
+    fn an_ambiguous_local_time_takes_the_earlier_instant_and_a_skipped_one_is_an_error() {
+        // 2020-11-01 01:30 happens twice in Los Angeles: first at -0700.
+        assert_eq!(
+            parse_time("20201101013000 America/Los_Angeles"),
+            Ok(utc(2020, 11, 1, 8, 30, 0))
+        );
+        // 2020-03-08 02:30 never happens there.
+        let err = parse_time("20200308023000 America/Los_Angeles").unwrap_err();
+        assert!(err.contains("20200308023000 America/Los_Angeles"), "{err}");
+        assert!(err.contains("does not exist"), "{err}");
+    }
+
+    #[test]
+    fn rejects_impossible_dates_hours_and_offsets_quoting_the_value() {
+        for bad in [
+            "20200231120000",
+            "20201301",
+            "20200100",
+            "20200413250000",
+            "20200413126000",
+            "20200413120060",
+            "20200413120000 +2500",
+            "20200413120000 -0799",
+            "20200413120000 +0160",
+            "20200413120000 +123",
+            "20200413120000 Mars/Olympus",
+            "2020041",
+            "202",
+            "",
+            "tomorrow",
+            "2020-04-13",
+            "202004131200001",
+        ] {
+            let err = parse_time(bad).expect_err(bad);
+            assert!(err.contains(&format!("\"{bad}\"")), "{bad}: {err}");
+        }
+        assert!(parse_time("20200231").unwrap_err().contains("no day 31"));
+        assert!(parse_time("20200413250000")
+            .unwrap_err()
+            .contains("25:00:00"));
+    }
+
+    #[test]
+    fn places_the_2020_dst_nights_in_los_angeles_on_the_right_utc_instants() {
+        let (ps, warnings) = parse_ok(&tv(
+            // Spring forward: 01:00 PST is followed by 03:00 PDT, one hour later.
+            "<programme start=\"20200308010000 -0800\" channel=\"c1\"><title>A</title></programme>\n\
+             <programme start=\"20200308030000 -0700\" stop=\"20200308040000 -0700\" channel=\"c1\"><title>B</title></programme>\n\
+             <!-- Fall back: 01:00 happens twice, at -0700 then at -0800. -->\n\
+             <programme start=\"20201101000000 -0700\" stop=\"20201101010000 -0700\" channel=\"c1\"><title>C</title></programme>\n\
+             <programme start=\"20201101010000 -0700\" stop=\"20201101010000 -0800\" channel=\"c1\"><title>D</title></programme>\n\
+             <programme start=\"20201101010000 -0800\" stop=\"20201101020000 -0800\" channel=\"c1\"><title>E</title></programme>",
+        ));
+        assert!(warnings.is_empty(), "{warnings:?}");
+        let times: Vec<_> = ps
+            .iter()
+            .map(|p| (p.title.as_str(), p.start, p.end))
+            .collect();
+        assert_eq!(
+            times,
+            vec![
+                (
+                    "A",
+                    utc(2020, 3, 8, 9, 0, 0),
+                    Some(utc(2020, 3, 8, 10, 0, 0))
+                ),
+                (
+                    "B",
+                    utc(2020, 3, 8, 10, 0, 0),
+                    Some(utc(2020, 3, 8, 11, 0, 0))
+                ),
+                (
+                    "C",
+                    utc(2020, 11, 1, 7, 0, 0),
+                    Some(utc(2020, 11, 1, 8, 0, 0))
+                ),
+                (
+                    "D",
+                    utc(2020, 11, 1, 8, 0, 0),
+                    Some(utc(2020, 11, 1, 9, 0, 0))
+                ),
+                (
+                    "E",
+                    utc(2020, 11, 1, 9, 0, 0),
+                    Some(utc(2020, 11, 1, 10, 0, 0))
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_bad_start_or_stop_is_invalid_naming_the_attribute_and_line() {
+        let (line, field, message) = parse_err(
+            tv("<programme start=\"20200231120000\" channel=\"c1\"><title>A</title></programme>")
+                .as_bytes(),
+        );
+        assert_eq!((line, field.as_str()), (4, "start"));
+        assert!(message.contains("20200231120000"), "{message}");
+
+        let (line, field, message) = parse_err(
+            tv("\n<programme start=\"20200413120000\" stop=\"20200413130000 +2500\" channel=\"c1\"><title>A</title></programme>")
+                .as_bytes(),
+        );
+        assert_eq!((line, field.as_str()), (5, "stop"));
+        assert!(message.contains("+2500"), "{message}");
+    }
+
+    #[test]
+    fn a_programme_without_start_or_channel_is_invalid() {
+        let (_, field, _) =
+            parse_err(tv("<programme channel=\"c1\"><title>A</title></programme>").as_bytes());
+        assert_eq!(field, "start");
+        let (_, field, _) =
+            parse_err(tv("<programme start=\"2020\"><title>A</title></programme>").as_bytes());
+        assert_eq!(field, "channel");
+    }
+
+    // ---- ends ----
+
+    #[test]
+    fn infers_a_missing_stop_from_the_next_programme_on_the_channel() {
+        let xml = "<tv>\
+            <channel id=\"c1\"><display-name>KCET</display-name></channel>\
+            <channel id=\"c2\"><display-name>KOCE</display-name></channel>\
+            <programme start=\"20200413090000 -0700\" channel=\"c1\"><title>A</title></programme>\
+            <programme start=\"20200413091500 -0700\" stop=\"20200413093000 -0700\" channel=\"c2\"><title>Other</title></programme>\
+            <programme start=\"20200413093000 -0700\" stop=\"20200413100000 -0700\" channel=\"c1\"><title>B</title></programme>\
+            </tv>";
+        let (ps, warnings) = parse_ok(xml);
+        assert!(warnings.is_empty(), "{warnings:?}");
+        let a = ps.iter().find(|p| p.title == "A").unwrap();
+        assert_eq!(a.start, utc(2020, 4, 13, 16, 0, 0));
+        assert_eq!(a.end, Some(utc(2020, 4, 13, 16, 30, 0)));
+        assert_eq!(ps.len(), 3);
+    }
+
+    #[test]
+    fn warns_that_the_end_is_unknown_when_the_last_programme_has_no_stop() {
+        let (ps, warnings) = parse_ok(&tv(
+            "<programme start=\"20200413090000\" stop=\"20200413100000\" channel=\"c1\"><title>A</title></programme>\n\
+             <programme start=\"20200413100000\" channel=\"c1\"><title>Last</title></programme>",
+        ));
+        assert_eq!(ps.len(), 2);
+        assert_eq!(ps[1].title, "Last");
+        assert_eq!(ps[1].end, None);
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert_eq!((warnings[0].line, warnings[0].field.as_str()), (5, "stop"));
+        assert_eq!(
+            warnings[0].message,
+            "no stop, no length and no later programme on channel \"c1\": end unknown"
+        );
+    }
+
+    #[test]
+    fn leaves_the_end_unknown_when_the_next_programme_does_not_start_later() {
+        let (ps, warnings) = parse_ok(&tv(
+            "<programme start=\"20200413100000\" channel=\"c1\"><title>A</title></programme>\n\
+             <programme start=\"20200413100000\" stop=\"20200413110000\" channel=\"c1\"><title>B</title></programme>",
+        ));
+        assert_eq!(ps.len(), 2);
+        assert_eq!((ps[0].title.as_str(), ps[0].end), ("A", None));
+        assert_eq!(warnings.len(), 1);
+        assert_eq!(warnings[0].line, 4);
+    }
+
+    #[test]
+    fn falls_back_to_length_when_there_is_no_stop() {
+        let (ps, warnings) = parse_ok(&tv(
+            "<programme start=\"20200413090000\" channel=\"c1\"><title>S</title><length units=\"seconds\">90</length></programme>\
+             <programme start=\"20200413100000\" channel=\"c1\"><title>M</title><length units=\"minutes\"> 30 </length></programme>\
+             <programme start=\"20200413110000\" channel=\"c1\"><title>H</title><length units=\"hours\">1.5</length></programme>\
+             <programme start=\"20200413140000\" stop=\"20200413143000\" channel=\"c1\"><title>Stop wins</title><length units=\"hours\">2</length></programme>",
+        ));
+        assert!(warnings.is_empty(), "{warnings:?}");
+        let ends: Vec<_> = ps.iter().map(|p| p.end).collect();
+        assert_eq!(
+            ends,
+            vec![
+                Some(utc(2020, 4, 13, 9, 1, 30)),
+                Some(utc(2020, 4, 13, 10, 30, 0)),
+                Some(utc(2020, 4, 13, 12, 30, 0)),
+                Some(utc(2020, 4, 13, 14, 30, 0)),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_length_without_units_is_ignored_with_a_warning() {
+        let (ps, warnings) = parse_ok(&tv(
+            "<programme start=\"20200413090000\" channel=\"c1\"><title>A</title><length>30</length></programme>\
+             <programme start=\"20200413100000\" stop=\"20200413110000\" channel=\"c1\"><title>B</title></programme>",
+        ));
+        assert_eq!(ps[0].end, Some(utc(2020, 4, 13, 10, 0, 0)));
+        assert_eq!(warnings.len(), 1);
+        assert_eq!(warnings[0].field, "length");
+        assert_eq!(length_seconds("2", Some(3600)), Ok(7200));
+        assert_eq!(
+            length_seconds("two", Some(3600)),
+            Err("length \"two\" is not a number of hours: ignored".to_string())
+        );
+        assert!(length_seconds("-5", Some(60)).is_err());
+    }
+
+    #[test]
+    fn stop_before_start_is_invalid_and_stop_equal_to_start_is_a_warning() {
+        let (line, field, message) = parse_err(
+            tv("<programme start=\"20200413100000\" stop=\"20200413090000\" channel=\"c1\"><title>A</title></programme>")
+                .as_bytes(),
+        );
+        assert_eq!((line, field.as_str()), (4, "stop"));
+        assert!(message.contains("before"), "{message}");
+
+        let (ps, warnings) = parse_ok(&tv(
+            "<programme start=\"20200413100000\" stop=\"20200413100000\" channel=\"c1\"><title>A</title></programme>",
+        ));
+        assert_eq!(only(&ps).end, Some(only(&ps).start));
+        assert_eq!(warnings.len(), 1);
+        assert_eq!(warnings[0].field, "stop");
+    }
+
+    // ---- texts ----
+
+    #[test]
+    fn keeps_english_and_spanish_titles_subtitles_and_descriptions_apart() {
+        let (ps, _) = parse_ok(&tv(
+            "<programme start=\"20200413100000\" stop=\"20200413110000\" channel=\"c1\">\
+             <title lang=\"es\">Ciencia en casa</title>\
+             <title lang=\"en\">Science at Home</title>\
+             <title lang=\"en\">Second English title</title>\
+             <title lang=\"de\">Wissenschaft</title>\
+             <sub-title lang=\"es-MX\">Los volcanes</sub-title>\
+             <sub-title>Volcanoes</sub-title>\
+             <desc lang=\"en-US\">\n   Why   volcanoes\n\t erupt.  </desc>\
+             <desc lang=\"spa\">Por qué hacen erupción.</desc>\
+             </programme>",
+        ));
+        let p = only(&ps);
+        assert_eq!(p.title, "Science at Home");
+        assert_eq!(p.title_es.as_deref(), Some("Ciencia en casa"));
+        assert_eq!(p.episode_title.as_deref(), Some("Volcanoes"));
+        assert_eq!(p.episode_title_es.as_deref(), Some("Los volcanes"));
+        assert_eq!(p.description.as_deref(), Some("Why volcanoes erupt."));
+        assert_eq!(p.description_es.as_deref(), Some("Por qué hacen erupción."));
+    }
+
+    #[test]
+    fn uses_the_first_title_of_any_language_when_none_is_english() {
+        let (ps, _) = parse_ok(&tv(
+            "<programme start=\"20200413100000\" stop=\"20200413110000\" channel=\"c1\">\
+             <title lang=\"de\">Die Sendung</title><title lang=\"es\">El programa</title></programme>\
+             <programme start=\"20200413110000\" stop=\"20200413120000\" channel=\"c1\">\
+             <title lang=\"es\">Solo español</title></programme>",
+        ));
+        assert_eq!(ps[0].title, "Die Sendung");
+        assert_eq!(ps[0].title_es.as_deref(), Some("El programa"));
+        assert_eq!(ps[1].title, "Solo español");
+        assert_eq!(ps[1].title_es.as_deref(), Some("Solo español"));
+    }
+
+    #[test]
+    fn a_programme_without_a_title_is_invalid() {
+        let (line, field, _) = parse_err(
+            tv("<programme start=\"20200413100000\" channel=\"c1\"><title>  </title><desc>x</desc></programme>")
+                .as_bytes(),
+        );
+        assert_eq!((line, field.as_str()), (4, "title"));
+        let (_, field, _) =
+            parse_err(tv("<programme start=\"20200413100000\" channel=\"c1\"/>").as_bytes());
+        assert_eq!(field, "title");
+    }
+
+    #[test]
+    fn resolves_xml_entities_and_keeps_unknown_ones_with_a_warning() {
+        let (ps, warnings) = parse_ok(&tv(
+            "<programme start=\"20200413100000\" stop=\"20200413110000\" channel=\"c1\">\
+             <title>Tom &amp; Jerry&apos;s &#233;&#xE9; &lt;3</title>\
+             <desc>A&nbsp;B &nbsp; &copy;</desc>\
+             <sub-title><![CDATA[Fish & <Chips>]]></sub-title></programme>",
+        ));
+        let p = only(&ps);
+        assert_eq!(p.title, "Tom & Jerry's éé <3");
+        assert_eq!(p.description.as_deref(), Some("A&nbsp;B &nbsp; &copy;"));
+        assert_eq!(p.episode_title.as_deref(), Some("Fish & <Chips>"));
+        let messages: Vec<_> = warnings
+            .iter()
+            .map(|w| (w.field.as_str(), w.message.as_str()))
+            .collect();
+        assert_eq!(
+            messages,
+            vec![
+                ("desc", "unknown entity &nbsp; kept as written"),
+                ("desc", "unknown entity &copy; kept as written"),
+            ]
+        );
+    }
+
+    #[test]
+    fn unescapes_references_on_their_own() {
+        let mut out = String::new();
+        let mut unknown = Vec::new();
+        unescape_into("a &amp b &#0; c &#xZZ; &ok; &", &mut out, |u| {
+            unknown.push(u.to_string())
+        });
+        assert_eq!(out, "a &amp b &#0; c &#xZZ; &ok; &");
+        assert_eq!(unknown, vec!["&", "&#0;", "&#xZZ;", "&ok;", "&"]);
+    }
+
+    // ---- categories, episodes, flags ----
+
+    #[test]
+    fn takes_grades_from_categories() {
+        let (ps, _) = parse_ok(&tv(
+            "<programme start=\"20200413100000\" stop=\"20200413110000\" channel=\"c1\"><title>A</title>\
+             <category lang=\"en\">Educational</category><category>Grades 4-8</category>\
+             <category>K-3</category></programme>",
+        ));
+        let p = only(&ps);
+        assert_eq!(p.categories, vec!["Educational", "Grades 4-8", "K-3"]);
+        assert_eq!(
+            p.grades.codes(),
+            vec!["K", "1", "2", "3", "4", "5", "6", "7", "8"]
+        );
+    }
+
+    #[test]
+    fn prefers_dd_progid_then_xmltv_ns_then_onscreen_episode_numbers() {
+        let episode = |nums: &str| {
+            let (ps, _) = parse_ok(&tv(&format!(
+                "<programme start=\"20200413100000\" stop=\"20200413110000\" channel=\"c1\">\
+                 <title>A</title>{nums}</programme>"
+            )));
+            only(&ps).episode_num.clone()
+        };
+        assert_eq!(
+            episode(
+                "<episode-num system=\"onscreen\">S01E05</episode-num>\
+                 <episode-num system=\"xmltv_ns\">1.11.0/1</episode-num>\
+                 <episode-num system=\"dd_progid\"> EP02420905.0022 </episode-num>"
+            )
+            .as_deref(),
+            Some("EP02420905.0022")
+        );
+        assert_eq!(
+            episode(
+                "<episode-num system=\"onscreen\">S01E05</episode-num>\
+                 <episode-num system=\"xmltv_ns\">1.11.0/1</episode-num>"
+            )
+            .as_deref(),
+            Some("S2E12")
+        );
+        assert_eq!(
+            episode("<episode-num system=\"onscreen\">  Ep. 5 </episode-num>").as_deref(),
+            Some("Ep. 5")
+        );
+        assert_eq!(
+            episode("<episode-num system=\"other\">x</episode-num><episode-num>y</episode-num>")
+                .as_deref(),
+            Some("y")
+        );
+        assert_eq!(
+            episode("<episode-num system=\"other\">x</episode-num>"),
+            None
+        );
+    }
+
+    #[test]
+    fn reads_every_xmltv_ns_form() {
+        let ns = |s| xmltv_ns_episode(s);
+        assert_eq!(ns("1.11.0/1"), Ok(Some("S2E12".into())));
+        assert_eq!(ns("2 . 9 . 0/1"), Ok(Some("S3E10".into())));
+        assert_eq!(ns("5.3/10."), Ok(Some("S6E4".into())));
+        assert_eq!(ns(".4."), Ok(Some("E5".into())));
+        assert_eq!(ns(".4/26"), Ok(Some("E5".into())));
+        assert_eq!(ns("0/3.."), Ok(Some("S1".into())));
+        assert_eq!(ns("..0/2"), Ok(None));
+        assert_eq!(ns(""), Ok(None));
+        assert_eq!(ns("one.two"), Err(()));
+    }
+
+    #[test]
+    fn a_bad_xmltv_ns_number_falls_back_to_onscreen_with_a_warning() {
+        let (ps, warnings) = parse_ok(&tv(
+            "<programme start=\"20200413100000\" stop=\"20200413110000\" channel=\"c1\"><title>A</title>\
+             <episode-num system=\"xmltv_ns\">S1E2</episode-num>\
+             <episode-num system=\"onscreen\">S1E2</episode-num></programme>",
+        ));
+        assert_eq!(only(&ps).episode_num.as_deref(), Some("S1E2"));
+        assert_eq!(warnings.len(), 1);
+        assert_eq!(warnings[0].field, "episode-num");
+    }
+
+    #[test]
+    fn reads_captions_spanish_audio_hd_and_previously_shown() {
+        let (ps, _) = parse_ok(&tv(
+            "<programme start=\"20200413100000\" stop=\"20200413110000\" channel=\"c1\"><title>All</title>\
+             <language>Español</language><video><aspect>16:9</aspect><quality>HDTV</quality></video>\
+             <previously-shown start=\"20190101\"/><subtitles type=\"onscreen\"/></programme>\
+             <programme start=\"20200413110000\" stop=\"20200413120000\" channel=\"c1\"><title>None</title>\
+             <language>en</language><video><quality>SDTV</quality></video><quality>HDTV</quality>\
+             <subtitle>not subtitles</subtitle>\
+             <credits><language>es</language></credits></programme>\
+             <programme start=\"20200413120000\" stop=\"20200413130000\" channel=\"c1\"><title>Spa</title>\
+             <language lang=\"en\">Spanish</language><subtitles><language>es</language></subtitles></programme>",
+        ));
+        let flags: Vec<_> = ps
+            .iter()
+            .map(|p| (p.captions, p.spanish_audio, p.hd, p.previously_shown))
+            .collect();
+        assert_eq!(
+            flags,
+            vec![
+                (true, true, true, true),
+                (false, false, false, false),
+                (true, true, false, false)
+            ]
+        );
+        for lang in ["es", "SPA", "spanish", "ESPAÑOL"] {
+            assert!(is_spanish(lang), "{lang}");
+        }
+        assert!(!is_spanish("en") && !is_spanish("est"));
+    }
+
+    #[test]
+    fn ignores_elements_and_attributes_outside_the_dtd_including_nested_ones() {
+        let (ps, warnings) = parse_ok(&tv(
+            "<programme start=\"20200413100000\" stop=\"20200413110000\" channel=\"c1\" clumpidx=\"0/1\" x-id=\"9\">\
+             <title x-extra=\"1\">A</title>\
+             <credits><actor role=\"r\">b<image type=\"person\">u</image><url>v</url></actor></credits>\
+             <icon src=\"i.png\"/><rating system=\"VCHIP\"><value>TV-G</value><icon src=\"r\"/></rating>\
+             <review type=\"text\">Great <b>show</b></review><image>i</image>\
+             <custom><title>Not the title</title><category>Grades 9-12</category></custom>\
+             </programme>",
+        ));
+        assert!(warnings.is_empty(), "{warnings:?}");
+        let p = only(&ps);
+        assert_eq!(p.title, "A");
+        assert!(p.categories.is_empty() && p.grades.is_empty());
+    }
+
+    // ---- channels ----
+
+    #[test]
+    fn derives_channel_numbers_call_signs_and_names() {
+        let names = |ns: &[&str]| ns.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let info = |station: &str, channel: &str, name: Option<&str>| ChannelInfo {
+            station: station.into(),
+            channel: channel.into(),
+            name: name.map(Into::into),
+        };
+        assert_eq!(
+            derive_channel("I28.1.kcet", &names(&["KCET", "28.1"]), None, None),
+            info("KCET", "28.1", Some("KCET"))
+        );
+        assert_eq!(
+            derive_channel(
+                "x",
+                &names(&["28-3 PBS SoCal Kids", "28-3"]),
+                Some("28.3"),
+                None
+            ),
+            info("28-3 PBS SOCAL KIDS", "28.3", Some("28-3 PBS SoCal Kids"))
+        );
+        assert_eq!(
+            derive_channel("x", &names(&["28.1 KCET-TV"]), None, None),
+            info("KCET", "28.1", Some("28.1 KCET-TV"))
+        );
+        assert_eq!(
+            derive_channel("x", &names(&["PBS KIDS", "WNET-DT"]), None, None),
+            info("WNET", "x", Some("PBS KIDS"))
+        );
+        assert_eq!(
+            derive_channel("I13.1.WNET.tvguide", &names(&["Thirteen"]), None, None),
+            info("WNET", "I13.1.WNET.tvguide", Some("Thirteen"))
+        );
+        assert_eq!(
+            derive_channel("UK_RT_2667", &names(&["BBC1 HD", "7-1"]), None, None),
+            info("BBC1 HD", "7.1", Some("BBC1 HD"))
+        );
+        assert_eq!(
+            derive_channel("3sat.de", &[], None, None),
+            info("3sat.de", "3sat.de", None)
+        );
+        assert_eq!(
+            derive_channel("c", &names(&["KCET", "28.1"]), None, Some("kocE")),
+            info("KOCE", "28.1", Some("KCET"))
+        );
+        assert_eq!(us_call_sign("KCET-TV"), Some("KCET"));
+        assert_eq!(us_call_sign("WGBH"), Some("WGBH"));
+        assert_eq!(us_call_sign("KQED-LD"), Some("KQED"));
+        for no in ["Kcet", "KCETX", "KC", "CFTO", "KIDS", "K1ET", "WGBH-XY"] {
+            assert_eq!(us_call_sign(no), None, "{no}");
+        }
+    }
+
+    #[test]
+    fn fills_station_channel_and_name_from_the_channel_element() {
+        let (ps, _) = parse_ok(&tv(
+            "<programme start=\"20200413100000\" stop=\"20200413110000\" channel=\"c1\"><title>A</title></programme>",
+        ));
+        let p = only(&ps);
+        assert_eq!(
+            (
+                p.station.as_str(),
+                p.channel.as_str(),
+                p.channel_name.as_deref()
+            ),
+            ("KCET", "28.1", Some("KCET"))
+        );
+    }
+
+    #[test]
+    fn the_station_option_overrides_every_channel() {
+        let xml = tv(
+            "<programme start=\"20200413100000\" stop=\"20200413110000\" channel=\"c1\"><title>A</title></programme>\
+             <programme start=\"20200413100000\" stop=\"20200413110000\" channel=\"nochannel\"><title>B</title></programme>",
+        );
+        let (ps, _) = parse_with(xml.as_bytes(), Some("KOCE")).unwrap();
+        assert_eq!(ps[0].station, "KOCE");
+        assert_eq!(ps[0].channel, "28.1");
+        assert_eq!(
+            (ps[1].station.as_str(), ps[1].channel.as_str()),
+            ("KOCE", "nochannel")
+        );
+    }
+
+    #[test]
+    fn a_programme_on_an_undescribed_channel_uses_its_id_and_warns_once() {
+        let (ps, warnings) = parse_ok(&tv(
+            "<programme start=\"20200413100000\" stop=\"20200413110000\" channel=\"ghost.tv\"><title>A</title></programme>\n\
+             <programme start=\"20200413110000\" stop=\"20200413120000\" channel=\"ghost.tv\"><title>B</title></programme>",
+        ));
+        assert_eq!(ps.len(), 2);
+        assert_eq!(
+            (ps[1].station.as_str(), ps[1].channel.as_str()),
+            ("ghost.tv", "ghost.tv")
+        );
+        assert_eq!(ps[1].channel_name, None);
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert_eq!(
+            (warnings[0].line, warnings[0].field.as_str()),
+            (4, "channel")
+        );
+    }
+
+    // ---- files: encodings, lines, structure ----
+
+    #[test]
+    fn gives_each_programme_the_line_of_its_start_tag() {
+        let (ps, _) = parse_ok(
+            "<?xml version=\"1.0\"?>\n<tv>\n  <channel id=\"c1\">\n    <display-name>KCET</display-name>\n  </channel>\n\
+             <!-- a\ncomment -->\n  <programme\n     start=\"20200413100000\"\n     stop=\"20200413110000\" channel=\"c1\">\n\
+             <title>A</title></programme><programme start=\"20200413110000\" stop=\"20200413120000\" channel=\"c1\"><title>B</title></programme>\n\
+             <programme start=\"20200413120000\" stop=\"20200413130000\" channel=\"c1\"><title>C</title></programme>\n</tv>",
+        );
+        let lines: Vec<_> = ps.iter().map(|p| p.line).collect();
+        assert_eq!(lines, vec![8, 11, 12]);
+    }
+
+    #[test]
+    fn reads_iso_8859_1_files() {
+        let xml = b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n<tv>\
+            <channel id=\"c1\"><display-name>T\xe9l\xe9</display-name></channel>\
+            <programme start=\"20200413100000\" stop=\"20200413110000\" channel=\"c1\">\
+            <title>Caf\xe9</title><desc>Ni\xf1os &amp; ma\xf1ana</desc></programme></tv>";
+        let (ps, warnings) = parse_with(xml, None).unwrap();
+        assert!(warnings.is_empty());
+        let p = only(&ps);
+        assert_eq!(p.title, "Café");
+        assert_eq!(p.description.as_deref(), Some("Niños & mañana"));
+        assert_eq!(p.channel_name.as_deref(), Some("Télé"));
+        assert_eq!(p.station, "TÉLÉ");
+    }
+
+    #[test]
+    fn skips_a_utf8_byte_order_mark() {
+        let mut xml = b"\xef\xbb\xbf".to_vec();
+        xml.extend_from_slice(tv("<programme start=\"20200413100000\" stop=\"20200413110000\" channel=\"c1\"><title>Caf\u{e9}</title></programme>").as_bytes());
+        let (ps, _) = parse_with(&xml, None).unwrap();
+        assert_eq!(only(&ps).title, "Café");
+        assert_eq!(only(&ps).line, 4);
+    }
+
+    #[test]
+    fn skips_a_doctype_without_fetching_it() {
+        let xml = "<?xml version=\"1.0\"?>\n\
+            <!DOCTYPE tv SYSTEM \"http://127.0.0.1:9/xmltv.dtd\" [\n  <!ENTITY nbsp \"&#160;\">\n]>\n\
+            <tv><programme start=\"20200413100000\" stop=\"20200413110000\" channel=\"c\"><title>A</title></programme></tv>";
+        let (ps, _) = parse_ok(xml);
+        assert_eq!(only(&ps).title, "A");
+        assert_eq!(only(&ps).line, 5);
+    }
+
+    #[test]
+    fn a_truncated_file_is_invalid_naming_the_line_and_element() {
+        let xml = tv(
+            "<programme start=\"20200413100000\" stop=\"20200413110000\" channel=\"c1\"><title>A</title></programme>\n\
+             <programme start=\"20200413110000\" channel=\"c1\">\n<title>B</title>\n<desc>cut",
+        );
+        let cut = &xml[..xml.find("cut").unwrap() + 3];
+        let (line, field, message) = parse_err(cut.as_bytes());
+        assert_eq!((line, field.as_str()), (7, "programme"));
+        assert_eq!(
+            message,
+            "the file ends inside the <programme> that starts on line 5 (truncated?)"
+        );
+
+        let (line, field, message) = parse_err(b"<tv>\n<channel id=\"c1\">\n<display-name>KC");
+        assert_eq!((line, field.as_str()), (3, "channel"));
+        assert!(message.contains("truncated"), "{message}");
+
+        let (line, field, message) = parse_err(b"<tv>\n<programme start=\"2020");
+        assert_eq!((line, field.as_str()), (2, "tv"));
+        assert!(message.contains("middle of a tag"), "{message}");
+
+        let (_, field, message) = parse_err(b"<tv>\n");
+        assert_eq!(field, "tv");
+        assert_eq!(message, "the file ends inside <tv> (truncated?)");
+    }
+
+    #[test]
+    fn a_mismatched_end_tag_is_invalid() {
+        let (line, field, message) = parse_err(
+            tv("<programme start=\"20200413100000\" channel=\"c1\">\n<title>A</desc>\n</programme>")
+                .as_bytes(),
+        );
+        assert_eq!((line, field.as_str()), (5, "title"));
+        assert!(
+            message.contains("</desc>") && message.contains("</title>"),
+            "{message}"
+        );
+        assert!(message.contains("not well-formed"), "{message}");
+
+        let (_, _, message) = parse_err(b"<tv></tv></tv>");
+        assert!(message.contains("never opened"), "{message}");
+    }
+
+    #[test]
+    fn invalid_utf8_is_invalid_naming_the_line_and_element() {
+        let mut xml = tv(
+            "<programme start=\"20200413100000\" stop=\"20200413110000\" channel=\"c1\">\n<title>Caf",
+        )
+        .into_bytes();
+        let at = xml.windows(3).position(|w| w == b"Caf").unwrap() + 3;
+        xml.splice(at..at, b"\xe9</title></programme>".iter().copied());
+        let (line, field, message) = parse_err(&xml);
+        assert_eq!((line, field.as_str()), (5, "title"));
+        assert!(message.starts_with("invalid UTF-8"), "{message}");
+
+        let (line, field, _) =
+            parse_err(b"<tv>\n<credits>\n\n<actor>Jos\xe9</actor></credits></tv>");
+        assert_eq!((line, field.as_str()), (4, "actor"));
+    }
+
+    #[test]
+    fn a_file_that_is_not_xmltv_is_invalid() {
+        let (_, field, _) = parse_err(b"");
+        assert_eq!(field, "tv");
+        let (_, _, message) = parse_err(b"<html><body/></html>");
+        assert!(message.contains("not an XMLTV file"), "{message}");
+        let (_, field, _) = parse_err(b"\xff\xfe<\x00t\x00v\x00>\x00");
+        assert_eq!(field, "encoding");
+    }
+
+    #[test]
+    fn reports_progress_about_every_mebibyte() {
+        let one = "<programme start=\"20200413100000\" stop=\"20200413110000\" channel=\"c1\"><title>A</title><desc>Lorem ipsum dolor sit amet, consectetur adipiscing elit.</desc></programme>\n";
+        let xml = tv(&one.repeat(3 * 1024 * 1024 / one.len()));
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let mut ctx = ParseContext::new("big.xml", chrono_tz::UTC);
+        let sink = Arc::clone(&seen);
+        ctx.progress = Some(Box::new(move |n| sink.lock().unwrap().push(n)));
+        let mut count = 0usize;
+        parse(xml.as_bytes(), &mut ctx, &mut |_| {
+            count += 1;
+            Ok(())
+        })
+        .unwrap();
+        let seen = seen.lock().unwrap();
+        assert_eq!(seen.last().copied(), Some(xml.len() as u64));
+        assert!((3..=5).contains(&seen.len()), "{seen:?}");
+        assert_eq!(count, 3 * 1024 * 1024 / one.len());
+    }
+
+    #[test]
+    fn an_emit_error_stops_the_parse() {
+        let xml = tv(
+            "<programme start=\"2020\" stop=\"2021\" channel=\"c1\"><title>A</title></programme>",
+        );
+        let mut ctx = ParseContext::new("t.xml", chrono_tz::UTC);
+        let result = parse(xml.as_bytes(), &mut ctx, &mut |_| {
+            Err(ImportError::Source {
+                source_name: "db".into(),
+                message: "full".into(),
+            })
+        });
+        assert!(matches!(result, Err(ImportError::Source { .. })));
+    }
+
+    #[test]
+    fn parses_the_kcet_fixture() {
+        let (ps, warnings) = parse_with(
+            include_bytes!("../../tests/fixtures/xmltv/kcet_week.xml"),
+            None,
+        )
+        .unwrap();
+        let summary: Vec<_> = ps
+            .iter()
+            .map(|p| {
+                (
+                    p.line,
+                    p.station.as_str(),
+                    p.channel.as_str(),
+                    p.title.as_str(),
+                    p.end.is_some(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            vec![
+                // Has a <length>: out at once.
+                (24, "KCET", "28.3", "Ciencia en casa", true),
+                // Waited for the next programme on 28.1.
+                (16, "KCET", "28.1", "Sid the Science Kid", true),
+                (30, "KCET", "28.1", "Nature", true),
+                // Nothing follows it: end unknown.
+                (37, "KCET", "28.3", "Teachers' Lounge", false),
+            ]
+        );
+        let first = &ps[1];
+        assert_eq!(first.end, Some(utc(2020, 4, 13, 17, 0, 0)));
+        assert_eq!(first.start, utc(2020, 4, 13, 16, 0, 0));
+        assert_eq!(first.grades.codes(), vec!["PK", "K"]);
+        assert!(first.captions && first.hd);
+        assert_eq!(first.episode_num.as_deref(), Some("EP01234567.0042"));
+        assert_eq!(ps[2].episode_num.as_deref(), Some("S38E5"));
+        let spanish = &ps[0];
+        assert_eq!(spanish.title_es.as_deref(), Some("Ciencia en casa"));
+        assert_eq!(spanish.channel_name.as_deref(), Some("PBS SoCal Kids"));
+        assert!(spanish.spanish_audio);
+        assert_eq!(spanish.grades.codes(), vec!["4", "5", "6", "7", "8"]);
+        assert_eq!(spanish.end, Some(utc(2020, 4, 13, 18, 0, 0)));
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert_eq!(warnings[0].line, 37);
+    }
+
+    #[test]
+    fn parses_the_real_sample_files() {
+        let dir = std::path::Path::new("/work/shared/schedules-real");
+        if !dir.is_dir() {
+            eprintln!("skipped: {} is missing", dir.display());
+            return;
+        }
+        let read = |name: &str| {
+            let file = std::fs::File::open(dir.join(name)).unwrap();
+            let mut ctx = ParseContext::new(name, chrono_tz::UTC);
+            let mut out = Vec::new();
+            parse(std::io::BufReader::new(file), &mut ctx, &mut |p| {
+                out.push(p);
+                Ok(())
+            })
+            .unwrap();
+            (out, ctx.warnings)
+        };
+
+        let (uk, warnings) = read("UK_Data.xml");
+        assert_eq!(uk.len(), 1964);
+        assert!(uk.iter().all(|p| p.end.is_some()));
+        // 49 of its programmes stop when they start (e.g. line 734): kept, with a warning.
+        assert_eq!(warnings.len(), 49);
+        assert!(warnings
+            .iter()
+            .all(|w| w.field == "stop" && w.message.contains("stops when it starts")));
+        assert_eq!(warnings[0].line, 734);
+        let breakfast = &uk[0];
+        assert_eq!(
+            (
+                breakfast.title.as_str(),
+                breakfast.channel.as_str(),
+                breakfast.line
+            ),
+            ("Breakfast", "7.1", 23)
+        );
+        assert_eq!(uk[1].episode_num.as_deref(), Some("S6E4"));
+        // The file declares ISO-8859-1 but holds the UTF-8 bytes of U+FFFD (EF BF BD); read as
+        // declared, they are three Latin-1 characters.
+        assert!(uk.iter().any(|p| p
+            .description
+            .as_deref()
+            .is_some_and(|d| d.contains("budget of \u{ef}\u{bf}\u{bd}500,000"))));
+
+        let (sd, warnings) = read("schedulesdirect.xml");
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert_eq!(sd.len(), 2);
+        let match_game = &sd[0];
+        assert_eq!(match_game.title, "Match Game");
+        assert_eq!(match_game.station, "CFTO");
+        assert_eq!(match_game.channel, "201");
+        assert_eq!(match_game.channel_name.as_deref(), Some("CFTO"));
+        assert_eq!(match_game.episode_num.as_deref(), Some("EP02420905.0022"));
+        assert!(match_game.previously_shown && match_game.captions);
+        assert_eq!(sd[1].end, Some(utc(2020, 7, 29, 2, 1, 0)));
+
+        // test.xml has no stop but does have <length units="minutes">60</length>, so its end
+        // is known.
+        let (t, warnings) = read("test.xml");
+        let p = only(&t);
+        assert_eq!(p.title, "blah");
+        assert_eq!(p.start, utc(2000, 6, 3, 16, 33, 0));
+        assert_eq!(p.end, Some(utc(2000, 6, 3, 17, 33, 0)));
+        assert_eq!(p.episode_num.as_deref(), Some("S3E10"));
+        assert!(p.captions);
+        assert!(!p.spanish_audio);
+        assert!(warnings.is_empty(), "{warnings:?}");
+    }
 }
