@@ -47,9 +47,9 @@ pub async fn import_demo_if_empty(
         ..Default::default()
     };
     let source = config.schedules_dir.display().to_string();
-    let report = import::import(store, &source, &opts).await.map_err(|e: ImportError| {
-        anyhow::anyhow!("importing the demo week from {source}: {e}")
-    })?;
+    let report = import::import(store, &source, &opts)
+        .await
+        .map_err(|e: ImportError| anyhow::anyhow!("importing the demo week from {source}: {e}"))?;
     info!(
         added = report.counts.added,
         week = %now,

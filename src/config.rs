@@ -84,7 +84,11 @@ impl Config {
                 "LESSONCAST_TZ `{tz_name}` is not an IANA time zone such as America/Los_Angeles"
             ))
         })?;
-        let base_url = pick("LESSONCAST_BASE_URL", from_file.base_url, &format!("http://{addr}"));
+        let base_url = pick(
+            "LESSONCAST_BASE_URL",
+            from_file.base_url,
+            &format!("http://{addr}"),
+        );
         Ok(Config {
             database_url: pick(
                 "DATABASE_URL",

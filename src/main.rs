@@ -45,7 +45,12 @@ enum Command {
         #[arg(long, value_name = "CALLSIGN")]
         station: Option<String>,
         /// Move every airing by this many whole weeks (keeping local wall-clock times).
-        #[arg(long, value_name = "N", default_value_t = 0, allow_negative_numbers = true)]
+        #[arg(
+            long,
+            value_name = "N",
+            default_value_t = 0,
+            allow_negative_numbers = true
+        )]
         shift_weeks: i64,
         /// Report what would change, then change nothing.
         #[arg(long)]

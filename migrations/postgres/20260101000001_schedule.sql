@@ -94,10 +94,13 @@ CREATE TABLE airings (
     updated_at BIGINT NOT NULL,
     created_run_id BIGINT,
     -- the last import run that saw this airing in its source
-    seen_run_id BIGINT,
-    UNIQUE (channel_id, start_at)
+    seen_run_id BIGINT
 );
 
+-- One scheduled airing per channel and start; removed ones may share the slot with the airing
+-- that replaced them.
+CREATE UNIQUE INDEX airings_slot ON airings (channel_id, start_at) WHERE status = 'scheduled';
+CREATE INDEX airings_channel_start ON airings (channel_id, start_at);
 CREATE INDEX airings_start ON airings (start_at);
 CREATE INDEX airings_episode ON airings (episode_key);
 CREATE INDEX airings_series ON airings (series_key);

@@ -72,11 +72,23 @@ mod tests {
         assert_eq!(series_key("¡Hola, Niños!"), "hola-ninos");
         assert_eq!(series_key("!!!"), "untitled");
         assert_eq!(
-            episode_key("cyberchase", Some("The Poddleville Case"), Some("000405"), None).as_deref(),
+            episode_key(
+                "cyberchase",
+                Some("The Poddleville Case"),
+                Some("000405"),
+                None
+            )
+            .as_deref(),
             Some("cyberchase/the-poddleville-case")
         );
-        assert_eq!(episode_key("nova", None, Some("004711"), None).as_deref(), Some("nova/nola-004711"));
-        assert_eq!(episode_key("mg", None, None, Some("S1E12")).as_deref(), Some("mg/s1e12"));
+        assert_eq!(
+            episode_key("nova", None, Some("004711"), None).as_deref(),
+            Some("nova/nola-004711")
+        );
+        assert_eq!(
+            episode_key("mg", None, None, Some("S1E12")).as_deref(),
+            Some("mg/s1e12")
+        );
         assert_eq!(episode_key("news", Some("  "), None, None), None);
     }
 }

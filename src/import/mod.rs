@@ -9,6 +9,6 @@ pub mod csv;
 pub mod tvss;
 pub mod xmltv;
 
-pub use run::{import, Format, ImportOptions, ImportReport};
-pub use rules::{GradeRules, RulesError};
 pub use record::{Emit, ImportError, Location, ParseContext, Programme, Warning};
+pub use rules::{GradeRules, RulesError};
+pub use run::{import, Format, ImportOptions, ImportReport};

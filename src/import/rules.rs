@@ -165,7 +165,10 @@ grades = "PK-3"
             "r.toml",
         )
         .unwrap_err();
-        assert_eq!(e.to_string(), "r.toml: rule 1 (from): `9am` is not a time such as 09:00");
+        assert_eq!(
+            e.to_string(),
+            "r.toml: rule 1 (from): `9am` is not a time such as 09:00"
+        );
         let e = GradeRules::parse(
             "[[rule]]\nstation='K'\nfrom='09:00'\nto='10:00'\ngrades='14'\n",
             "r.toml",

@@ -314,7 +314,11 @@ impl Merge<'_> {
         let (channel_id, tz) = match self.channels.get(&key) {
             Some(v) => *v,
             None => {
-                let tz = self.zones.get(&p.station).copied().unwrap_or(self.default_tz);
+                let tz = self
+                    .zones
+                    .get(&p.station)
+                    .copied()
+                    .unwrap_or(self.default_tz);
                 let station_id = self.writer.station(&p.station, tz.name()).await?;
                 let id = self
                     .writer
@@ -391,7 +395,7 @@ impl Merge<'_> {
                 line: self.lines[i],
                 field: "start".into(),
                 message: "duplicate programme: another one on the same channel starts at the \
-                          same time; the first one is kept"
+                          same time; the longer one is kept"
                     .into(),
             });
         }
@@ -644,7 +648,10 @@ mod tests {
     fn moving_a_summer_week_into_winter_keeps_the_wall_clock() {
         let la = chrono_tz::America::Los_Angeles;
         // Monday 2020-04-13 09:00 PDT
-        let t = la.with_ymd_and_hms(2020, 4, 13, 9, 0, 0).unwrap().with_timezone(&Utc);
+        let t = la
+            .with_ymd_and_hms(2020, 4, 13, 9, 0, 0)
+            .unwrap()
+            .with_timezone(&Utc);
         let weeks = crate::domain::Week::containing(t.date_naive())
             .weeks_until("2026-11-23".parse().unwrap());
         let moved = shift_local(t, weeks, la).with_timezone(&la);
@@ -660,7 +667,10 @@ mod tests {
             p
         };
         let f = |p: PathBuf| sniff("x", &p, None).map_err(|e| e.to_string());
-        assert_eq!(f(write("a", b"\xEF\xBB\xBF<?xml version='1.0'?><tv/>")), Ok(Format::Xmltv));
+        assert_eq!(
+            f(write("a", b"\xEF\xBB\xBF<?xml version='1.0'?><tv/>")),
+            Ok(Format::Xmltv)
+        );
         assert_eq!(f(write("b", b"  {\"feeds\": []}")), Ok(Format::Tvss));
         assert_eq!(f(write("c", b"station,channel,start\n")), Ok(Format::Csv));
         let e = f(write("d", b"hello world")).unwrap_err();

@@ -19,7 +19,8 @@ pub struct AiringFilter {
     pub limit: Option<i64>,
 }
 
-const SELECT: &str = "SELECT a.id, s.callsign, s.tz, c.number, c.name AS channel_name, a.start_at, \
+const SELECT: &str =
+    "SELECT a.id, s.callsign, s.tz, c.number, c.name AS channel_name, a.start_at, \
     a.end_at, a.title, a.title_es, a.episode_title, a.episode_title_es, a.description, \
     a.description_es, a.series_key, a.episode_key, a.grades, a.captions, a.spanish_audio, \
     a.status, a.revision, a.updated_at \
@@ -136,6 +137,8 @@ pub async fn station_zones(pool: &AnyPool) -> Result<Vec<(String, String)>, Stor
 
 /// How many airings are stored (removed ones too).
 pub async fn count(pool: &AnyPool) -> Result<i64, StoreError> {
-    let row = sqlx::query("SELECT COUNT(*) AS n FROM airings").fetch_one(pool).await?;
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM airings")
+        .fetch_one(pool)
+        .await?;
     get(&row, "n")
 }

@@ -1,11 +1,12 @@
 //! Writing an import: one transaction that merges a source's airings into the stored schedule,
 //! and the record of every import run.
 //!
-//! Identity: an airing is its channel and start instant. A re-import of the same source finds
-//! each airing again and counts it unchanged (its content fingerprint is the same) or updated
-//! (its revision grows). An airing that is no longer in its source within the time range the
-//! import covers is marked removed, never deleted; if the same episode appears on that channel at
-//! another time within a day, the airing is taken to have moved: it keeps its id and is updated.
+//! Identity: an airing is its channel, start instant and series. A re-import of the same source
+//! finds each airing again and counts it unchanged (its content fingerprint is the same) or
+//! updated (its revision grows). An airing that is no longer in its source within the time range
+//! the import covers, or whose slot another series now fills, is marked removed, never deleted;
+//! if the same episode appears on that channel at another time within a day, the airing is taken
+//! to have moved: it keeps its id and is updated.
 
 use super::{get, placeholders, StoreError};
 use sqlx::any::AnyRow;
@@ -113,7 +114,12 @@ pub async fn finish_run(
         RunOutcome::Failed {
             error,
             warnings_json,
-        } => ("failed", ImportCounts::default(), warnings_json, Some(error)),
+        } => (
+            "failed",
+            ImportCounts::default(),
+            warnings_json,
+            Some(error),
+        ),
     };
     sqlx::query(
         "UPDATE import_runs SET finished_at = $1, status = $2, added = $3, updated = $4, \
@@ -142,6 +148,9 @@ pub struct ImportWriter {
     counts: ImportCounts,
     stations: HashMap<String, i64>,
     channels: HashMap<(i64, String), i64>,
+    /// Airings marked removed because another series took their slot: (channel, id). They may
+    /// yet turn out to have moved.
+    displaced: Vec<(i64, i64)>,
 }
 
 impl ImportWriter {
@@ -153,6 +162,7 @@ impl ImportWriter {
             counts: ImportCounts::default(),
             stations: HashMap::new(),
             channels: HashMap::new(),
+            displaced: Vec::new(),
         })
     }
 
@@ -198,11 +208,12 @@ impl ImportWriter {
         if let Some(id) = self.channels.get(&key) {
             return Ok(*id);
         }
-        let found = sqlx::query("SELECT id, name FROM channels WHERE station_id = $1 AND number = $2")
-            .bind(station_id)
-            .bind(number)
-            .fetch_optional(&mut *self.tx)
-            .await?;
+        let found =
+            sqlx::query("SELECT id, name FROM channels WHERE station_id = $1 AND number = $2")
+                .bind(station_id)
+                .bind(number)
+                .fetch_optional(&mut *self.tx)
+                .await?;
         let id = match found {
             Some(row) => {
                 let id: i64 = get(&row, "id")?;
@@ -233,16 +244,16 @@ impl ImportWriter {
     }
 
     /// Merges up to [`BATCH`] airings. Returns the indexes of those that repeat an airing
-    /// already written by this import (same channel and start): the first one wins.
+    /// already written by this import (same channel and start): the longest one is kept.
     pub async fn write(&mut self, batch: &[NewAiring]) -> Result<Vec<usize>, StoreError> {
         let mut duplicates = Vec::new();
         if batch.is_empty() {
             return Ok(duplicates);
         }
-        // What is already stored under these keys?
+        // What is already stored under these keys (a scheduled airing and removed ones)?
         let sql = format!(
-            "SELECT id, channel_id, start_at, fingerprint, status, seen_run_id FROM airings \
-             WHERE (channel_id, start_at) IN ({})",
+            "SELECT id, channel_id, start_at, series_key, end_at, fingerprint, status, seen_run_id \
+             FROM airings WHERE (channel_id, start_at) IN ({})",
             (0..batch.len())
                 .map(|i| format!("(${}, ${})", 2 * i + 1, 2 * i + 2))
                 .collect::<Vec<_>>()
@@ -253,25 +264,61 @@ impl ImportWriter {
             q = q.bind(a.channel_id).bind(a.start_at);
         }
         let rows = q.fetch_all(&mut *self.tx).await?;
-        let mut existing: HashMap<(i64, i64), Existing> = HashMap::with_capacity(rows.len());
+        let mut existing: HashMap<(i64, i64), Vec<Existing>> = HashMap::with_capacity(rows.len());
         for row in &rows {
             let e = Existing::from_row(row)?;
-            existing.insert((e.channel_id, e.start_at), e);
+            existing
+                .entry((e.channel_id, e.start_at))
+                .or_default()
+                .push(e);
         }
 
         let mut inserts: Vec<&NewAiring> = Vec::new();
         let mut unchanged: Vec<i64> = Vec::new();
         let mut changed: Vec<(i64, &NewAiring)> = Vec::new();
-        let mut in_batch: HashMap<(i64, i64), ()> = HashMap::with_capacity(batch.len());
+        let mut displace: Vec<(i64, i64)> = Vec::new();
+        let mut replace: Vec<(i64, &NewAiring)> = Vec::new();
+        // Of programmes sharing a channel and start, keep the longest: real files carry
+        // zero-length placeholders next to the real programme.
+        let mut best: HashMap<(i64, i64), usize> = HashMap::with_capacity(batch.len());
+        for (i, a) in batch.iter().enumerate() {
+            match best.entry((a.channel_id, a.start_at)) {
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert(i);
+                }
+                std::collections::hash_map::Entry::Occupied(mut o) => {
+                    if length(a.start_at, a.end_at) > length(a.start_at, batch[*o.get()].end_at) {
+                        duplicates.push(*o.get());
+                        o.insert(i);
+                    } else {
+                        duplicates.push(i);
+                    }
+                }
+            }
+        }
         for (i, a) in batch.iter().enumerate() {
             let key = (a.channel_id, a.start_at);
-            if in_batch.insert(key, ()).is_some() {
-                duplicates.push(i);
+            if best.get(&key) != Some(&i) {
                 continue;
             }
-            match existing.get(&key) {
+            let rows = existing.get(&key).map(Vec::as_slice).unwrap_or(&[]);
+            if let Some(e) = rows.iter().find(|e| e.seen_run_id == Some(self.run_id)) {
+                duplicates.push(i);
+                if length(a.start_at, a.end_at) > length(e.start_at, e.end_at) {
+                    replace.push((e.id, a));
+                }
+                continue;
+            }
+            let scheduled = rows.iter().find(|e| e.status == "scheduled");
+            // The same programme in this slot: the scheduled one, else a removed one to revive.
+            let same = scheduled
+                .filter(|e| e.series_key == a.series_key)
+                .or_else(|| rows.iter().find(|e| e.series_key == a.series_key));
+            if let Some(other) = scheduled.filter(|e| e.series_key != a.series_key) {
+                displace.push((a.channel_id, other.id));
+            }
+            match same {
                 None => inserts.push(a),
-                Some(e) if e.seen_run_id == Some(self.run_id) => duplicates.push(i),
                 Some(e) if e.fingerprint == a.fingerprint && e.status == "scheduled" => {
                     unchanged.push(e.id)
                 }
@@ -279,6 +326,12 @@ impl ImportWriter {
             }
         }
 
+        // Free the slots first: one scheduled airing per channel and start.
+        if !displace.is_empty() {
+            let ids: Vec<i64> = displace.iter().map(|(_, id)| *id).collect();
+            self.mark_removed(&ids).await?;
+            self.displaced.extend(displace);
+        }
         if !inserts.is_empty() {
             self.insert(&inserts).await?;
             self.counts.added += inserts.len() as u64;
@@ -299,6 +352,10 @@ impl ImportWriter {
             self.update(id, a, None).await?;
             self.counts.updated += 1;
         }
+        for (id, a) in replace {
+            self.update(id, a, None).await?;
+        }
+        duplicates.sort_unstable();
         Ok(duplicates)
     }
 
@@ -364,7 +421,12 @@ impl ImportWriter {
     /// Closes the merge for one channel whose imported airings started between `from` and `to`
     /// (inclusive): airings stored there that the import did not see either moved (the same
     /// episode now airs within a day of them) or are marked removed.
-    pub async fn close_range(&mut self, channel_id: i64, from: i64, to: i64) -> Result<(), StoreError> {
+    pub async fn close_range(
+        &mut self,
+        channel_id: i64,
+        from: i64,
+        to: i64,
+    ) -> Result<(), StoreError> {
         const DAY: i64 = 86_400;
         let gone = sqlx::query(
             "SELECT id, start_at, COALESCE(episode_key, series_key) AS ident FROM airings \
@@ -377,13 +439,35 @@ impl ImportWriter {
         .bind(self.run_id)
         .fetch_all(&mut *self.tx)
         .await?;
+        let mut gone: Vec<(i64, i64, String, bool)> = gone
+            .iter()
+            .map(|r| Ok((get(r, "id")?, get(r, "start_at")?, get(r, "ident")?, false)))
+            .collect::<Result<_, StoreError>>()?;
+        // Airings this run displaced from their slot on this channel may have moved too.
+        let displaced: Vec<i64> = self
+            .displaced
+            .iter()
+            .filter(|(c, _)| *c == channel_id)
+            .map(|(_, id)| *id)
+            .collect();
+        for id in displaced {
+            let row = sqlx::query(
+                "SELECT id, start_at, COALESCE(episode_key, series_key) AS ident FROM airings \
+                 WHERE id = $1",
+            )
+            .bind(id)
+            .fetch_one(&mut *self.tx)
+            .await?;
+            gone.push((
+                get(&row, "id")?,
+                get(&row, "start_at")?,
+                get(&row, "ident")?,
+                true,
+            ));
+        }
         if gone.is_empty() {
             return Ok(());
         }
-        let mut gone: Vec<(i64, i64, String)> = gone
-            .iter()
-            .map(|r| Ok((get(r, "id")?, get(r, "start_at")?, get(r, "ident")?)))
-            .collect::<Result<_, StoreError>>()?;
 
         // Airings this run added on the channel near the range are candidates for a move.
         let rows = sqlx::query(&format!(
@@ -403,7 +487,7 @@ impl ImportWriter {
             .collect::<Result<_, StoreError>>()?;
 
         let mut removed = Vec::new();
-        for (old_id, old_start, ident) in gone.drain(..) {
+        for (old_id, old_start, ident, was_displaced) in gone.drain(..) {
             let nearest = fresh
                 .iter()
                 .enumerate()
@@ -423,11 +507,20 @@ impl ImportWriter {
                     self.update(old_id, &a, Some(a.start_at)).await?;
                     self.counts.added -= 1;
                     self.counts.updated += 1;
+                    if was_displaced {
+                        self.counts.removed -= 1;
+                    }
                 }
+                None if was_displaced => {}
                 None => removed.push(old_id),
             }
         }
-        for chunk in removed.chunks(BATCH) {
+        self.mark_removed(&removed).await
+    }
+
+    /// Marks airings removed (they stay, with the work linked to them).
+    async fn mark_removed(&mut self, ids: &[i64]) -> Result<(), StoreError> {
+        for chunk in ids.chunks(BATCH) {
             let sql = format!(
                 "UPDATE airings SET status = 'removed', revision = revision + 1, updated_at = $1 \
                  WHERE id IN ({})",
@@ -490,6 +583,8 @@ struct Existing {
     id: i64,
     channel_id: i64,
     start_at: i64,
+    series_key: String,
+    end_at: Option<i64>,
     fingerprint: i64,
     status: String,
     seen_run_id: Option<i64>,
@@ -501,11 +596,18 @@ impl Existing {
             id: get(row, "id")?,
             channel_id: get(row, "channel_id")?,
             start_at: get(row, "start_at")?,
+            series_key: get(row, "series_key")?,
+            end_at: get(row, "end_at")?,
             fingerprint: get(row, "fingerprint")?,
             status: get(row, "status")?,
             seen_run_id: get(row, "seen_run_id")?,
         })
     }
+}
+
+/// Seconds an airing lasts; an unknown end counts as shorter than any known one.
+fn length(start: i64, end: Option<i64>) -> i64 {
+    end.map_or(-1, |e| e - start)
 }
 
 type AnyQuery<'q> = sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>;

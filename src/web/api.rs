@@ -101,19 +101,31 @@ async fn list_airings(
             let s = s.to_ascii_uppercase();
             let known = airings::station_zones(state.store.pool()).await?;
             if !known.iter().any(|(c, _)| *c == s) {
-                return Err(AppError::NotFound(format!("no station `{s}` in the schedule")));
+                return Err(AppError::NotFound(format!(
+                    "no station `{s}` in the schedule"
+                )));
             }
             Some(s)
         }
         _ => None,
     };
-    let from = q.from.as_deref().map(|v| parse_instant("from", v, tz)).transpose()?;
-    let to = q.to.as_deref().map(|v| parse_instant("to", v, tz)).transpose()?;
+    let from = q
+        .from
+        .as_deref()
+        .map(|v| parse_instant("from", v, tz))
+        .transpose()?;
+    let to =
+        q.to.as_deref()
+            .map(|v| parse_instant("to", v, tz))
+            .transpose()?;
     let (from, to) = match (from, to) {
         (None, None) => {
             let week = Week::containing(Utc::now().with_timezone(&tz).date_naive());
             let start = local_midnight(week.monday(), tz);
-            (start, local_midnight(week.monday() + chrono::Duration::days(7), tz))
+            (
+                start,
+                local_midnight(week.monday() + chrono::Duration::days(7), tz),
+            )
         }
         (Some(f), None) => (f, f + chrono::Duration::days(7)),
         (None, Some(t)) => (t - chrono::Duration::days(7), t),
@@ -124,7 +136,9 @@ async fn list_airings(
     }
     let limit = q.limit.unwrap_or(MAX_LIMIT);
     if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(AppError::BadRequest(format!("limit: must be between 1 and {MAX_LIMIT}")));
+        return Err(AppError::BadRequest(format!(
+            "limit: must be between 1 and {MAX_LIMIT}"
+        )));
     }
     let list = airings::list(
         state.store.pool(),

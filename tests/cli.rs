@@ -1,0 +1,88 @@
+//! The `lessoncast` command as a user runs it.
+
+mod common;
+
+use std::process::Command;
+
+fn lessoncast(dir: &std::path::Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_lessoncast"));
+    c.current_dir(dir)
+        .env_remove("DATABASE_URL")
+        .env(
+            "LESSONCAST_GRADE_RULES",
+            common::repo().join("schedules/grade-rules.toml"),
+        )
+        .env("RUST_LOG", "warn");
+    c
+}
+
+#[test]
+fn every_command_has_help() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [
+        vec!["--help"],
+        vec!["serve", "--help"],
+        vec!["import", "--help"],
+        vec!["migrate", "--help"],
+    ] {
+        let out = lessoncast(dir.path()).args(&args).output().unwrap();
+        assert!(out.status.success(), "{args:?}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("Usage: lessoncast"), "{args:?}: {text}");
+    }
+}
+
+#[test]
+fn import_prints_json_counts_and_a_reimport_is_all_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let schedules = common::repo().join("schedules");
+    let run = || {
+        let out = lessoncast(dir.path())
+            .args(["import", schedules.to_str().unwrap(), "--json"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+        v
+    };
+    let first = run();
+    assert!(first["added"].as_u64().unwrap() > 300);
+    assert!(first["warnings"].is_array());
+    let second = run();
+    assert_eq!(second["added"], 0);
+    assert_eq!(second["updated"], 0);
+    assert_eq!(second["removed"], 0);
+    assert_eq!(second["unchanged"], first["added"]);
+    assert!(
+        dir.path().join("lessoncast.db").exists(),
+        "the default SQLite file"
+    );
+}
+
+#[test]
+fn bad_input_exits_non_zero_naming_file_line_and_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = lessoncast(dir.path())
+        .args(["import", &common::fixture("import/stop-before-start.xml")])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("stop-before-start.xml:9: stop"), "{err}");
+    assert!(err.contains("nothing was imported"), "{err}");
+}
+
+#[test]
+fn an_unknown_format_name_is_refused_by_the_parser() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = lessoncast(dir.path())
+        .args(["import", "x.xml", "--format", "pdf"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown format `pdf`"));
+}

@@ -1,0 +1,484 @@
+//! Importing schedules end to end: every format, identity across re-imports, and bad input that
+//! is refused with its file, line and field while the database stays exactly as it was.
+
+mod common;
+
+use common::{fixture, repo, TestDb};
+use lessoncast::domain::Grade;
+use lessoncast::import::{Format, GradeRules, ImportOptions};
+use lessoncast::store::{airings, AiringFilter};
+
+fn test_rules() -> GradeRules {
+    GradeRules::load(std::path::Path::new(&fixture("import/rules.toml"))).unwrap()
+}
+
+fn opts() -> ImportOptions {
+    ImportOptions {
+        rules: test_rules(),
+        ..Default::default()
+    }
+}
+
+async fn all_airings(db: &TestDb) -> Vec<lessoncast::domain::Airing> {
+    airings::list(
+        db.store.pool(),
+        &AiringFilter {
+            include_removed: true,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn imports_the_demo_week_as_written() {
+    let db = TestDb::new().await;
+    let dir = repo().join("schedules").display().to_string();
+    let report = db.import(&dir).await.expect("demo week imports");
+    assert_eq!(report.files, 3, "one file per format");
+    assert!(report.counts.added > 300, "{:?}", report.counts);
+    let list = all_airings(&db).await;
+    let first = list.first().unwrap().start.date_naive().to_string();
+    assert!(
+        first.starts_with("2020-04-1"),
+        "the week of 2020-04-13, not {first}"
+    );
+    for station in ["KCET", "KOCE", "KLCS"] {
+        let of_station: Vec<_> = list.iter().filter(|a| a.station == station).collect();
+        assert!(!of_station.is_empty(), "{station} has airings");
+        assert!(
+            of_station.iter().any(|a| !a.grades.is_empty()),
+            "{station} has airings with grades"
+        );
+    }
+    for g in ["PK", "K", "3", "5", "8", "9", "12"] {
+        let g: Grade = g.parse().unwrap();
+        assert!(
+            list.iter().any(|a| a.grades.contains(g)),
+            "some airing is for grade {g}"
+        );
+    }
+    assert!(
+        list.iter().any(|a| a.title_es.is_some()),
+        "Spanish titles are kept"
+    );
+}
+
+#[tokio::test]
+async fn reimporting_the_same_source_changes_nothing() {
+    let db = TestDb::new().await;
+    let dir = repo().join("schedules").display().to_string();
+    let first = db.import(&dir).await.unwrap();
+    let before = db.snapshot().await;
+    let again = db.import(&dir).await.unwrap();
+    assert_eq!(again.counts.added, 0);
+    assert_eq!(again.counts.updated, 0);
+    assert_eq!(again.counts.removed, 0);
+    assert_eq!(again.counts.unchanged, first.counts.added);
+    assert_eq!(db.snapshot().await, before);
+}
+
+#[tokio::test]
+async fn a_changed_schedule_updates_moves_and_removes_but_keeps_ids() {
+    let db = TestDb::new().await;
+    let r1 = db
+        .import_with(&fixture("import/kcet-day.xml"), opts())
+        .await
+        .unwrap();
+    assert_eq!(r1.counts.added, 4);
+    let before = all_airings(&db).await;
+    let id_of = |list: &[lessoncast::domain::Airing], title: &str| {
+        list.iter()
+            .find(|a| a.title == title)
+            .map(|a| (a.id, a.revision, a.start, a.status))
+    };
+
+    let r2 = db
+        .import_with(&fixture("import/kcet-day-v2.xml"), opts())
+        .await
+        .unwrap();
+    // Cyberchase: new description → updated. Wild Kratts: moved 09:30 → 10:00 → updated.
+    // NOVA: gone → removed. Odd Squad: new → added. Nature Cat: unchanged.
+    assert_eq!(
+        (
+            r2.counts.added,
+            r2.counts.updated,
+            r2.counts.removed,
+            r2.counts.unchanged
+        ),
+        (1, 2, 1, 1),
+        "{:?}",
+        r2.counts
+    );
+    let after = all_airings(&db).await;
+    let (id0, rev0, _, _) = id_of(&before, "Cyberchase").unwrap();
+    let (id1, rev1, _, _) = id_of(&after, "Cyberchase").unwrap();
+    assert_eq!(id0, id1);
+    assert_eq!(rev1, rev0 + 1, "a changed airing's revision grows");
+
+    let (wk0, wrev0, wstart0, _) = id_of(&before, "Wild Kratts").unwrap();
+    let (wk1, wrev1, wstart1, _) = id_of(&after, "Wild Kratts").unwrap();
+    assert_eq!(wk0, wk1, "a moved airing keeps its id");
+    assert_eq!(wrev1, wrev0 + 1);
+    assert_eq!((wstart1 - wstart0).num_minutes(), 30);
+
+    let (nova0, _, _, _) = id_of(&before, "NOVA").unwrap();
+    let (nova1, _, _, status) = id_of(&after, "NOVA").unwrap();
+    assert_eq!(nova0, nova1, "a removed airing is kept, not deleted");
+    assert_eq!(status, lessoncast::domain::AiringStatus::Removed);
+
+    // And the first schedule back again restores NOVA under its old id.
+    let r3 = db
+        .import_with(&fixture("import/kcet-day.xml"), opts())
+        .await
+        .unwrap();
+    assert_eq!(
+        r3.counts.removed, 1,
+        "Odd Squad is gone again: {:?}",
+        r3.counts
+    );
+    let again = all_airings(&db).await;
+    let (nova2, _, _, status) = id_of(&again, "NOVA").unwrap();
+    assert_eq!(nova2, nova0);
+    assert_eq!(status, lessoncast::domain::AiringStatus::Scheduled);
+}
+
+#[tokio::test]
+async fn grades_come_from_the_source_and_else_from_the_rules() {
+    let db = TestDb::new().await;
+    db.import_with(&fixture("import/kcet-day.xml"), opts())
+        .await
+        .unwrap();
+    let list = all_airings(&db).await;
+    let nature_cat = list.iter().find(|a| a.title == "Nature Cat").unwrap();
+    assert_eq!(
+        nature_cat.grades.codes(),
+        ["4", "5", "6", "7", "8"],
+        "from the rule"
+    );
+    let cyber = list.iter().find(|a| a.title == "Cyberchase").unwrap();
+    assert_eq!(
+        cyber.grades.codes(),
+        ["4", "5", "6", "7", "8"],
+        "from the category"
+    );
+    assert!(cyber.captions);
+    assert_eq!(cyber.series_key, "cyberchase");
+    assert_eq!(
+        cyber.episode_key.as_deref(),
+        Some("cyberchase/the-poddleville-case")
+    );
+}
+
+#[tokio::test]
+async fn a_dry_run_reports_counts_and_stores_nothing() {
+    let db = TestDb::new().await;
+    let before = db.snapshot().await;
+    let r = db
+        .import_with(
+            &fixture("import/kcet-day.xml"),
+            ImportOptions {
+                dry_run: true,
+                ..opts()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(r.counts.added, 4);
+    assert_eq!(db.snapshot().await, before);
+}
+
+/// Imports `file` into a database holding the demo week, expects it to be refused with a message
+/// containing each of `expect`, and the database to be exactly as before.
+async fn refused(file: &str, format: Format, expect: &[&str]) {
+    let db = TestDb::new().await;
+    db.import_with(&fixture("import/kcet-day.xml"), opts())
+        .await
+        .unwrap();
+    let before = db.snapshot().await;
+    let err = db
+        .import_with(file, ImportOptions { format, ..opts() })
+        .await
+        .expect_err("bad input must be refused");
+    let msg = err.to_string();
+    for e in expect {
+        assert!(msg.contains(e), "`{msg}` should mention `{e}`");
+    }
+    assert_eq!(
+        db.snapshot().await,
+        before,
+        "the database changed on a refused import"
+    );
+    // The failed run is on record, with its error.
+    use sqlx::Row;
+    let row = sqlx::query("SELECT status, error FROM import_runs ORDER BY id DESC LIMIT 1")
+        .fetch_one(db.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(row.get::<String, _>("status"), "failed");
+    assert_eq!(row.get::<String, _>("error"), msg);
+}
+
+#[tokio::test]
+async fn truncated_xml_is_refused_with_its_line() {
+    refused(
+        &fixture("import/truncated.xml"),
+        Format::Auto,
+        &["truncated.xml:", "programme"],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn an_impossible_offset_is_refused_naming_the_field() {
+    refused(
+        &fixture("import/bad-offset.xml"),
+        Format::Auto,
+        &["bad-offset.xml:9", "stop", "+2500"],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn an_impossible_date_is_refused_naming_the_field() {
+    refused(
+        &fixture("import/bad-date.xml"),
+        Format::Auto,
+        &["bad-date.xml:9", "start", "20200231"],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn stop_before_start_is_refused() {
+    refused(
+        &fixture("import/stop-before-start.xml"),
+        Format::Auto,
+        &["stop-before-start.xml:9", "stop"],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn invalid_utf8_is_refused_with_its_line() {
+    refused(
+        &fixture("import/invalid-utf8.xml"),
+        Format::Auto,
+        &["invalid-utf8.xml:", "UTF-8"],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_csv_row_with_a_missing_column_is_refused() {
+    refused(
+        &fixture("import/missing-column.csv"),
+        Format::Auto,
+        &["missing-column.csv:3", "description"],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_json_listing_without_times_is_refused() {
+    refused(
+        &fixture("import/KCET-20200413.json"),
+        Format::Auto,
+        &["KCET-20200413.json", "start_time"],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn an_unknown_format_is_refused() {
+    refused(
+        &fixture("import/unknown.txt"),
+        Format::Auto,
+        &["unknown.txt", "unknown format"],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_missing_file_is_refused() {
+    refused(
+        &fixture("import/no-such-file.xml"),
+        Format::Auto,
+        &["no-such-file.xml", "no such file"],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_nonexistent_local_time_is_refused() {
+    refused(
+        &fixture("import/spring-gap.csv"),
+        Format::Auto,
+        &["spring-gap.csv:2", "start"],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn an_unreachable_url_is_refused() {
+    // A port on this machine that nothing listens on.
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let url = format!("http://127.0.0.1:{port}/kcet.xml");
+    refused(&url, Format::Auto, &[&url, "cannot reach"]).await;
+}
+
+#[tokio::test]
+async fn a_404_url_is_refused() {
+    let app = common::TestApp::spawn().await;
+    let url = format!("{}/no/such/schedule.xml", app.base);
+    refused(&url, Format::Auto, &[&url, "404"]).await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_url_is_fetched_and_imported() {
+    use axum::routing::get;
+    let body = std::fs::read_to_string(fixture("import/kcet-day.xml")).unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = tokio::spawn(async move {
+        let app = axum::Router::new().route("/kcet.xml", get(move || async move { body }));
+        axum::serve(listener, app).await.unwrap();
+    });
+    let db = TestDb::new().await;
+    let r = db
+        .import_with(&format!("http://{addr}/kcet.xml"), opts())
+        .await
+        .unwrap();
+    assert_eq!(r.counts.added, 4);
+    server.abort();
+}
+
+#[tokio::test]
+async fn overlapping_programmes_are_both_kept_with_a_warning() {
+    let db = TestDb::new().await;
+    let r = db
+        .import_with(&fixture("import/overlap.xml"), opts())
+        .await
+        .unwrap();
+    assert_eq!(r.counts.added, 2);
+    assert!(
+        r.warnings
+            .iter()
+            .any(|w| w.message.contains("overlaps") && w.file.ends_with("overlap.xml")),
+        "{:?}",
+        r.warnings
+    );
+}
+
+#[tokio::test]
+async fn a_duplicated_programme_is_kept_once_with_a_warning() {
+    let db = TestDb::new().await;
+    let r = db
+        .import_with(&fixture("import/duplicate.xml"), opts())
+        .await
+        .unwrap();
+    assert_eq!(r.counts.added, 2);
+    let w = r
+        .warnings
+        .iter()
+        .find(|w| w.message.contains("duplicate"))
+        .expect("a warning");
+    assert_eq!(w.line, 14, "the second programme starts at line 14");
+}
+
+#[tokio::test]
+async fn xmltv_across_the_2020_dst_nights_lands_on_the_right_instants() {
+    let db = TestDb::new().await;
+    db.import_with(&fixture("import/dst-2020.xml"), opts())
+        .await
+        .unwrap();
+    let got: Vec<String> = all_airings(&db)
+        .await
+        .iter()
+        .map(|a| {
+            format!(
+                "{} {} {}",
+                a.episode_title.clone().unwrap(),
+                a.start.to_rfc3339(),
+                a.end.unwrap().to_rfc3339()
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            "Spring A 2020-03-08T09:30:00+00:00 2020-03-08T10:00:00+00:00",
+            "Spring B 2020-03-08T10:00:00+00:00 2020-03-08T10:30:00+00:00",
+            "Fall A 2020-11-01T08:30:00+00:00 2020-11-01T09:00:00+00:00",
+            "Fall B 2020-11-01T09:00:00+00:00 2020-11-01T09:30:00+00:00",
+        ]
+    );
+}
+
+#[tokio::test]
+async fn csv_local_times_across_the_2020_dst_nights_land_on_the_right_instants() {
+    let db = TestDb::new().await;
+    db.import_with(&fixture("import/dst-2020.csv"), opts())
+        .await
+        .unwrap();
+    let got: Vec<String> = all_airings(&db)
+        .await
+        .iter()
+        .map(|a| {
+            format!(
+                "{} {} {}",
+                a.episode_title.clone().unwrap(),
+                a.start.to_rfc3339(),
+                a.end.unwrap().to_rfc3339()
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            "Spring A 2020-03-08T09:30:00+00:00 2020-03-08T10:00:00+00:00",
+            "Spring B 2020-03-08T10:00:00+00:00 2020-03-08T10:30:00+00:00",
+            "Fall A 2020-11-01T07:30:00+00:00 2020-11-01T08:30:00+00:00",
+            "Fall B 2020-11-01T10:00:00+00:00 2020-11-01T10:30:00+00:00",
+        ]
+    );
+}
+
+#[tokio::test]
+async fn real_published_listings_import_when_present() {
+    // ../shared/schedules-real holds real files from other projects; CI checks them when the
+    // folder is there (it is not part of this repository).
+    let dir = repo().join("../shared/schedules-real");
+    if !dir.is_dir() {
+        eprintln!("{} not present: nothing to check", dir.display());
+        return;
+    }
+    let db = TestDb::new().await;
+    // 1964 programmes, 49 of which repeat the start of another on their channel.
+    let uk = db
+        .import(&dir.join("UK_Data.xml").display().to_string())
+        .await
+        .unwrap();
+    let dups = uk
+        .warnings
+        .iter()
+        .filter(|w| w.message.contains("duplicate"))
+        .count();
+    assert_eq!(uk.counts.added as usize + dups, 1964);
+    let sd = db
+        .import(&dir.join("schedulesdirect.xml").display().to_string())
+        .await
+        .unwrap();
+    assert_eq!(sd.counts.added, 2);
+    // No stop, but a <length> of 60 minutes.
+    let t = db
+        .import(&dir.join("test.xml").display().to_string())
+        .await
+        .unwrap();
+    assert_eq!(t.counts.added, 1);
+}

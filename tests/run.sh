@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# The test command (see README): installs what the tests need, then runs the whole suite on
+# SQLite and again on PostgreSQL. Works on a fresh Debian machine as root (or with sudo).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+need_debs=()
+command -v pg_ctlcluster >/dev/null || need_debs+=(postgresql)
+if [ ${#need_debs[@]} -gt 0 ]; then
+  echo "== installing Debian packages: ${need_debs[*]}"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_debs[@]}" >/dev/null
+fi
+
+echo "== starting PostgreSQL"
+cluster=$(pg_lsclusters --no-header | awk 'NR==1 {print $1" "$2}')
+if [ -z "$cluster" ]; then
+  echo "no PostgreSQL cluster found after installing postgresql" >&2
+  exit 1
+fi
+as_root pg_ctlcluster $cluster start 2>/dev/null || true
+port=$(pg_lsclusters --no-header | awk 'NR==1 {print $3}')
+for _ in $(seq 1 30); do
+  pg_isready -q -h 127.0.0.1 -p "$port" && break
+  sleep 1
+done
+pg_isready -h 127.0.0.1 -p "$port"
+as_root su postgres -c "psql -q -p $port -c \"ALTER USER postgres PASSWORD 'lessoncast'\"" >/dev/null
+export LESSONCAST_PG="postgres://postgres:lessoncast@127.0.0.1:$port"
+
+echo "== cargo fmt --check"
+cargo fmt --all -- --check
+echo "== cargo clippy"
+cargo clippy --all-targets --locked -- -D warnings
+
+echo "== tests on SQLite"
+cargo test --locked
+echo "== the same integration tests on PostgreSQL"
+LESSONCAST_TEST_POSTGRES="$LESSONCAST_PG" cargo test --locked --tests -- --test-threads=4
