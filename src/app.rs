@@ -66,10 +66,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let mut jobs = crate::jobs::start(store.clone(), config.clone()).await?;
-    let state = AppState {
-        store: store.clone(),
-        config,
-    };
+    let state = AppState::new(store.clone(), config);
     info!(addr = %listener.local_addr()?, "serving");
     axum::serve(listener, web::router(state))
         .with_graceful_shutdown(shutdown)

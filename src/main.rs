@@ -65,8 +65,33 @@ enum Command {
         #[arg(long = "header", value_name = "NAME: VALUE")]
         headers: Vec<String>,
     },
+    /// Write a calendar feed to stdout: the same bytes the server publishes.
+    Feed {
+        #[command(subcommand)]
+        which: FeedWhich,
+        /// Language: en or es.
+        #[arg(long, default_value = "en", global = true)]
+        lang: String,
+        /// First day of the window (default: two weeks ago).
+        #[arg(long, value_name = "DATE", global = true)]
+        from: Option<String>,
+        /// Last day of the window (default: eight weeks ahead).
+        #[arg(long, value_name = "DATE", global = true)]
+        to: Option<String>,
+        /// Minutes before each airing for a reminder; 0 for none.
+        #[arg(long, value_name = "MINUTES", global = true)]
+        alarm: Option<String>,
+    },
     /// Apply database migrations and exit.
     Migrate,
+}
+
+#[derive(Subcommand)]
+enum FeedWhich {
+    /// Every airing for a grade: PK, K, 1 to 12, ADULT.
+    Grade { grade: String },
+    /// Every airing of a station, by call sign.
+    Station { callsign: String },
 }
 
 fn parse_format(s: &str) -> Result<Format, String> {
@@ -75,10 +100,16 @@ fn parse_format(s: &str) -> Result<Format, String> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // The server logs what it does; one-shot commands print their own results and log only
+    // trouble unless RUST_LOG asks for more.
+    let default_filter = match cli.command {
+        Command::Serve { .. } => "info,sqlx=warn",
+        _ => "warn",
+    };
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()),
+                .unwrap_or_else(|_| default_filter.into()),
         )
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
@@ -194,6 +225,44 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     Ok(ExitCode::from(2))
                 }
             }
+        }
+        Command::Feed {
+            which,
+            lang,
+            from,
+            to,
+            alarm,
+        } => {
+            use lessoncast::feeds::FeedKind;
+            use lessoncast::web::{feeds::FeedQuery, AppState};
+            let kind = match which {
+                FeedWhich::Grade { grade } => {
+                    FeedKind::Grade(grade.parse().map_err(|e| anyhow::anyhow!("grade: {e}"))?)
+                }
+                FeedWhich::Station { callsign } => FeedKind::Station(callsign.to_ascii_uppercase()),
+            };
+            let store = app::open_store(&config).await?;
+            if let FeedKind::Station(c) = &kind {
+                let known = lessoncast::store::airings::station_zones(store.pool()).await?;
+                if !known.iter().any(|(k, _)| k == c) {
+                    anyhow::bail!("no station `{c}` in the schedule");
+                }
+            }
+            let query = FeedQuery {
+                lang: Some(lang),
+                from,
+                to,
+                alarm,
+            };
+            let today = chrono::Utc::now().with_timezone(&config.tz).date_naive();
+            let req = lessoncast::web::feeds::feed_request(kind, &query, today)
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let state = AppState::new(store.clone(), Arc::new(config));
+            let feed = lessoncast::web::feeds::rendered(&state, &req).await?;
+            use std::io::Write;
+            std::io::stdout().write_all(&feed.body)?;
+            store.close().await;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Migrate => {
             app::open_store(&config).await?;

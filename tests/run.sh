@@ -8,11 +8,20 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 need_debs=()
 command -v pg_ctlcluster >/dev/null || need_debs+=(postgresql)
+command -v node >/dev/null || need_debs+=(nodejs npm)
+command -v pip3 >/dev/null || python3 -m pip --version >/dev/null 2>&1 || need_debs+=(python3-pip)
 if [ ${#need_debs[@]} -gt 0 ]; then
   echo "== installing Debian packages: ${need_debs[*]}"
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_debs[@]}" >/dev/null
 fi
+
+echo "== installing the calendar parsers the feed tests check against (ical.js, Python icalendar)"
+npm ci --prefix tests/ical --no-audit --no-fund --loglevel=error
+python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore \
+  -r tests/ical/requirements.txt 2>/dev/null \
+  || python3 -m pip install --quiet --break-system-packages -r tests/ical/requirements.txt
+bash tests/ical/selftest.sh
 
 echo "== starting PostgreSQL"
 cluster=$(pg_lsclusters --no-header | awk 'NR==1 {print $1" "$2}')

@@ -92,3 +92,33 @@ mod tests {
         assert_eq!(episode_key("news", Some("  "), None, None), None);
     }
 }
+
+/// FNV-1a, 64 bits: a small hash that stays the same across builds and platforms (the standard
+/// library's may not), for content fingerprints and `ETag`s.
+#[derive(Debug, Clone, Copy)]
+pub struct Fnv1a(u64);
+
+impl Default for Fnv1a {
+    fn default() -> Self {
+        Fnv1a(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Fnv1a {
+    pub fn write(&mut self, bytes: &[u8]) -> &mut Self {
+        for b in bytes {
+            self.0 ^= *b as u64;
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+        self
+    }
+
+    pub fn finish(&self) -> u64 {
+        self.0
+    }
+
+    /// The hash of one byte string.
+    pub fn of(bytes: &[u8]) -> u64 {
+        Fnv1a::default().write(bytes).finish()
+    }
+}

@@ -178,7 +178,7 @@ async fn import_inner(
     }
 
     let now = Utc::now().timestamp();
-    let mut writer = ImportWriter::begin(store.pool(), run_id, now).await?;
+    let mut writer = ImportWriter::begin(store, run_id, now).await?;
     let mut merge = Merge {
         writer: &mut writer,
         opts,
@@ -444,16 +444,12 @@ fn shift_local(t: DateTime<Utc>, weeks: i64, tz: Tz) -> DateTime<Utc> {
     }
 }
 
-/// FNV-1a over the stored content: stable across builds, unlike the standard hasher.
+/// A hash of the stored content (FNV-1a: stable across builds, unlike the standard hasher).
 fn fingerprint(a: &NewAiring) -> i64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut h = keys::Fnv1a::default();
     let mut eat = |bytes: &[u8]| {
-        for b in bytes.iter().chain(std::iter::once(&0xffu8)) {
-            h ^= *b as u64;
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
+        h.write(bytes).write(&[0xff]);
     };
-    let opt = |s: &Option<String>| s.as_deref().unwrap_or("\u{0}").as_bytes().to_vec();
     eat(&a.end_at.unwrap_or(i64::MIN).to_le_bytes());
     eat(a.title.as_bytes());
     for s in [
@@ -468,7 +464,7 @@ fn fingerprint(a: &NewAiring) -> i64 {
         &a.episode_num,
         &a.source_id,
     ] {
-        eat(&opt(s));
+        eat(s.as_deref().unwrap_or("\u{0}").as_bytes());
     }
     eat(a.series_key.as_bytes());
     eat(&a.grades.to_le_bytes());
@@ -478,7 +474,7 @@ fn fingerprint(a: &NewAiring) -> i64 {
         a.hd as u8,
         a.previously_shown as u8,
     ]);
-    h as i64
+    h.finish() as i64
 }
 
 /// Turns the source the user named into the files to parse, each with its format.

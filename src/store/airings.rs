@@ -142,3 +142,19 @@ pub async fn count(pool: &AnyPool) -> Result<i64, StoreError> {
         .await?;
     get(&row, "n")
 }
+
+/// The version of the schedule data: the last import run that changed something, and when it
+/// finished. Both only ever grow, so a feed's `Last-Modified` never goes backwards; an import
+/// that changed nothing leaves cached feeds valid.
+pub async fn data_version(pool: &AnyPool) -> Result<(i64, i64), StoreError> {
+    let row = sqlx::query(
+        "SELECT id, COALESCE(finished_at, started_at) AS modified FROM import_runs \
+         WHERE status = 'ok' AND added + updated + removed > 0 ORDER BY id DESC LIMIT 1",
+    )
+    .fetch_optional(pool)
+    .await?;
+    match row {
+        Some(r) => Ok((get(&r, "id")?, get(&r, "modified")?)),
+        None => Ok((0, 0)),
+    }
+}

@@ -8,7 +8,7 @@
 //! if the same episode appears on that channel at another time within a day, the airing is taken
 //! to have moved: it keeps its id and is updated.
 
-use super::{get, placeholders, StoreError};
+use super::{get, Backend, StoreError};
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyPool, Transaction};
 use std::collections::HashMap;
@@ -143,6 +143,7 @@ pub async fn finish_run(
 /// dropping the writer rolls everything back.
 pub struct ImportWriter {
     tx: Transaction<'static, Any>,
+    backend: Backend,
     run_id: i64,
     now: i64,
     counts: ImportCounts,
@@ -154,9 +155,10 @@ pub struct ImportWriter {
 }
 
 impl ImportWriter {
-    pub async fn begin(pool: &AnyPool, run_id: i64, now: i64) -> Result<Self, StoreError> {
+    pub async fn begin(store: &super::Store, run_id: i64, now: i64) -> Result<Self, StoreError> {
         Ok(ImportWriter {
-            tx: pool.begin().await?,
+            tx: store.pool().begin().await?,
+            backend: store.backend(),
             run_id,
             now,
             counts: ImportCounts::default(),
@@ -251,17 +253,34 @@ impl ImportWriter {
             return Ok(duplicates);
         }
         // What is already stored under these keys (a scheduled airing and removed ones)?
+        // One indexed range query per channel in the batch (batches are mostly one channel in
+        // time order), rather than a list of row values, which SQLite cannot look up by index.
+        let mut spans: HashMap<i64, (i64, i64)> = HashMap::new();
+        for a in batch {
+            let span = spans
+                .entry(a.channel_id)
+                .or_insert((a.start_at, a.start_at));
+            span.0 = span.0.min(a.start_at);
+            span.1 = span.1.max(a.start_at);
+        }
         let sql = format!(
             "SELECT id, channel_id, start_at, series_key, end_at, fingerprint, status, seen_run_id \
-             FROM airings WHERE (channel_id, start_at) IN ({})",
-            (0..batch.len())
-                .map(|i| format!("(${}, ${})", 2 * i + 1, 2 * i + 2))
+             FROM airings WHERE {}",
+            (0..spans.len())
+                .map(|i| {
+                    format!(
+                        "(channel_id = ${} AND start_at >= ${} AND start_at <= ${})",
+                        3 * i + 1,
+                        3 * i + 2,
+                        3 * i + 3
+                    )
+                })
                 .collect::<Vec<_>>()
-                .join(", ")
+                .join(" OR ")
         );
         let mut q = sqlx::query(&sql);
-        for a in batch {
-            q = q.bind(a.channel_id).bind(a.start_at);
+        for (channel, (from, to)) in &spans {
+            q = q.bind(*channel).bind(*from).bind(*to);
         }
         let rows = q.fetch_all(&mut *self.tx).await?;
         let mut existing: HashMap<(i64, i64), Vec<Existing>> = HashMap::with_capacity(rows.len());
@@ -338,8 +357,9 @@ impl ImportWriter {
         }
         if !unchanged.is_empty() {
             let sql = format!(
-                "UPDATE airings SET seen_run_id = $1 WHERE id IN ({})",
-                placeholders(2, unchanged.len())
+                "UPDATE airings SET seen_run_id = {} WHERE id IN ({})",
+                self.backend.placeholders(1, 1),
+                self.backend.placeholders(2, unchanged.len())
             );
             let mut q = sqlx::query(&sql).bind(self.run_id);
             for id in &unchanged {
@@ -373,7 +393,7 @@ impl ImportWriter {
                 sql.push_str(", ");
             }
             sql.push('(');
-            sql.push_str(&placeholders(i * COLS + 1, COLS));
+            sql.push_str(&self.backend.placeholders(i * COLS + 1, COLS));
             sql.push(')');
         }
         let mut q = sqlx::query(&sql);
@@ -522,9 +542,10 @@ impl ImportWriter {
     async fn mark_removed(&mut self, ids: &[i64]) -> Result<(), StoreError> {
         for chunk in ids.chunks(BATCH) {
             let sql = format!(
-                "UPDATE airings SET status = 'removed', revision = revision + 1, updated_at = $1 \
+                "UPDATE airings SET status = 'removed', revision = revision + 1, updated_at = {} \
                  WHERE id IN ({})",
-                placeholders(2, chunk.len())
+                self.backend.placeholders(1, 1),
+                self.backend.placeholders(2, chunk.len())
             );
             let mut q = sqlx::query(&sql).bind(self.now);
             for id in chunk {
@@ -536,38 +557,8 @@ impl ImportWriter {
         Ok(())
     }
 
-    /// Keeps the series and episode catalogue in step with the airings this run saw, then
-    /// commits the whole import.
-    pub async fn commit(mut self) -> Result<ImportCounts, StoreError> {
-        sqlx::query(
-            "INSERT INTO series (key, title, title_es, nola_root, updated_at) \
-             SELECT series_key, MAX(title), MAX(title_es), MAX(nola_root), $1 FROM airings \
-             WHERE seen_run_id = $2 GROUP BY series_key \
-             ON CONFLICT (key) DO UPDATE SET title = excluded.title, \
-             title_es = COALESCE(excluded.title_es, series.title_es), \
-             nola_root = COALESCE(excluded.nola_root, series.nola_root), updated_at = excluded.updated_at",
-        )
-        .bind(self.now)
-        .bind(self.run_id)
-        .execute(&mut *self.tx)
-        .await?;
-        sqlx::query(
-            "INSERT INTO episodes (key, series_key, title, title_es, description, description_es, \
-             nola_episode, updated_at) \
-             SELECT episode_key, MAX(series_key), MAX(episode_title), MAX(episode_title_es), \
-             MAX(description), MAX(description_es), MAX(nola_episode), $1 FROM airings \
-             WHERE seen_run_id = $2 AND episode_key IS NOT NULL GROUP BY episode_key \
-             ON CONFLICT (key) DO UPDATE SET title = excluded.title, \
-             title_es = COALESCE(excluded.title_es, episodes.title_es), \
-             description = COALESCE(excluded.description, episodes.description), \
-             description_es = COALESCE(excluded.description_es, episodes.description_es), \
-             nola_episode = COALESCE(excluded.nola_episode, episodes.nola_episode), \
-             updated_at = excluded.updated_at",
-        )
-        .bind(self.now)
-        .bind(self.run_id)
-        .execute(&mut *self.tx)
-        .await?;
+    /// Commits the whole import.
+    pub async fn commit(self) -> Result<ImportCounts, StoreError> {
         self.tx.commit().await?;
         Ok(self.counts)
     }

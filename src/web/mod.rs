@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod error;
+pub mod feeds;
 
 use crate::config::Config;
 use crate::store::Store;
@@ -18,6 +19,17 @@ use tower_http::trace::TraceLayer;
 pub struct AppState {
     pub store: Store,
     pub config: Arc<Config>,
+    pub feeds: Arc<crate::feeds::FeedCache>,
+}
+
+impl AppState {
+    pub fn new(store: Store, config: Arc<Config>) -> AppState {
+        AppState {
+            store,
+            config,
+            feeds: Default::default(),
+        }
+    }
 }
 
 /// Every route of the service.
@@ -25,6 +37,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .merge(api::router())
+        .merge(feeds::router())
         .fallback(not_found)
         .layer(TraceLayer::new_for_http())
         .layer(CatchPanicLayer::new())

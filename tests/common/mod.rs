@@ -80,8 +80,6 @@ impl TestDb {
         for (table, cols) in [
             ("stations", "id, callsign, tz"),
             ("channels", "id, station_id, number, COALESCE(name, '')"),
-            ("series", "id, key, title"),
-            ("episodes", "id, key, COALESCE(title, '')"),
             (
                 "airings",
                 "id, channel_id, start_at, COALESCE(end_at, -1), title, status, revision, fingerprint",

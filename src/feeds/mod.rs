@@ -1,0 +1,411 @@
+//! iCalendar feeds (RFC 5545 with RFC 7986 names) of airings, per grade or station, and the
+//! cache that lets a client re-poll for the price of one small query.
+//!
+//! Times are written in UTC (`Z`) throughout: every client reads them right (Outlook rejects a
+//! `TZID` without its `VTIMEZONE`, Google reads floating times as UTC), and `X-WR-TIMEZONE`
+//! tells clients the zone to show them in. The same data gives the same bytes: `UID`s come from
+//! airing ids, `DTSTAMP` and `LAST-MODIFIED` from the airing's own update time.
+
+mod cache;
+
+pub use cache::{FeedCache, RenderedFeed};
+
+use crate::domain::{Airing, AiringStatus, Grade};
+use crate::i18n::Lang;
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use icalendar::{Alarm, Calendar, Component, Event, EventLike, EventStatus, Trigger};
+
+/// Which airings a feed holds.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum FeedKind {
+    Grade(Grade),
+    Station(String),
+}
+
+impl FeedKind {
+    /// Part of every UID, so an airing has one UID per feed.
+    fn uid_part(&self) -> String {
+        match self {
+            FeedKind::Grade(g) => format!("grade-{}", g.code().to_ascii_lowercase()),
+            FeedKind::Station(s) => format!("station-{}", s.to_ascii_lowercase()),
+        }
+    }
+}
+
+/// Everything that decides a feed's bytes besides the data.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct FeedRequest {
+    pub kind: FeedKind,
+    pub lang: Lang,
+    /// First and last local day of the window.
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// Minutes before each airing for a reminder; 0 for none.
+    pub alarm_minutes: u32,
+}
+
+/// Days before today a feed reaches back, and days ahead it reaches, by default.
+pub const DEFAULT_DAYS_BACK: i64 = 14;
+pub const DEFAULT_DAYS_AHEAD: i64 = 56;
+/// Default reminder, in minutes before the airing.
+pub const DEFAULT_ALARM: u32 = 15;
+/// The longest window a feed can be asked for, to keep a feed a phone can load.
+pub const MAX_WINDOW_DAYS: i64 = 400;
+/// How long a removed airing stays in feeds as `STATUS:CANCELLED`, so that subscribed
+/// calendars drop it rather than keep a stale copy.
+pub const CANCELLED_FOR_DAYS: i64 = 14;
+
+/// Why a feed request was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FeedError {
+    #[error("{0}")]
+    BadParameter(String),
+}
+
+impl FeedRequest {
+    /// A request with the default window around `today` (local date) unless `from`/`to` say.
+    pub fn new(
+        kind: FeedKind,
+        lang: Lang,
+        today: NaiveDate,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+        alarm_minutes: Option<u32>,
+    ) -> Result<FeedRequest, FeedError> {
+        let from = from.unwrap_or(today - Duration::days(DEFAULT_DAYS_BACK));
+        let to = to.unwrap_or(from.max(today) + Duration::days(DEFAULT_DAYS_AHEAD));
+        if to < from {
+            return Err(FeedError::BadParameter(format!(
+                "to: {to} is before from: {from}"
+            )));
+        }
+        if (to - from).num_days() > MAX_WINDOW_DAYS {
+            return Err(FeedError::BadParameter(format!(
+                "the window from {from} to {to} is longer than {MAX_WINDOW_DAYS} days"
+            )));
+        }
+        let alarm_minutes = alarm_minutes.unwrap_or(DEFAULT_ALARM);
+        if alarm_minutes > 7 * 24 * 60 {
+            return Err(FeedError::BadParameter(format!(
+                "alarm: {alarm_minutes} minutes is more than a week; use 0 for no reminder"
+            )));
+        }
+        Ok(FeedRequest {
+            kind,
+            lang,
+            from,
+            to,
+            alarm_minutes,
+        })
+    }
+}
+
+/// Identifies the feed's publisher in `PRODID` and `UID`s.
+pub struct Publisher<'a> {
+    /// Host part for UIDs (`lessoncast.example.org`).
+    pub host: &'a str,
+    /// Public base URL, for links.
+    pub base_url: &'a str,
+    /// The zone times are shown in (`X-WR-TIMEZONE`).
+    pub tz: &'a str,
+}
+
+/// The calendar's display name, e.g. "Grade 5 · Lessons on TV" or "KCET".
+pub fn calendar_name(kind: &FeedKind, lang: Lang) -> String {
+    let s = lang.strings();
+    match kind {
+        FeedKind::Grade(g) => format!("{} · {}", s.grade_name(*g), s.lessons_on_tv),
+        FeedKind::Station(c) => format!("{c} · {}", s.lessons_on_tv),
+    }
+}
+
+/// Renders the feed for `airings` (already chosen for the request's kind and window).
+pub fn render(req: &FeedRequest, airings: &[Airing], publisher: &Publisher<'_>) -> String {
+    let s = req.lang.strings();
+    let name = calendar_name(&req.kind, req.lang);
+    let mut cal = Calendar::empty();
+    cal.append_property(("VERSION", "2.0"))
+        .append_property((
+            "PRODID",
+            concat!(
+                "-//lessoncast//lessoncast ",
+                env!("CARGO_PKG_VERSION"),
+                "//EN"
+            ),
+        ))
+        .append_property(("CALSCALE", "GREGORIAN"))
+        .name(&name)
+        .append_property(("X-WR-TIMEZONE", publisher.tz))
+        .append_property(("METHOD", "PUBLISH"))
+        .append_property(("X-PUBLISHED-TTL", "PT6H"))
+        .append_property(
+            icalendar::Property::new("REFRESH-INTERVAL", "PT6H")
+                .add_parameter("VALUE", "DURATION")
+                .done(),
+        )
+        .append_property(("LANGUAGE", req.lang.code()))
+        .description(match req.kind {
+            FeedKind::Grade(_) => s.grade_feed_description,
+            FeedKind::Station(_) => s.station_feed_description,
+        });
+    for a in airings {
+        cal.push(event(req, a, publisher));
+    }
+    refold(&cal.done().to_string())
+}
+
+/// Folds content lines at 75 octets (RFC 5545 §3.1), never inside a UTF-8 sequence, counting
+/// the continuation line's leading space. The icalendar crate folds too, but its last piece of
+/// a long line can reach 76 octets, which strict clients reject; so its folds are undone and
+/// redone here.
+fn refold(ical: &str) -> String {
+    const LIMIT: usize = 75;
+    let mut out = String::with_capacity(ical.len() + ical.len() / 64 * 3);
+    for logical in ical.replace("\r\n ", "").split_terminator("\r\n") {
+        let mut rest = logical;
+        let mut room = LIMIT;
+        while rest.len() > room {
+            let mut cut = room;
+            while !rest.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            out.push_str(&rest[..cut]);
+            out.push_str("\r\n ");
+            rest = &rest[cut..];
+            room = LIMIT - 1;
+        }
+        out.push_str(rest);
+        out.push_str("\r\n");
+    }
+    out
+}
+
+fn event(req: &FeedRequest, a: &Airing, publisher: &Publisher<'_>) -> Event {
+    let s = req.lang.strings();
+    let lang = req.lang;
+    let title = lang.pick(&a.title, a.title_es.as_deref());
+    let episode = a
+        .episode_title
+        .as_deref()
+        .map(|en| lang.pick(en, a.episode_title_es.as_deref()));
+    let channel = format!("{} {}", a.station, a.channel);
+    let summary = match episode {
+        Some(ep) if !ep.is_empty() => format!("{channel} · {title}: {ep}"),
+        _ => format!("{channel} · {title}"),
+    };
+
+    let mut description = Vec::new();
+    if a.status == AiringStatus::Removed {
+        description.push(s.cancelled.to_string());
+    }
+    let mut watch = format!("{} {channel}", s.watch_on);
+    if let Some(n) = a.channel_name.as_deref().filter(|n| *n != a.station) {
+        watch.push_str(&format!(" ({n})"));
+    }
+    description.push(watch);
+    if a.captions {
+        description.push(s.captions.to_string());
+    }
+    if a.spanish_audio {
+        description.push(s.spanish_audio.to_string());
+    }
+    if let Some(d) = a.description.as_deref() {
+        description.push(String::new());
+        description.push(lang.pick(d, a.description_es.as_deref()).to_string());
+    }
+    description.push(String::new());
+    description.push(s.free_tv.to_string());
+
+    let mut categories: Vec<String> = a.grades.iter().map(|g| s.grade_name(g)).collect();
+    categories.insert(0, title.to_string());
+
+    let stamp = a.updated_at;
+    let mut e = Event::new();
+    e.uid(&format!(
+        "airing-{}-{}@{}",
+        a.id,
+        req.kind.uid_part(),
+        publisher.host
+    ))
+    .timestamp(stamp)
+    .last_modified(stamp)
+    .sequence(u32::try_from(a.revision.saturating_sub(1)).unwrap_or(0))
+    .summary(&summary)
+    .description(&description.join("\n"))
+    .location(&channel)
+    .starts(a.start)
+    .status(match a.status {
+        AiringStatus::Scheduled => EventStatus::Confirmed,
+        AiringStatus::Removed => EventStatus::Cancelled,
+    })
+    .add_multi_property(
+        "CATEGORIES",
+        &categories
+            .iter()
+            .map(|c| c.replace(',', " "))
+            .collect::<Vec<_>>()
+            .join(","),
+    );
+    if let Some(end) = a.end {
+        e.ends(end);
+    }
+    if req.alarm_minutes > 0 && a.status == AiringStatus::Scheduled {
+        let mut alarm = Alarm::display(
+            &format!("{}: {summary}", s.starts_soon),
+            Trigger::before_start(Duration::minutes(req.alarm_minutes as i64)),
+        );
+        // The library gives every component a UID and DTSTAMP; keep them stable so the same
+        // data gives the same bytes.
+        alarm
+            .uid(&format!(
+                "alarm-{}-{}@{}",
+                a.id,
+                req.kind.uid_part(),
+                publisher.host
+            ))
+            .timestamp(stamp);
+        e.alarm(alarm);
+    }
+    e.done()
+}
+
+/// The instants of a request's window: local midnight of `from` to local midnight after `to`.
+pub fn window(req: &FeedRequest, tz: chrono_tz::Tz) -> (DateTime<Utc>, DateTime<Utc>) {
+    use chrono::TimeZone;
+    let midnight = |d: NaiveDate| {
+        let naive = d.and_hms_opt(0, 0, 0).unwrap_or_default();
+        tz.from_local_datetime(&naive)
+            .earliest()
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or_else(|| Utc.from_utc_datetime(&naive))
+    };
+    (midnight(req.from), midnight(req.to + Duration::days(1)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::GradeSet;
+
+    fn airing() -> Airing {
+        let t = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+        Airing {
+            id: 42,
+            station: "KCET".into(),
+            channel: "28.1".into(),
+            channel_name: Some("KCET Kids".into()),
+            start: t("2020-04-13T16:00:00Z"),
+            end: Some(t("2020-04-13T16:30:00Z")),
+            title: "Cyberchase".into(),
+            title_es: Some("Ciberpersecución".into()),
+            episode_title: Some("The Poddleville Case".into()),
+            episode_title_es: None,
+            description: Some("Math; fractions, and \"END:VEVENT\"\nnew line".into()),
+            description_es: None,
+            series_key: "cyberchase".into(),
+            episode_key: Some("cyberchase/the-poddleville-case".into()),
+            grades: GradeSet::parse_list("4-5").unwrap(),
+            captions: true,
+            spanish_audio: true,
+            status: AiringStatus::Scheduled,
+            revision: 3,
+            updated_at: t("2026-11-20T10:00:00Z"),
+            tz: "America/Los_Angeles".into(),
+        }
+    }
+
+    fn request(lang: Lang, alarm: Option<u32>) -> FeedRequest {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        FeedRequest::new(
+            FeedKind::Grade("5".parse().unwrap()),
+            lang,
+            d("2020-04-13"),
+            None,
+            None,
+            alarm,
+        )
+        .unwrap()
+    }
+
+    const PUBLISHER: Publisher<'static> = Publisher {
+        host: "lessoncast.test",
+        base_url: "http://lessoncast.test",
+        tz: "America/Los_Angeles",
+    };
+
+    #[test]
+    fn the_same_data_gives_the_same_bytes() {
+        let a = render(&request(Lang::En, None), &[airing()], &PUBLISHER);
+        let b = render(&request(Lang::En, None), &[airing()], &PUBLISHER);
+        assert_eq!(a, b);
+        assert!(
+            a.contains("UID:airing-42-grade-5@lessoncast.test\r\n"),
+            "{a}"
+        );
+        assert!(a.contains("SEQUENCE:2\r\n"));
+        assert!(a.contains("DTSTART:20200413T160000Z\r\n"));
+        assert!(a.contains("DTSTAMP:20261120T100000Z\r\n"));
+        assert!(a.contains("TRIGGER;RELATED=START:-PT900S\r\n"), "{a}");
+        assert_eq!(a.matches("\r\nNAME:").count(), 1);
+        assert!(a.contains("PRODID:-//lessoncast//"));
+        assert!(a.contains("X-WR-TIMEZONE:America/Los_Angeles\r\n"));
+    }
+
+    #[test]
+    fn text_that_looks_like_icalendar_cannot_break_the_event() {
+        let a = render(&request(Lang::En, None), &[airing()], &PUBLISHER);
+        assert_eq!(a.matches("END:VEVENT\r\n").count(), 1);
+        assert!(!a.contains("\r\nEND:VEVENT\"") && !a.contains("\nnew line"));
+        for line in a.split("\r\n") {
+            assert!(line.len() <= 75, "{line:?} is {} octets", line.len());
+        }
+    }
+
+    #[test]
+    fn spanish_uses_spanish_titles_and_words_and_alarms_can_be_turned_off() {
+        let a = render(&request(Lang::Es, Some(0)), &[airing()], &PUBLISHER);
+        assert!(a.contains("Ciberpersecuci"), "{a}");
+        assert!(a.contains("Véalo en KCET 28.1"), "{a}");
+        assert!(!a.contains("BEGIN:VALARM"));
+        assert!(a.contains("Grado 5"));
+    }
+
+    #[test]
+    fn long_lines_fold_at_75_octets_without_splitting_characters() {
+        let long = format!("DESCRIPTION:{}\r\n", "añb·".repeat(60));
+        let folded = refold(&long);
+        for line in folded.split("\r\n").filter(|l| !l.is_empty()) {
+            assert!(line.len() <= 75, "{line:?}");
+        }
+        assert_eq!(folded.replace("\r\n ", ""), long);
+        // Exactly 75 octets of continuation content must still fold.
+        let edge = format!("X:{}\r\n", "a".repeat(73 + 75));
+        assert!(refold(&edge).split("\r\n").all(|l| l.len() <= 75));
+    }
+
+    #[test]
+    fn bad_windows_and_alarms_are_refused() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let k = FeedKind::Station("KCET".into());
+        let today = d("2020-04-13");
+        assert!(FeedRequest::new(
+            k.clone(),
+            Lang::En,
+            today,
+            Some(d("2020-04-14")),
+            Some(d("2020-04-13")),
+            None
+        )
+        .is_err());
+        assert!(FeedRequest::new(
+            k.clone(),
+            Lang::En,
+            today,
+            Some(d("2019-01-01")),
+            Some(d("2021-01-01")),
+            None
+        )
+        .is_err());
+        assert!(FeedRequest::new(k, Lang::En, today, None, None, Some(20_000)).is_err());
+    }
+}

@@ -1,0 +1,298 @@
+//! Calendar feeds on the real server: contents against the database, validators and 304s,
+//! gzip, languages, bad parameters, and the feeds read back by ical.js and Python's icalendar.
+
+mod common;
+
+use common::{fixture, repo, TestApp};
+use serde_json::{json, Value};
+use std::process::Command;
+
+async fn demo_app() -> TestApp {
+    let app = TestApp::spawn().await;
+    let dir = repo().join("schedules").display().to_string();
+    app.db.import(&dir).await.expect("demo week");
+    app
+}
+
+const WEEK: &str = "from=2020-04-13&to=2020-04-19";
+
+/// The airings the API lists for grade 5 in the demo week.
+async fn grade5_airings(app: &TestApp) -> Vec<Value> {
+    let (status, body) = app
+        .get_json("/api/airings?grade=5&from=2020-04-13&to=2020-04-20")
+        .await;
+    assert_eq!(status, 200);
+    body["airings"].as_array().unwrap().clone()
+}
+
+fn utc(rfc3339: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(rfc3339)
+        .unwrap()
+        .with_timezone(&chrono::Utc)
+        .format("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
+}
+
+/// What the external checkers must find: every airing, at its instant, with its reminder.
+fn expected(airings: &[Value], feed: &str, alarm: Option<u32>) -> Value {
+    let events: Vec<Value> = airings
+        .iter()
+        .map(|a| {
+            let channel = format!(
+                "{} {}",
+                a["station"].as_str().unwrap(),
+                a["channel"].as_str().unwrap()
+            );
+            let summary = match a["episode_title"].as_str() {
+                Some(ep) => format!("{channel} · {}: {ep}", a["title"].as_str().unwrap()),
+                None => format!("{channel} · {}", a["title"].as_str().unwrap()),
+            };
+            json!({
+                "uid": format!("airing-{}-{feed}@127.0.0.1", a["id"]),
+                "start": utc(a["start"].as_str().unwrap()),
+                "end": utc(a["end"].as_str().unwrap()),
+                "summary": summary,
+                "sequence": a["revision"].as_i64().unwrap() - 1,
+                "alarm_minutes": alarm,
+                "description_contains": [format!("Watch on {channel}")],
+            })
+        })
+        .collect();
+    json!({ "timezone": "America/Los_Angeles", "events": events })
+}
+
+/// Runs both external parsers on `ics` against `expected`; either failing fails the test.
+fn check_with_other_parsers(ics: &[u8], expected: &Value) {
+    let dir = tempfile::tempdir().unwrap();
+    let feed = dir.path().join("feed.ics");
+    let exp = dir.path().join("expected.json");
+    std::fs::write(&feed, ics).unwrap();
+    std::fs::write(&exp, serde_json::to_vec_pretty(expected).unwrap()).unwrap();
+    let checks = repo().join("tests/ical");
+    for (program, script) in [("node", "check.mjs"), ("python3", "check.py")] {
+        let out = Command::new(program)
+            .arg(checks.join(script))
+            .arg(&feed)
+            .arg(&exp)
+            .output()
+            .unwrap_or_else(|e| panic!("{program} is needed for this test: {e}"));
+        assert!(
+            out.status.success(),
+            "{script} refused the feed (install its parser with tests/run.sh):\n{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_grade_5_feed_holds_every_grade_5_airing_and_real_parsers_agree() {
+    let app = demo_app().await;
+    let airings = grade5_airings(&app).await;
+    assert!(
+        airings.len() > 5,
+        "grade 5 airings in the demo week: {}",
+        airings.len()
+    );
+    let r = app.get(&format!("/feeds/grades/5.ics?{WEEK}")).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "text/calendar; charset=utf-8");
+    let body = r.bytes().await.unwrap();
+    let text = String::from_utf8(body.to_vec()).unwrap();
+    assert_eq!(text.matches("BEGIN:VEVENT").count(), airings.len());
+    assert!(text.contains("X-WR-CALNAME:Grade 5 · Lessons on TV"));
+    check_with_other_parsers(&body, &expected(&airings, "grade-5", Some(15)));
+
+    // Without reminders, and in Spanish.
+    let r = app
+        .get(&format!("/feeds/grades/5.ics?{WEEK}&alarm=0&lang=es"))
+        .await;
+    assert_eq!(r.status(), 200);
+    let body = r.bytes().await.unwrap();
+    let text = String::from_utf8(body.to_vec()).unwrap();
+    assert!(!text.contains("BEGIN:VALARM"));
+    assert!(text.contains("Véalo en"), "Spanish words");
+    assert!(text.contains("Grado 5"));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_station_feed_parses_in_real_parsers() {
+    let app = demo_app().await;
+    let (_, body) = app
+        .get_json("/api/airings?station=KOCE&from=2020-04-13&to=2020-04-20")
+        .await;
+    let airings = body["airings"].as_array().unwrap().clone();
+    let r = app
+        .get(&format!("/feeds/stations/koce.ics?{WEEK}&alarm=30"))
+        .await;
+    assert_eq!(r.status(), 200);
+    let body = r.bytes().await.unwrap();
+    check_with_other_parsers(&body, &expected(&airings, "station-koce", Some(30)));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_repoll_gets_304_by_etag_or_date_and_a_change_gets_the_new_feed() {
+    let app = TestApp::spawn().await;
+    let rules =
+        lessoncast::import::GradeRules::load(std::path::Path::new(&fixture("import/rules.toml")))
+            .unwrap();
+    let opts = || lessoncast::import::ImportOptions {
+        rules: rules.clone(),
+        ..Default::default()
+    };
+    app.db
+        .import_with(&fixture("import/kcet-day.xml"), opts())
+        .await
+        .unwrap();
+    let path = "/feeds/grades/5.ics?from=2020-04-13&to=2020-04-13";
+    let r = app.get(path).await;
+    let etag = r.headers()["etag"].to_str().unwrap().to_string();
+    let modified = r.headers()["last-modified"].to_str().unwrap().to_string();
+    let first = r.text().await.unwrap();
+    assert!(etag.starts_with('"'), "a strong validator: {etag}");
+
+    let with = |k: &'static str, v: String| {
+        app.client
+            .get(format!("{}{path}", app.base))
+            .header(k, v)
+            .send()
+    };
+    assert_eq!(
+        with("if-none-match", etag.clone()).await.unwrap().status(),
+        304
+    );
+    assert_eq!(
+        with("if-modified-since", modified.clone())
+            .await
+            .unwrap()
+            .status(),
+        304
+    );
+    // If-None-Match wins over If-Modified-Since.
+    let r = app
+        .client
+        .get(format!("{}{path}", app.base))
+        .header("if-none-match", "\"other\"")
+        .header("if-modified-since", modified.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+
+    // A re-import that moves Wild Kratts: new bytes, new ETag, a higher SEQUENCE.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    app.db
+        .import_with(&fixture("import/kcet-day-v2.xml"), opts())
+        .await
+        .unwrap();
+    let r = with("if-none-match", etag.clone()).await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_ne!(r.headers()["etag"].to_str().unwrap(), etag);
+    let new_modified = r.headers()["last-modified"].to_str().unwrap().to_string();
+    let parse = |s: &str| chrono::DateTime::parse_from_rfc2822(s).unwrap();
+    assert!(
+        parse(&new_modified) >= parse(&modified),
+        "Last-Modified never goes backwards"
+    );
+    let second = r.text().await.unwrap();
+    assert_ne!(first, second);
+    assert!(
+        second.contains("STATUS:CANCELLED"),
+        "NOVA was removed: it is cancelled for a while"
+    );
+    assert!(
+        second.contains("DTSTART:20200413T170000Z"),
+        "Wild Kratts moved to 10:00 PDT"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn gzip_when_asked_with_its_own_validator() {
+    let app = demo_app().await;
+    let path = format!("/feeds/grades/5.ics?{WEEK}");
+    let plain = app.get(&path).await;
+    let plain_etag = plain.headers()["etag"].to_str().unwrap().to_string();
+    let plain = plain.bytes().await.unwrap();
+    let r = app
+        .client
+        .get(format!("{}{path}", app.base))
+        .header("accept-encoding", "gzip, deflate")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["content-encoding"], "gzip");
+    assert_ne!(r.headers()["etag"].to_str().unwrap(), plain_etag);
+    let zipped = r.bytes().await.unwrap();
+    assert!(zipped.len() < plain.len() / 3);
+    let mut out = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&zipped[..]), &mut out).unwrap();
+    assert_eq!(out, plain);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn bad_feed_requests_say_what_was_wrong() {
+    let app = demo_app().await;
+    for (path, status, words) in [
+        ("/feeds/grades/13.ics", 404, "13"),
+        ("/feeds/grades/5.txt", 404, ".ics"),
+        ("/feeds/stations/KZZZ.ics", 404, "KZZZ"),
+        ("/feeds/grades/5.ics?lang=fr", 400, "lang"),
+        ("/feeds/grades/5.ics?alarm=soon", 400, "alarm"),
+        ("/feeds/grades/5.ics?from=2020-13-01", 400, "from"),
+        (
+            "/feeds/grades/5.ics?from=2020-04-20&to=2020-04-13",
+            400,
+            "before",
+        ),
+        ("/feeds/grades/5.ics?grade=5", 400, "grade"),
+    ] {
+        let r = app.get(path).await;
+        assert_eq!(r.status().as_u16(), status, "{path}");
+        let text = r.text().await.unwrap();
+        assert!(
+            text.contains(words),
+            "{path}: `{text}` should mention {words}"
+        );
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_command_line_writes_the_same_bytes_the_server_publishes() {
+    let app = demo_app().await;
+    let served = app
+        .get(&format!("/feeds/grades/5.ics?{WEEK}&lang=es"))
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    let cfg = app.db.config();
+    let out = Command::new(env!("CARGO_BIN_EXE_lessoncast"))
+        .args([
+            "feed",
+            "grade",
+            "5",
+            "--lang",
+            "es",
+            "--from",
+            "2020-04-13",
+            "--to",
+            "2020-04-19",
+        ])
+        .env("DATABASE_URL", &cfg.database_url)
+        .env("LESSONCAST_BASE_URL", &app.base)
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.stdout, served.to_vec());
+    app.stop().await;
+}
