@@ -4,6 +4,7 @@
 //! Data flows one way: [`import`] → [`store`] → [`feeds`] and [`web`] (and, later, packets).
 
 pub mod app;
+pub mod auth;
 pub mod config;
 pub mod domain;
 pub mod feeds;

@@ -82,8 +82,25 @@ enum Command {
         #[arg(long, value_name = "MINUTES", global = true)]
         alarm: Option<String>,
     },
+    /// Manage teacher and admin accounts.
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+    },
     /// Apply database migrations and exit.
     Migrate,
+}
+
+#[derive(Subcommand)]
+enum UserAction {
+    /// Create an account; the password is read from stdin (one line, at least 10 characters).
+    Add {
+        email: String,
+        #[arg(long, value_parser = ["teacher", "admin"], default_value = "teacher")]
+        role: String,
+    },
+    /// List the accounts.
+    List,
 }
 
 #[derive(Subcommand)]
@@ -92,6 +109,14 @@ enum FeedWhich {
     Grade { grade: String },
     /// Every airing of a station, by call sign.
     Station { callsign: String },
+}
+
+fn valid_email(e: &str) -> bool {
+    e.len() <= 254
+        && !e.chars().any(|c| c.is_whitespace() || c.is_control())
+        && e.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty() && domain.contains('.') && !domain.contains('@')
+        })
 }
 
 fn parse_format(s: &str) -> Result<Format, String> {
@@ -242,12 +267,6 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 FeedWhich::Station { callsign } => FeedKind::Station(callsign.to_ascii_uppercase()),
             };
             let store = app::open_store(&config).await?;
-            if let FeedKind::Station(c) = &kind {
-                let known = lessoncast::store::airings::station_zones(store.pool()).await?;
-                if !known.iter().any(|(k, _)| k == c) {
-                    anyhow::bail!("no station `{c}` in the schedule");
-                }
-            }
             let query = FeedQuery {
                 lang: Some(lang),
                 from,
@@ -258,9 +277,52 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let req = lessoncast::web::feeds::feed_request(kind, &query, today)
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             let state = AppState::new(store.clone(), Arc::new(config));
-            let feed = lessoncast::web::feeds::rendered(&state, &req).await?;
+            let feed = lessoncast::web::feeds::rendered(&state, &req)
+                .await
+                .map_err(|e| anyhow::anyhow!("{}", e.public_message()))?;
             use std::io::Write;
             std::io::stdout().write_all(&feed.body)?;
+            store.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::User { action } => {
+            use lessoncast::store::users::{self, Role};
+            let store = app::open_store(&config).await?;
+            match action {
+                UserAction::Add { email, role } => {
+                    let email = email.trim().to_ascii_lowercase();
+                    if !valid_email(&email) {
+                        anyhow::bail!("`{email}` is not an e-mail address");
+                    }
+                    let role = Role::parse(&role).context("role: teacher or admin")?;
+                    if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+                        eprint!("Password for {email} (at least 10 characters, then Enter): ");
+                    }
+                    let mut line = String::new();
+                    std::io::stdin().read_line(&mut line)?;
+                    let password =
+                        lessoncast::auth::Secret::new(line.trim_end_matches(['\r', '\n']));
+                    let hash = tokio::task::spawn_blocking(move || {
+                        lessoncast::auth::hash_password(&password)
+                    })
+                    .await??;
+                    let now = chrono::Utc::now().timestamp();
+                    match users::create(store.pool(), &email, &hash, role, now).await {
+                        Ok(u) => {
+                            println!("created {} ({}) with id {}", u.email, u.role.as_str(), u.id)
+                        }
+                        Err(lessoncast::store::StoreError::AlreadyExists) => {
+                            anyhow::bail!("an account for {email} already exists")
+                        }
+                        Err(e) => return Err(e.into()),
+                    }
+                }
+                UserAction::List => {
+                    for u in users::list(store.pool()).await? {
+                        println!("{}\t{}\t{}", u.id, u.role.as_str(), u.email);
+                    }
+                }
+            }
             store.close().await;
             Ok(ExitCode::SUCCESS)
         }

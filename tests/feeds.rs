@@ -296,3 +296,71 @@ async fn the_command_line_writes_the_same_bytes_the_server_publishes() {
     assert_eq!(out.stdout, served.to_vec());
     app.stop().await;
 }
+
+#[tokio::test]
+async fn text_that_tries_to_break_the_format_survives_both_parsers() {
+    let app = TestApp::spawn().await;
+    app.db
+        .import(&fixture("feeds/nasty-text.csv"))
+        .await
+        .unwrap();
+    let (_, body) = app
+        .get_json("/api/airings?grade=5&from=2020-04-13&to=2020-04-14")
+        .await;
+    let airings = body["airings"].as_array().unwrap().clone();
+    assert_eq!(airings.len(), 3);
+    let r = app
+        .get("/feeds/grades/5.ics?from=2020-04-13&to=2020-04-13")
+        .await;
+    let ics = r.bytes().await.unwrap();
+    let text = String::from_utf8(ics.to_vec()).unwrap();
+    let lines = |l: &str| text.split("\r\n").filter(|x| *x == l).count();
+    assert_eq!(lines("BEGIN:VEVENT"), 3, "no event was injected");
+    assert_eq!(lines("END:VEVENT"), 3);
+    assert_eq!(lines("END:VCALENDAR"), 1);
+    let mut exp = expected(&airings, "grade-5", Some(15));
+    exp["events"][0]["description_contains"] = json!(["Ends here.\nEND:VEVENT\nBEGIN:VEVENT"]);
+    exp["events"][1]["description_contains"] = json!(["A back\\slash, a \"quote\", and ümlauts."]);
+    check_with_other_parsers(&ics, &exp);
+
+    // The Spanish feed carries the Spanish title and description, escaped just the same.
+    let r = app
+        .get("/feeds/grades/5.ics?from=2020-04-13&to=2020-04-13&lang=es")
+        .await;
+    let ics = r.bytes().await.unwrap();
+    let mut exp = expected(&airings, "grade-5", Some(15));
+    exp["events"][0]["summary"] =
+        json!("KLCS 58.1 · Matemáticas, lectura; y más: Line one\nLine two");
+    for e in exp["events"].as_array_mut().unwrap() {
+        let channel = "KLCS 58.1";
+        e["description_contains"] = json!([format!("Véalo en {channel}")]);
+    }
+    check_with_other_parsers(&ics, &exp);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_2020_dst_nights_are_at_the_right_instants_in_both_parsers() {
+    let app = TestApp::spawn().await;
+    app.db
+        .import(&fixture("import/dst-2020.xml"))
+        .await
+        .unwrap();
+    for (from, to) in [("2020-03-07", "2020-03-08"), ("2020-10-31", "2020-11-01")] {
+        let (_, body) = app
+            .get_json(&format!(
+                "/api/airings?station=KCET&from={from}&to={to}T23:59:59-08:00"
+            ))
+            .await;
+        let airings = body["airings"].as_array().unwrap().clone();
+        assert_eq!(airings.len(), 2, "{body}");
+        let r = app
+            .get(&format!(
+                "/feeds/stations/KCET.ics?from={from}&to={to}&alarm=0"
+            ))
+            .await;
+        let ics = r.bytes().await.unwrap();
+        check_with_other_parsers(&ics, &expected(&airings, "station-kcet", None));
+    }
+    app.stop().await;
+}

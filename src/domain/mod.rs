@@ -1,10 +1,12 @@
 //! Plain domain types: grades, weeks, airings. They know nothing of HTTP, SQL or templates.
 
 mod airing;
+mod assignment;
 mod grade;
 pub mod keys;
 mod week;
 
 pub use airing::{Airing, AiringStatus};
+pub use assignment::{Assignment, AssignmentFields, AssignmentInput, FieldError, Link, MAX_LINKS};
 pub use grade::{Grade, GradeError, GradeSet};
 pub use week::{Week, WeekError};

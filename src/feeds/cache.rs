@@ -2,16 +2,19 @@
 //! client already has the feed, no rendering at all.
 
 use super::FeedRequest;
+use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 /// A feed ready to send, plain and gzipped, with its validators.
 #[derive(Debug)]
 pub struct RenderedFeed {
-    pub body: Vec<u8>,
-    pub gzip: Vec<u8>,
+    /// Shared, so sending it copies nothing.
+    pub body: Bytes,
+    pub gzip: Bytes,
     /// Strong validator of the plain body, quoted; the gzip body's is the same with `-gz`.
     pub etag: String,
     pub etag_gzip: String,
@@ -32,19 +35,26 @@ impl RenderedFeed {
         RenderedFeed {
             etag: format!("\"{hash:016x}\""),
             etag_gzip: format!("\"{hash:016x}-gz\""),
-            body: body.into_bytes(),
-            gzip,
+            body: Bytes::from(body.into_bytes()),
+            gzip: Bytes::from(gzip),
             last_modified,
             version,
         }
     }
 }
 
-/// Rendered feeds by request. Bounded: when full, it starts afresh.
+/// Rendered feeds by request, and the data version they were rendered from. Bounded: when
+/// full, it starts afresh.
 #[derive(Default)]
 pub struct FeedCache {
     feeds: Mutex<HashMap<FeedRequest, Arc<RenderedFeed>>>,
+    version: Mutex<Option<(Instant, (i64, i64))>>,
 }
+
+/// How long a looked-up data version is trusted before the database is asked again: imports
+/// by another process (the CLI) show within this time, and a busy feed costs one query a second
+/// at most.
+pub const VERSION_TTL: Duration = Duration::from_secs(1);
 
 const MAX_ENTRIES: usize = 2048;
 
@@ -53,6 +63,19 @@ impl FeedCache {
     pub fn get(&self, req: &FeedRequest, version: i64) -> Option<Arc<RenderedFeed>> {
         let feeds = self.feeds.lock().ok()?;
         feeds.get(req).filter(|f| f.version == version).cloned()
+    }
+
+    /// The remembered data version, if it was looked up within [`VERSION_TTL`].
+    pub fn recent_version(&self) -> Option<(i64, i64)> {
+        let v = self.version.lock().ok()?;
+        v.filter(|(at, _)| at.elapsed() < VERSION_TTL)
+            .map(|(_, v)| v)
+    }
+
+    pub fn remember_version(&self, version: (i64, i64)) {
+        if let Ok(mut v) = self.version.lock() {
+            *v = Some((Instant::now(), version));
+        }
     }
 
     pub fn put(&self, req: FeedRequest, feed: Arc<RenderedFeed>) {

@@ -10,16 +10,28 @@ mod cache;
 
 pub use cache::{FeedCache, RenderedFeed};
 
-use crate::domain::{Airing, AiringStatus, Grade};
+use crate::domain::{Airing, AiringStatus, Assignment, Grade, GradeSet, Link};
 use crate::i18n::Lang;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use icalendar::{Alarm, Calendar, Component, Event, EventLike, EventStatus, Trigger};
+use std::collections::HashMap;
 
 /// Which airings a feed holds.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum FeedKind {
     Grade(Grade),
     Station(String),
+    /// A teacher's class: the airings their work for it is linked to.
+    Class(ClassFeed),
+}
+
+/// What a class feed needs to know of its class.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ClassFeed {
+    pub id: i64,
+    pub owner_id: i64,
+    pub name: String,
+    pub grades: GradeSet,
 }
 
 impl FeedKind {
@@ -28,7 +40,79 @@ impl FeedKind {
         match self {
             FeedKind::Grade(g) => format!("grade-{}", g.code().to_ascii_lowercase()),
             FeedKind::Station(s) => format!("station-{}", s.to_ascii_lowercase()),
+            FeedKind::Class(c) => format!("class-{}", c.id),
         }
+    }
+
+    /// Whether this feed shows an assignment's work.
+    pub fn shows(&self, a: &Assignment) -> bool {
+        match self {
+            FeedKind::Grade(g) => a.fields.grades.contains(*g),
+            FeedKind::Station(_) => true,
+            FeedKind::Class(c) => {
+                a.owner_id == c.owner_id
+                    && match a.class_id {
+                        Some(id) => id == c.id,
+                        None => !GradeSet::from_bits(a.fields.grades.bits() & c.grades.bits())
+                            .is_empty(),
+                    }
+            }
+        }
+    }
+}
+
+/// The work linked to each airing, for the assignments a feed shows.
+pub struct WorkIndex<'a> {
+    by_airing: HashMap<i64, Vec<&'a Assignment>>,
+    by_episode: HashMap<&'a str, Vec<&'a Assignment>>,
+    by_series: HashMap<&'a str, Vec<&'a Assignment>>,
+}
+
+impl<'a> WorkIndex<'a> {
+    pub fn new(list: &'a [Assignment], keep: impl Fn(&Assignment) -> bool) -> WorkIndex<'a> {
+        let mut idx = WorkIndex {
+            by_airing: HashMap::new(),
+            by_episode: HashMap::new(),
+            by_series: HashMap::new(),
+        };
+        for a in list.iter().filter(|a| a.deleted_at.is_none() && keep(a)) {
+            for l in &a.links {
+                match l {
+                    Link::Airing(id) => idx.by_airing.entry(*id).or_default().push(a),
+                    Link::Episode(k) => idx.by_episode.entry(k.as_str()).or_default().push(a),
+                    Link::Series(k) => idx.by_series.entry(k.as_str()).or_default().push(a),
+                }
+            }
+        }
+        idx
+    }
+
+    pub fn empty() -> WorkIndex<'static> {
+        WorkIndex {
+            by_airing: HashMap::new(),
+            by_episode: HashMap::new(),
+            by_series: HashMap::new(),
+        }
+    }
+
+    /// The assignments linked to `airing` (itself, its episode or its series), oldest first.
+    pub fn for_airing(&self, airing: &Airing) -> Vec<&'a Assignment> {
+        let mut out: Vec<&Assignment> = Vec::new();
+        let lists = [
+            self.by_airing.get(&airing.id),
+            airing
+                .episode_key
+                .as_deref()
+                .and_then(|k| self.by_episode.get(k)),
+            self.by_series.get(airing.series_key.as_str()),
+        ];
+        for a in lists.into_iter().flatten().flatten() {
+            if !out.iter().any(|o| o.id == a.id) {
+                out.push(a);
+            }
+        }
+        out.sort_by_key(|a| a.id);
+        out
     }
 }
 
@@ -116,11 +200,17 @@ pub fn calendar_name(kind: &FeedKind, lang: Lang) -> String {
     match kind {
         FeedKind::Grade(g) => format!("{} · {}", s.grade_name(*g), s.lessons_on_tv),
         FeedKind::Station(c) => format!("{c} · {}", s.lessons_on_tv),
+        FeedKind::Class(c) => format!("{} · {}", c.name, s.lessons_on_tv),
     }
 }
 
 /// Renders the feed for `airings` (already chosen for the request's kind and window).
-pub fn render(req: &FeedRequest, airings: &[Airing], publisher: &Publisher<'_>) -> String {
+pub fn render(
+    req: &FeedRequest,
+    airings: &[Airing],
+    work: &WorkIndex<'_>,
+    publisher: &Publisher<'_>,
+) -> String {
     let s = req.lang.strings();
     let name = calendar_name(&req.kind, req.lang);
     let mut cal = Calendar::empty();
@@ -147,9 +237,10 @@ pub fn render(req: &FeedRequest, airings: &[Airing], publisher: &Publisher<'_>) 
         .description(match req.kind {
             FeedKind::Grade(_) => s.grade_feed_description,
             FeedKind::Station(_) => s.station_feed_description,
+            FeedKind::Class(_) => s.class_feed_description,
         });
     for a in airings {
-        cal.push(event(req, a, publisher));
+        cal.push(event(req, a, &work.for_airing(a), publisher));
     }
     refold(&cal.done().to_string())
 }
@@ -180,7 +271,7 @@ fn refold(ical: &str) -> String {
     out
 }
 
-fn event(req: &FeedRequest, a: &Airing, publisher: &Publisher<'_>) -> Event {
+fn event(req: &FeedRequest, a: &Airing, work: &[&Assignment], publisher: &Publisher<'_>) -> Event {
     let s = req.lang.strings();
     let lang = req.lang;
     let title = lang.pick(&a.title, a.title_es.as_deref());
@@ -197,6 +288,29 @@ fn event(req: &FeedRequest, a: &Airing, publisher: &Publisher<'_>) -> Event {
     let mut description = Vec::new();
     if a.status == AiringStatus::Removed {
         description.push(s.cancelled.to_string());
+    }
+    for w in work {
+        let f = &w.fields;
+        let mut head = format!(
+            "{}: {}",
+            s.work_to_do,
+            lang.pick(&f.title, f.title_es.as_deref())
+        );
+        if let Some(m) = f.minutes {
+            head.push_str(&format!(" ({m} {})", s.minutes));
+        }
+        description.push(head);
+        description.push(
+            lang.pick(&f.instructions, f.instructions_es.as_deref())
+                .to_string(),
+        );
+        if let Some(m) = &f.materials {
+            description.push(format!("{}: {m}", s.materials));
+        }
+        if let Some(d) = f.due {
+            description.push(format!("{}: {d}", s.due));
+        }
+        description.push(String::new());
     }
     let mut watch = format!("{} {channel}", s.watch_on);
     if let Some(n) = a.channel_name.as_deref().filter(|n| *n != a.station) {
@@ -335,8 +449,18 @@ mod tests {
 
     #[test]
     fn the_same_data_gives_the_same_bytes() {
-        let a = render(&request(Lang::En, None), &[airing()], &PUBLISHER);
-        let b = render(&request(Lang::En, None), &[airing()], &PUBLISHER);
+        let a = render(
+            &request(Lang::En, None),
+            &[airing()],
+            &WorkIndex::empty(),
+            &PUBLISHER,
+        );
+        let b = render(
+            &request(Lang::En, None),
+            &[airing()],
+            &WorkIndex::empty(),
+            &PUBLISHER,
+        );
         assert_eq!(a, b);
         assert!(
             a.contains("UID:airing-42-grade-5@lessoncast.test\r\n"),
@@ -353,7 +477,12 @@ mod tests {
 
     #[test]
     fn text_that_looks_like_icalendar_cannot_break_the_event() {
-        let a = render(&request(Lang::En, None), &[airing()], &PUBLISHER);
+        let a = render(
+            &request(Lang::En, None),
+            &[airing()],
+            &WorkIndex::empty(),
+            &PUBLISHER,
+        );
         assert_eq!(a.matches("END:VEVENT\r\n").count(), 1);
         assert!(!a.contains("\r\nEND:VEVENT\"") && !a.contains("\nnew line"));
         for line in a.split("\r\n") {
@@ -363,7 +492,12 @@ mod tests {
 
     #[test]
     fn spanish_uses_spanish_titles_and_words_and_alarms_can_be_turned_off() {
-        let a = render(&request(Lang::Es, Some(0)), &[airing()], &PUBLISHER);
+        let a = render(
+            &request(Lang::Es, Some(0)),
+            &[airing()],
+            &WorkIndex::empty(),
+            &PUBLISHER,
+        );
         assert!(a.contains("Ciberpersecuci"), "{a}");
         assert!(a.contains("Véalo en KCET 28.1"), "{a}");
         assert!(!a.contains("BEGIN:VALARM"));

@@ -78,6 +78,11 @@ pub struct Strings {
     pub free_tv: &'static str,
     pub starts_soon: &'static str,
     pub cancelled: &'static str,
+    pub work_to_do: &'static str,
+    pub materials: &'static str,
+    pub due: &'static str,
+    pub minutes: &'static str,
+    pub class_feed_description: &'static str,
 }
 
 static EN: Strings = Strings {
@@ -95,6 +100,11 @@ static EN: Strings = Strings {
     free_tv: "Free over-the-air TV: any TV with an antenna, no internet needed.",
     starts_soon: "Starts soon",
     cancelled: "Cancelled: no longer in the station's schedule",
+    work_to_do: "Work to do",
+    materials: "Materials",
+    due: "Due",
+    minutes: "min",
+    class_feed_description: "The lessons on TV your teacher chose, with the work to do alongside.",
 };
 
 static ES: Strings = Strings {
@@ -111,6 +121,11 @@ static ES: Strings = Strings {
     free_tv: "Televisión gratuita por antena: cualquier televisor con antena, sin internet.",
     starts_soon: "Empieza pronto",
     cancelled: "Cancelado: ya no está en el horario de la estación",
+    work_to_do: "Tarea",
+    materials: "Materiales",
+    due: "Entregar el",
+    minutes: "min",
+    class_feed_description: "Las clases en la TV que eligió su maestro o maestra, con la tarea para hacer.",
 };
 
 impl Strings {

@@ -143,18 +143,61 @@ pub async fn count(pool: &AnyPool) -> Result<i64, StoreError> {
     get(&row, "n")
 }
 
-/// The version of the schedule data: the last import run that changed something, and when it
-/// finished. Both only ever grow, so a feed's `Last-Modified` never goes backwards; an import
-/// that changed nothing leaves cached feeds valid.
+/// The version of the data feeds show (grows with every import that changed airings and every
+/// assignment or class edit) and when it last changed. Both only ever grow, so a feed's
+/// `Last-Modified` never goes backwards.
 pub async fn data_version(pool: &AnyPool) -> Result<(i64, i64), StoreError> {
-    let row = sqlx::query(
-        "SELECT id, COALESCE(finished_at, started_at) AS modified FROM import_runs \
-         WHERE status = 'ok' AND added + updated + removed > 0 ORDER BY id DESC LIMIT 1",
-    )
-    .fetch_optional(pool)
-    .await?;
+    let row = sqlx::query("SELECT version, changed_at FROM data_version WHERE id = 1")
+        .fetch_optional(pool)
+        .await?;
     match row {
-        Some(r) => Ok((get(&r, "id")?, get(&r, "modified")?)),
+        Some(r) => Ok((get(&r, "version")?, get(&r, "changed_at")?)),
         None => Ok((0, 0)),
     }
+}
+
+/// Whether an airing with this id exists (removed or not).
+pub async fn airing_exists(pool: &AnyPool, id: i64) -> Result<bool, StoreError> {
+    let row = sqlx::query("SELECT id FROM airings WHERE id = $1")
+        .bind(id)
+        .fetch_optional(pool)
+        .await?;
+    Ok(row.is_some())
+}
+
+/// Whether any airing belongs to this series, or (with `episode`) to this episode of it.
+pub async fn key_exists(
+    pool: &AnyPool,
+    series: &str,
+    episode: Option<&str>,
+) -> Result<bool, StoreError> {
+    let row = match episode {
+        Some(e) => {
+            sqlx::query("SELECT id FROM airings WHERE series_key = $1 AND episode_key = $2 LIMIT 1")
+                .bind(series)
+                .bind(e)
+                .fetch_optional(pool)
+                .await?
+        }
+        None => {
+            sqlx::query("SELECT id FROM airings WHERE series_key = $1 LIMIT 1")
+                .bind(series)
+                .fetch_optional(pool)
+                .await?
+        }
+    };
+    Ok(row.is_some())
+}
+
+/// Every airing of an episode (`series/episode` key), earliest first.
+pub async fn of_episode(pool: &AnyPool, episode_key: &str) -> Result<Vec<Airing>, StoreError> {
+    let series = episode_key.split('/').next().unwrap_or(episode_key);
+    let sql =
+        format!("{SELECT} WHERE a.series_key = $1 AND a.episode_key = $2 ORDER BY a.start_at");
+    let rows = sqlx::query(&sql)
+        .bind(series)
+        .bind(episode_key)
+        .fetch_all(pool)
+        .await?;
+    rows.iter().map(airing_from_row).collect()
 }

@@ -558,7 +558,11 @@ impl ImportWriter {
     }
 
     /// Commits the whole import.
-    pub async fn commit(self) -> Result<ImportCounts, StoreError> {
+    pub async fn commit(mut self) -> Result<ImportCounts, StoreError> {
+        let c = self.counts;
+        if c.added + c.updated + c.removed > 0 {
+            super::assignments::bump_version(&mut self.tx, self.now).await?;
+        }
         self.tx.commit().await?;
         Ok(self.counts)
     }

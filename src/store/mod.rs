@@ -5,7 +5,9 @@
 //! instants are `i64` epoch seconds and flags `i64` 0/1, the types `Any` decodes on both.
 
 pub mod airings;
+pub mod assignments;
 pub mod imports;
+pub mod users;
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor};
@@ -26,6 +28,8 @@ pub enum StoreError {
     BadUrl(String),
     #[error("not found")]
     NotFound,
+    #[error("already exists")]
+    AlreadyExists,
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
 }

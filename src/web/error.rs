@@ -10,10 +10,14 @@ use axum::Json;
 pub enum AppError {
     #[error("{0}")]
     BadRequest(String),
+    #[error("{}", .0.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "))]
+    Invalid(Vec<crate::domain::FieldError>),
     #[error("{0}")]
     NotFound(String),
     #[error("sign in first")]
     Unauthorized,
+    #[error("{0}")]
+    UnauthorizedWith(String),
     #[error("{0}")]
     Forbidden(String),
     #[error(transparent)]
@@ -23,9 +27,9 @@ pub enum AppError {
 impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
-            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::BadRequest(_) | AppError::Invalid(_) => StatusCode::BAD_REQUEST,
             AppError::NotFound(_) | AppError::Store(StoreError::NotFound) => StatusCode::NOT_FOUND,
-            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+            AppError::Unauthorized | AppError::UnauthorizedWith(_) => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -54,7 +58,17 @@ impl AppError {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status = self.status();
-        let body = serde_json::json!({ "error": self.public_message() });
-        (status, Json(body)).into_response()
+        let mut body = serde_json::json!({ "error": self.public_message() });
+        if let AppError::Invalid(fields) = &self {
+            body["fields"] = serde_json::json!(fields);
+        }
+        let mut response = (status, Json(body)).into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(
+                axum::http::header::WWW_AUTHENTICATE,
+                axum::http::HeaderValue::from_static("Bearer realm=\"lessoncast\""),
+            );
+        }
+        response
     }
 }

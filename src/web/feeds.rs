@@ -5,7 +5,7 @@ use super::AppState;
 use crate::domain::Grade;
 use crate::feeds::{self, FeedKind, FeedRequest, Publisher, RenderedFeed};
 use crate::i18n::Lang;
-use crate::store::{airings, AiringFilter, StoreError};
+use crate::store::{airings, AiringFilter};
 use axum::extract::{rejection::QueryRejection, Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -19,6 +19,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/feeds/grades/{file}", get(grade_feed))
         .route("/feeds/stations/{file}", get(station_feed))
+        .route("/feeds/classes/{file}", get(class_feed))
 }
 
 #[derive(Deserialize, Default)]
@@ -55,13 +56,34 @@ async fn station_feed(
 ) -> Response {
     let result = async {
         let callsign = ics_name(&file)?.to_ascii_uppercase();
-        let known = airings::station_zones(state.store.pool()).await?;
-        if !known.iter().any(|(c, _)| *c == callsign) {
-            return Err(AppError::NotFound(format!(
-                "no station `{callsign}` in the schedule"
-            )));
-        }
         serve_feed(&state, FeedKind::Station(callsign), query, &headers).await
+    }
+    .await;
+    result.unwrap_or_else(AppError::into_text_response)
+}
+
+async fn class_feed(
+    State(state): State<AppState>,
+    Path(file): Path<String>,
+    query: Result<Query<FeedQuery>, QueryRejection>,
+    headers: HeaderMap,
+) -> Response {
+    let result = async {
+        let token = ics_name(&file)?;
+        let not_found = || AppError::NotFound("no class feed at this address: the link may have been renewed; ask the teacher for the new one".into());
+        if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(not_found());
+        }
+        let class = crate::store::assignments::class_by_token(state.store.pool(), token)
+            .await?
+            .ok_or_else(not_found)?;
+        let kind = FeedKind::Class(feeds::ClassFeed {
+            id: class.id,
+            owner_id: class.owner_id,
+            name: class.name,
+            grades: class.grades,
+        });
+        serve_feed(&state, kind, query, &headers).await
     }
     .await;
     result.unwrap_or_else(AppError::into_text_response)
@@ -115,20 +137,35 @@ pub fn feed_request(
 }
 
 /// Renders (or finds in the cache) the feed for `req`.
-pub async fn rendered(
-    state: &AppState,
-    req: &FeedRequest,
-) -> Result<Arc<RenderedFeed>, StoreError> {
-    let (version, modified) = airings::data_version(state.store.pool()).await?;
+pub async fn rendered(state: &AppState, req: &FeedRequest) -> Result<Arc<RenderedFeed>, AppError> {
+    let (version, modified) = match state.feeds.recent_version() {
+        Some(v) => v,
+        None => {
+            let v = airings::data_version(state.store.pool()).await?;
+            state.feeds.remember_version(v);
+            v
+        }
+    };
     if let Some(feed) = state.feeds.get(req, version) {
         return Ok(feed);
+    }
+    if let FeedKind::Station(callsign) = &req.kind {
+        let known = airings::station_zones(state.store.pool()).await?;
+        if !known.iter().any(|(c, _)| c == callsign) {
+            return Err(AppError::NotFound(format!(
+                "no station `{callsign}` in the schedule"
+            )));
+        }
     }
     let tz = state.config.tz;
     let (from, to) = feeds::window(req, tz);
     let (station, grade) = match &req.kind {
         FeedKind::Grade(g) => (None, Some(*g)),
         FeedKind::Station(s) => (Some(s.clone()), None),
+        FeedKind::Class(_) => (None, None),
     };
+    let assignments = crate::store::assignments::live(state.store.pool()).await?;
+    let work = feeds::WorkIndex::new(&assignments, |a| req.kind.shows(a));
     let cancelled_since = Utc::now() - chrono::Duration::days(feeds::CANCELLED_FOR_DAYS);
     let list: Vec<_> = airings::list(
         state.store.pool(),
@@ -146,11 +183,14 @@ pub async fn rendered(
     .filter(|a| {
         a.status == crate::domain::AiringStatus::Scheduled || a.updated_at >= cancelled_since
     })
+    // A class feed holds only the airings its work is linked to.
+    .filter(|a| !matches!(req.kind, FeedKind::Class(_)) || !work.for_airing(a).is_empty())
     .collect();
     let host = host_of(&state.config.base_url);
     let body = feeds::render(
         req,
         &list,
+        &work,
         &Publisher {
             host: &host,
             base_url: &state.config.base_url,

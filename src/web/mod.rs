@@ -1,8 +1,10 @@
 //! The HTTP server: the router, shared state, and graceful shutdown.
 
 pub mod api;
+pub mod auth;
 pub mod error;
 pub mod feeds;
+pub mod work;
 
 use crate::config::Config;
 use crate::store::Store;
@@ -37,6 +39,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .merge(api::router())
+        .merge(api::teach_router())
         .merge(feeds::router())
         .fallback(not_found)
         .layer(TraceLayer::new_for_http())

@@ -1,0 +1,323 @@
+//! Assignments and classes as teachers change them, shared by the JSON API and the pages:
+//! validation of links, ownership, and the store calls.
+
+use super::auth::Auth;
+use super::error::AppError;
+use super::AppState;
+use crate::domain::{
+    Assignment, AssignmentFields, AssignmentInput, FieldError, GradeSet, Link, MAX_LINKS,
+};
+use crate::store::airings;
+use crate::store::assignments::{self, Class};
+use chrono::Utc;
+
+/// A link as sent by a client: exactly one of the three.
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinkInput {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub airing: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub episode: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub series: Option<String>,
+}
+
+impl From<&Link> for LinkInput {
+    fn from(l: &Link) -> Self {
+        match l {
+            Link::Airing(id) => LinkInput {
+                airing: Some(*id),
+                ..Default::default()
+            },
+            Link::Episode(k) => LinkInput {
+                episode: Some(k.clone()),
+                ..Default::default()
+            },
+            Link::Series(k) => LinkInput {
+                series: Some(k.clone()),
+                ..Default::default()
+            },
+        }
+    }
+}
+
+/// Checks that each link names exactly one thing and that it exists.
+pub async fn validate_links(
+    state: &AppState,
+    links: &[LinkInput],
+) -> Result<Vec<Link>, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let mut out = Vec::new();
+    if links.is_empty() {
+        errors.push(FieldError::new(
+            "links",
+            "attach the work to at least one airing, episode or series",
+        ));
+    }
+    if links.len() > MAX_LINKS {
+        errors.push(FieldError::new(
+            "links",
+            format!("at most {MAX_LINKS} links"),
+        ));
+        return Err(errors);
+    }
+    let pool = state.store.pool();
+    for (i, l) in links.iter().enumerate() {
+        let field = format!("links[{i}]");
+        let link = match (l.airing, l.episode.as_deref(), l.series.as_deref()) {
+            (Some(id), None, None) => match airings::airing_exists(pool, id).await {
+                Ok(true) => Link::Airing(id),
+                Ok(false) => {
+                    errors.push(FieldError::new(&field, format!("no airing {id}")));
+                    continue;
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "checking a link");
+                    errors.push(FieldError::new(&field, "could not be checked; try again"));
+                    continue;
+                }
+            },
+            (None, Some(key), None) => {
+                let series = key.split('/').next().unwrap_or(key);
+                match airings::key_exists(pool, series, Some(key)).await {
+                    Ok(true) => Link::Episode(key.to_string()),
+                    _ => {
+                        errors.push(FieldError::new(
+                            &field,
+                            format!("no airings of episode `{key}`"),
+                        ));
+                        continue;
+                    }
+                }
+            }
+            (None, None, Some(key)) => match airings::key_exists(pool, key, None).await {
+                Ok(true) => Link::Series(key.to_string()),
+                _ => {
+                    errors.push(FieldError::new(
+                        &field,
+                        format!("no airings of series `{key}`"),
+                    ));
+                    continue;
+                }
+            },
+            _ => {
+                errors.push(FieldError::new(
+                    &field,
+                    "name exactly one of airing, episode or series",
+                ));
+                continue;
+            }
+        };
+        if !out.contains(&link) {
+            out.push(link);
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Checks that the class exists and belongs to the teacher.
+pub async fn check_class(
+    state: &AppState,
+    auth: &Auth,
+    class: Option<i64>,
+) -> Result<Option<i64>, AppError> {
+    let Some(id) = class else { return Ok(None) };
+    let c = assignments::class(state.store.pool(), id)
+        .await
+        .map_err(|e| match e {
+            crate::store::StoreError::NotFound => {
+                AppError::Invalid(vec![FieldError::new("class", format!("no class {id}"))])
+            }
+            other => other.into(),
+        })?;
+    if c.owner_id != auth.user().id {
+        return Err(AppError::Forbidden(
+            "that class belongs to another teacher".into(),
+        ));
+    }
+    Ok(Some(id))
+}
+
+pub async fn create(
+    state: &AppState,
+    auth: &Auth,
+    input: &AssignmentInput,
+    links: &[LinkInput],
+    class: Option<i64>,
+) -> Result<Assignment, AppError> {
+    let fields = input.validate();
+    let links = validate_links(state, links).await;
+    let (fields, links) = merge_errors(fields, links)?;
+    let class = check_class(state, auth, class).await?;
+    let now = Utc::now().timestamp();
+    Ok(assignments::create(
+        state.store.pool(),
+        auth.user().id,
+        class,
+        &fields,
+        &links,
+        now,
+    )
+    .await?)
+}
+
+fn merge_errors(
+    fields: Result<AssignmentFields, Vec<FieldError>>,
+    links: Result<Vec<Link>, Vec<FieldError>>,
+) -> Result<(AssignmentFields, Vec<Link>), AppError> {
+    match (fields, links) {
+        (Ok(f), Ok(l)) => Ok((f, l)),
+        (f, l) => {
+            let mut errors = f.err().unwrap_or_default();
+            errors.extend(l.err().unwrap_or_default());
+            Err(AppError::Invalid(errors))
+        }
+    }
+}
+
+/// The assignment, if the user may change it.
+pub async fn owned(state: &AppState, auth: &Auth, id: i64) -> Result<Assignment, AppError> {
+    let a = assignments::find(state.store.pool(), id)
+        .await
+        .map_err(|e| match e {
+            crate::store::StoreError::NotFound => AppError::NotFound(format!("no assignment {id}")),
+            other => other.into(),
+        })?;
+    auth.check_owner(a.owner_id)?;
+    Ok(a)
+}
+
+pub async fn update(
+    state: &AppState,
+    auth: &Auth,
+    id: i64,
+    input: &AssignmentInput,
+    links: Option<&[LinkInput]>,
+    class: Option<Option<i64>>,
+) -> Result<Assignment, AppError> {
+    owned(state, auth, id).await?;
+    let fields = input.validate();
+    let links = match links {
+        Some(l) => validate_links(state, l).await.map(Some),
+        None => Ok(None),
+    };
+    let (fields, links) = match (fields, links) {
+        (Ok(f), Ok(l)) => (f, l),
+        (f, l) => {
+            let mut errors = f.err().unwrap_or_default();
+            errors.extend(l.err().unwrap_or_default());
+            return Err(AppError::Invalid(errors));
+        }
+    };
+    let class = match class {
+        Some(c) => Some(check_class(state, auth, c).await?),
+        None => None,
+    };
+    let now = Utc::now().timestamp();
+    Ok(assignments::update(
+        state.store.pool(),
+        id,
+        &fields,
+        class,
+        links.as_deref(),
+        now,
+    )
+    .await?)
+}
+
+pub async fn set_deleted(
+    state: &AppState,
+    auth: &Auth,
+    id: i64,
+    deleted: bool,
+) -> Result<Assignment, AppError> {
+    owned(state, auth, id).await?;
+    let now = Utc::now().timestamp();
+    Ok(assignments::set_deleted(state.store.pool(), id, deleted, auth.user().id, now).await?)
+}
+
+/// The editable fields of a stored assignment, to merge a partial change into.
+pub fn input_of(a: &Assignment) -> AssignmentInput {
+    let f = &a.fields;
+    AssignmentInput {
+        title: f.title.clone(),
+        title_es: f.title_es.clone(),
+        instructions: f.instructions.clone(),
+        instructions_es: f.instructions_es.clone(),
+        materials: f.materials.clone(),
+        minutes: f.minutes,
+        grades: f.grades.codes(),
+        due: f.due.map(|d| d.to_string()),
+    }
+}
+
+pub const MAX_CLASS_NAME: usize = 100;
+
+pub async fn create_class(
+    state: &AppState,
+    auth: &Auth,
+    name: &str,
+    grades: &[String],
+) -> Result<Class, AppError> {
+    let mut errors = Vec::new();
+    let name = name.trim();
+    if name.is_empty() {
+        errors.push(FieldError::new("name", "must not be empty"));
+    } else if name.chars().count() > MAX_CLASS_NAME {
+        errors.push(FieldError::new(
+            "name",
+            format!("at most {MAX_CLASS_NAME} characters"),
+        ));
+    }
+    let mut set = GradeSet::EMPTY;
+    for g in grades {
+        match GradeSet::parse_list(g) {
+            Ok(s) => set = set.union(s),
+            Err(e) => errors.push(FieldError::new("grades", e.to_string())),
+        }
+    }
+    if set.is_empty() && errors.iter().all(|e| e.field != "grades") {
+        errors.push(FieldError::new("grades", "name at least one grade"));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    let now = Utc::now().timestamp();
+    Ok(assignments::create_class(
+        state.store.pool(),
+        auth.user().id,
+        name,
+        set,
+        &crate::auth::new_token(),
+        now,
+    )
+    .await?)
+}
+
+pub async fn renew_class_token(state: &AppState, auth: &Auth, id: i64) -> Result<Class, AppError> {
+    let c = assignments::class(state.store.pool(), id)
+        .await
+        .map_err(|e| match e {
+            crate::store::StoreError::NotFound => AppError::NotFound(format!("no class {id}")),
+            other => other.into(),
+        })?;
+    if c.owner_id != auth.user().id {
+        return Err(AppError::Forbidden(
+            "that class belongs to another teacher".into(),
+        ));
+    }
+    let now = Utc::now().timestamp();
+    Ok(
+        assignments::renew_class_token(state.store.pool(), id, &crate::auth::new_token(), now)
+            .await?,
+    )
+}
+
+pub fn class_feed_url(state: &AppState, c: &Class) -> String {
+    format!("{}/feeds/classes/{}.ics", state.config.base_url, c.token)
+}
