@@ -42,9 +42,11 @@ http {
   }
 }
 CONF
+chmod -R a+rX "$work"   # nginx workers run as www-data
 nginx -c "$work/nginx.conf"
 sleep 0.3
 nginx_etag=$(curl -sI http://127.0.0.1:18182/grade5.ics | grep -i '^etag:' | cut -d' ' -f2 | tr -d '\r')
+[ -n "$nginx_etag" ] || { echo "nginx does not serve the feed: $(cat "$work/nginx-error.log")" >&2; exit 1; }
 
 run() { # name url [header]
   local out
