@@ -19,6 +19,8 @@ pub struct RenderedFeed {
     pub etag: String,
     pub etag_gzip: String,
     pub last_modified: DateTime<Utc>,
+    /// `last_modified` as an HTTP date, formatted once rather than per response.
+    pub last_modified_http: String,
     /// The data version it was rendered from.
     pub version: i64,
 }
@@ -37,6 +39,7 @@ impl RenderedFeed {
             etag_gzip: format!("\"{hash:016x}-gz\""),
             body: Bytes::from(body.into_bytes()),
             gzip: Bytes::from(gzip),
+            last_modified_http: last_modified.format("%a, %d %b %Y %H:%M:%S GMT").to_string(),
             last_modified,
             version,
         }

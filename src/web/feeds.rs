@@ -224,7 +224,6 @@ async fn serve_feed(
 
     let gzip = accepts_gzip(headers);
     let etag = if gzip { &feed.etag_gzip } else { &feed.etag };
-    let last_modified = httpdate(feed.last_modified);
     let mut out = HeaderMap::new();
     out.insert(
         header::CONTENT_TYPE,
@@ -238,7 +237,7 @@ async fn serve_feed(
     if let Ok(v) = HeaderValue::from_str(etag) {
         out.insert(header::ETAG, v);
     }
-    if let Ok(v) = HeaderValue::from_str(&last_modified) {
+    if let Ok(v) = HeaderValue::from_str(&feed.last_modified_http) {
         out.insert(header::LAST_MODIFIED, v);
     }
     if not_modified(headers, &feed) {
@@ -288,8 +287,4 @@ fn not_modified(headers: &HeaderMap, feed: &RenderedFeed) -> bool {
         }
     }
     false
-}
-
-fn httpdate(t: DateTime<Utc>) -> String {
-    t.format("%a, %d %b %Y %H:%M:%S GMT").to_string()
 }
