@@ -166,10 +166,11 @@ pub async fn create(
     .await?)
 }
 
-fn merge_errors(
+/// Both results, or every field error of either.
+fn merge_errors<L>(
     fields: Result<AssignmentFields, Vec<FieldError>>,
-    links: Result<Vec<Link>, Vec<FieldError>>,
-) -> Result<(AssignmentFields, Vec<Link>), AppError> {
+    links: Result<L, Vec<FieldError>>,
+) -> Result<(AssignmentFields, L), AppError> {
     match (fields, links) {
         (Ok(f), Ok(l)) => Ok((f, l)),
         (f, l) => {
@@ -206,14 +207,7 @@ pub async fn update(
         Some(l) => validate_links(state, l).await.map(Some),
         None => Ok(None),
     };
-    let (fields, links) = match (fields, links) {
-        (Ok(f), Ok(l)) => (f, l),
-        (f, l) => {
-            let mut errors = f.err().unwrap_or_default();
-            errors.extend(l.err().unwrap_or_default());
-            return Err(AppError::Invalid(errors));
-        }
-    };
+    let (fields, links) = merge_errors(fields, links)?;
     let class = match class {
         Some(c) => Some(check_class(state, auth, c).await?),
         None => None,
