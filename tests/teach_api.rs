@@ -624,3 +624,58 @@ async fn instructions_with_icalendar_syntax_cannot_create_events() {
         .any(|l| l == "SUMMARY:Free pizza; party, now"));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn admins_see_the_import_history_with_its_errors_and_teachers_do_not() {
+    let app = app_with_teachers().await;
+    let _ = app
+        .db
+        .import(&common::fixture("import/truncated.xml"))
+        .await;
+    let admin = token(&app, "admin@school.test").await;
+    let teacher = token(&app, "ms.rivera@school.test").await;
+    let (s, body) = send(
+        &app,
+        reqwest::Method::GET,
+        "/api/admin/imports",
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert_eq!(s, 200, "{body}");
+    let runs = body["runs"].as_array().unwrap();
+    assert_eq!(runs[0]["status"], "failed");
+    assert!(runs[0]["error"].as_str().unwrap().contains("truncated.xml"));
+    assert_eq!(runs[1]["status"], "ok");
+    assert!(runs[1]["added"].as_i64().unwrap() > 300);
+    let (s, users) = send(
+        &app,
+        reqwest::Method::GET,
+        "/api/admin/users",
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert_eq!(s, 200);
+    assert_eq!(users["users"].as_array().unwrap().len(), 3);
+    assert!(!users.to_string().contains("argon2"), "no password hashes");
+    assert_eq!(
+        send(
+            &app,
+            reqwest::Method::GET,
+            "/api/admin/imports",
+            Some(&teacher),
+            None
+        )
+        .await
+        .0,
+        403
+    );
+    assert_eq!(
+        send(&app, reqwest::Method::GET, "/api/admin/users", None, None)
+            .await
+            .0,
+        401
+    );
+    app.stop().await;
+}

@@ -657,3 +657,48 @@ fn new_airing_from_row(r: &AnyRow) -> Result<NewAiring, StoreError> {
         fingerprint: get(r, "fingerprint")?,
     })
 }
+
+/// One recorded import run, for the admin pages.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RunRecord {
+    pub id: i64,
+    pub source: String,
+    pub started_at: i64,
+    pub finished_at: Option<i64>,
+    pub status: String,
+    pub added: i64,
+    pub updated: i64,
+    pub removed: i64,
+    pub unchanged: i64,
+    pub warnings: serde_json::Value,
+    pub error: Option<String>,
+}
+
+/// The most recent import runs, newest first.
+pub async fn recent_runs(pool: &AnyPool, limit: i64) -> Result<Vec<RunRecord>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT id, source, started_at, finished_at, status, added, updated, removed, unchanged, \
+         warnings, error FROM import_runs ORDER BY id DESC LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let warnings: String = get(r, "warnings")?;
+            Ok(RunRecord {
+                id: get(r, "id")?,
+                source: get(r, "source")?,
+                started_at: get(r, "started_at")?,
+                finished_at: get(r, "finished_at")?,
+                status: get(r, "status")?,
+                added: get(r, "added")?,
+                updated: get(r, "updated")?,
+                removed: get(r, "removed")?,
+                unchanged: get(r, "unchanged")?,
+                warnings: serde_json::from_str(&warnings).unwrap_or(serde_json::Value::Null),
+                error: get(r, "error")?,
+            })
+        })
+        .collect()
+}

@@ -198,6 +198,48 @@ pub fn teach_router() -> Router<AppState> {
         .route("/api/assignments/{id}/restore", post(restore_assignment))
         .route("/api/classes", post(create_class).get(list_classes))
         .route("/api/classes/{id}/token", post(renew_token))
+        .route("/api/admin/imports", get(admin_imports))
+        .route("/api/admin/users", get(admin_users))
+}
+
+fn require_admin(auth: &Auth) -> Result<(), AppError> {
+    if auth.is_admin() {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden("only admins may see this".into()))
+    }
+}
+
+/// `GET /api/admin/imports`: the last 100 import runs with their counts, warnings and errors.
+async fn admin_imports(
+    State(state): State<AppState>,
+    auth: Auth,
+) -> Result<Json<serde_json::Value>, AppError> {
+    require_admin(&auth)?;
+    let runs = crate::store::imports::recent_runs(state.store.pool(), 100).await?;
+    let sources: Vec<_> = state
+        .config
+        .sources
+        .iter()
+        .map(|s| serde_json::json!({"location": s.location, "cron": s.cron, "format": s.format, "station": s.station}))
+        .collect();
+    Ok(Json(
+        serde_json::json!({ "runs": runs, "sources": sources }),
+    ))
+}
+
+/// `GET /api/admin/users`: every account (never a password or token).
+async fn admin_users(
+    State(state): State<AppState>,
+    auth: Auth,
+) -> Result<Json<serde_json::Value>, AppError> {
+    require_admin(&auth)?;
+    let users: Vec<_> = crate::store::users::list(state.store.pool())
+        .await?
+        .into_iter()
+        .map(|u| serde_json::json!({"id": u.id, "email": u.email, "role": u.role.as_str()}))
+        .collect();
+    Ok(Json(serde_json::json!({ "users": users })))
 }
 
 /// A JSON body, with a 400 that says what is wrong when it does not parse.
