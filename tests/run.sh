@@ -9,6 +9,8 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 need_debs=()
 command -v pg_ctlcluster >/dev/null || need_debs+=(postgresql)
 command -v node >/dev/null || need_debs+=(nodejs npm)
+[ -x /usr/bin/chromium ] || need_debs+=(chromium)
+command -v pdftotext >/dev/null || need_debs+=(poppler-utils)
 command -v pip3 >/dev/null || python3 -m pip --version >/dev/null 2>&1 || need_debs+=(python3-pip)
 if [ ${#need_debs[@]} -gt 0 ]; then
   echo "== installing Debian packages: ${need_debs[*]}"
@@ -22,6 +24,8 @@ python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ig
   -r tests/ical/requirements.txt 2>/dev/null \
   || python3 -m pip install --quiet --break-system-packages -r tests/ical/requirements.txt
 bash tests/ical/selftest.sh
+echo "== installing playwright-core for the browser test (it drives Debian's chromium)"
+npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
 
 echo "== starting PostgreSQL"
 cluster=$(pg_lsclusters --no-header | awk 'NR==1 {print $1" "$2}')

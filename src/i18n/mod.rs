@@ -1,6 +1,8 @@
 //! Every word lessoncast writes for families, per language. Add a language by adding a
 //! [`Lang`] variant and its [`Strings`]; the compiler then points at every place to fill in.
 
+pub mod packets;
+
 use std::fmt;
 use std::str::FromStr;
 
@@ -141,6 +143,458 @@ impl Strings {
     }
 }
 
+/// The words of the HTML pages: the family pages (`/`, `/schedule`) and the teacher pages
+/// (`/teach/…`). Kept apart from [`Strings`], which feeds and packets share.
+pub struct PageStrings {
+    /// The language's own name, for the switch to it ("English", "Español").
+    pub language_name: &'static str,
+    pub skip_to_content: &'static str,
+    pub site_name: &'static str,
+    pub home_intro: &'static str,
+    pub your_childs_grade: &'static str,
+    pub choose_a_grade: &'static str,
+    pub language: &'static str,
+    pub show: &'static str,
+    pub pick_grade_first: &'static str,
+    pub subscribe_heading: &'static str,
+    pub subscribe_intro: &'static str,
+    pub subscribe_apple: &'static str,
+    pub subscribe_google: &'static str,
+    pub subscribe_outlook: &'static str,
+    pub subscribe_other: &'static str,
+    /// "Each lesson comes with a reminder" … "15" … "minutes before it starts."
+    pub reminder_before: &'static str,
+    pub reminder_after: &'static str,
+    pub reminder_apple: &'static str,
+    pub no_reminders_intro: &'static str,
+    pub subscribe_no_reminders: &'static str,
+    pub address_no_reminders: &'static str,
+    pub this_week: &'static str,
+    pub nothing_this_week: &'static str,
+    pub see_whole_week: &'static str,
+    pub week_of: &'static str,
+    pub previous_week: &'static str,
+    pub next_week: &'static str,
+    pub calendar_links: &'static str,
+    pub error_heading: &'static str,
+    pub back_to_start: &'static str,
+    /// Monday first, as a heading starts.
+    pub weekdays: [&'static str; 7],
+    pub months: [&'static str; 12],
+    pub am: &'static str,
+    pub pm: &'static str,
+
+    // Teacher pages.
+    pub teachers: &'static str,
+    pub sign_in: &'static str,
+    pub sign_in_intro: &'static str,
+    pub email: &'static str,
+    pub password: &'static str,
+    pub wrong_login: &'static str,
+    /// "Too many failed sign-ins: try again in" … "15" … "minutes."
+    pub locked_before: &'static str,
+    pub locked_after: &'static str,
+    pub signed_in_as: &'static str,
+    pub teacher_nav: &'static str,
+    pub nav_schedule: &'static str,
+    pub nav_assignments: &'static str,
+    pub nav_classes: &'static str,
+    pub sign_out: &'static str,
+    pub station: &'static str,
+    pub all_stations: &'static str,
+    pub grade_label: &'static str,
+    pub all_grades: &'static str,
+    pub col_time: &'static str,
+    pub col_channel: &'static str,
+    pub col_programme: &'static str,
+    pub col_grades: &'static str,
+    pub col_work: &'static str,
+    pub no_airings: &'static str,
+    pub airing: &'static str,
+    pub removed: &'static str,
+    pub other_airings: &'static str,
+    pub no_other_airings: &'static str,
+    pub work_attached: &'static str,
+    pub no_work_attached: &'static str,
+    pub by: &'static str,
+    pub edit: &'static str,
+    pub attach_work: &'static str,
+    pub field_title: &'static str,
+    pub field_title_es: &'static str,
+    pub field_instructions: &'static str,
+    pub field_instructions_es: &'static str,
+    pub field_materials: &'static str,
+    pub field_minutes: &'static str,
+    pub field_grades: &'static str,
+    pub grades_hint: &'static str,
+    pub field_due: &'static str,
+    pub attach_to: &'static str,
+    pub scope_airing: &'static str,
+    pub scope_episode: &'static str,
+    pub scope_series: &'static str,
+    pub field_class: &'static str,
+    pub no_class: &'static str,
+    pub save: &'static str,
+    pub fix_fields: &'static str,
+    pub my_assignments: &'static str,
+    pub no_assignments: &'static str,
+    pub attached_to: &'static str,
+    pub delete: &'static str,
+    pub deleted_assignments: &'static str,
+    pub restore: &'static str,
+    pub edit_assignment: &'static str,
+    pub save_changes: &'static str,
+    pub cancel: &'static str,
+    pub links_unchanged: &'static str,
+    pub classes: &'static str,
+    pub classes_intro: &'static str,
+    pub no_classes: &'static str,
+    pub class_feed: &'static str,
+    pub class_subscribe: &'static str,
+    pub renew_link: &'static str,
+    pub renew_note: &'static str,
+    pub new_class: &'static str,
+    pub class_name: &'static str,
+    pub create_class: &'static str,
+    pub back_to_schedule: &'static str,
+}
+
+static PAGES_EN: PageStrings = PageStrings {
+    language_name: "English",
+    skip_to_content: "Skip to content",
+    site_name: "Lessons on TV",
+    home_intro: "Free lessons on public TV for your child, with the work to do alongside. \
+        Add them to your phone's calendar and get a reminder before each lesson.",
+    your_childs_grade: "Your child's grade",
+    choose_a_grade: "Choose a grade",
+    language: "Language",
+    show: "Show",
+    pick_grade_first: "Choose a grade to see its lessons and the links for your calendar.",
+    subscribe_heading: "Add the lessons to your calendar",
+    subscribe_intro: "Pick your calendar. New lessons and work appear by themselves.",
+    subscribe_apple: "iPhone, iPad or Mac (Apple Calendar)",
+    subscribe_google: "Google Calendar (Android phones)",
+    subscribe_outlook: "Outlook",
+    subscribe_other: "Other calendar apps: subscribe to this address",
+    reminder_before: "Each lesson comes with a reminder",
+    reminder_after: "minutes before it starts.",
+    reminder_apple: "On an iPhone, the subscribe screen may switch reminders off: \
+        turn them on there if you want them.",
+    no_reminders_intro: "Prefer no reminders? Use these links instead:",
+    subscribe_no_reminders: "Subscribe without reminders",
+    address_no_reminders: "Address without reminders",
+    this_week: "This week at a glance",
+    nothing_this_week: "No lessons for this grade on TV this week.",
+    see_whole_week: "See the whole week with the work to do",
+    week_of: "Week of",
+    previous_week: "Previous week",
+    next_week: "Next week",
+    calendar_links: "Calendar links and reminders",
+    error_heading: "Something is not right",
+    back_to_start: "Back to the start",
+    weekdays: [
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+    ],
+    months: [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ],
+    am: "AM",
+    pm: "PM",
+
+    teachers: "Teachers",
+    sign_in: "Sign in",
+    sign_in_intro: "Sign in to attach work to lessons on TV.",
+    email: "E-mail",
+    password: "Password",
+    wrong_login: "Wrong e-mail or password.",
+    locked_before: "Too many failed sign-ins: try again in",
+    locked_after: "minutes.",
+    signed_in_as: "Signed in as",
+    teacher_nav: "Teacher pages",
+    nav_schedule: "Schedule",
+    nav_assignments: "My assignments",
+    nav_classes: "Classes",
+    sign_out: "Sign out",
+    station: "Station",
+    all_stations: "All stations",
+    grade_label: "Grade",
+    all_grades: "All grades",
+    col_time: "Time",
+    col_channel: "Channel",
+    col_programme: "Programme",
+    col_grades: "Grades",
+    col_work: "Work attached",
+    no_airings: "No airings match these filters in this week.",
+    airing: "Airing",
+    removed: "Removed from the station's schedule.",
+    other_airings: "Other airings of this episode",
+    no_other_airings: "No other airings of this episode.",
+    work_attached: "Work attached",
+    no_work_attached: "No work attached yet.",
+    by: "by",
+    edit: "Edit",
+    attach_work: "Attach work",
+    field_title: "Title",
+    field_title_es: "Title in Spanish (optional)",
+    field_instructions: "Instructions",
+    field_instructions_es: "Instructions in Spanish (optional)",
+    field_materials: "Materials (optional)",
+    field_minutes: "Minutes (optional)",
+    field_grades: "Grades",
+    grades_hint: "For example 4-8, or K, 1, 2.",
+    field_due: "Due (optional)",
+    attach_to: "Attach to",
+    scope_airing: "This airing only",
+    scope_episode: "Every airing of this episode",
+    scope_series: "Every airing of the series",
+    field_class: "Class (optional)",
+    no_class: "No class",
+    save: "Save",
+    fix_fields: "Please fix the fields marked below.",
+    my_assignments: "My assignments",
+    no_assignments: "None yet: open an airing from the schedule to attach work.",
+    attached_to: "Attached to",
+    delete: "Delete",
+    deleted_assignments: "Deleted",
+    restore: "Restore",
+    edit_assignment: "Edit assignment",
+    save_changes: "Save changes",
+    cancel: "Cancel",
+    links_unchanged: "It stays attached to:",
+    classes: "Classes",
+    classes_intro: "A class has its own calendar feed: the lessons you attached work to for it. \
+        Give the link to your students' families.",
+    no_classes: "No classes yet.",
+    class_feed: "Calendar address",
+    class_subscribe: "Subscribe link",
+    renew_link: "Renew link",
+    renew_note: "Renewing gives the class a new link; the old one stops working.",
+    new_class: "New class",
+    class_name: "Name",
+    create_class: "Create class",
+    back_to_schedule: "Back to the schedule",
+};
+
+static PAGES_ES: PageStrings = PageStrings {
+    language_name: "Español",
+    skip_to_content: "Saltar al contenido",
+    site_name: "Clases en la TV",
+    home_intro: "Clases gratuitas en la televisión pública para su hijo o hija, con la tarea \
+        para hacer mientras las ven. Agréguelas al calendario de su teléfono y reciba un aviso \
+        antes de cada clase.",
+    your_childs_grade: "Grado de su hijo o hija",
+    choose_a_grade: "Elija un grado",
+    language: "Idioma",
+    show: "Mostrar",
+    pick_grade_first: "Elija un grado para ver sus clases y los enlaces para su calendario.",
+    subscribe_heading: "Agregue las clases a su calendario",
+    subscribe_intro: "Elija su calendario. Las clases y tareas nuevas aparecen solas.",
+    subscribe_apple: "iPhone, iPad o Mac (Calendario de Apple)",
+    subscribe_google: "Google Calendar (teléfonos Android)",
+    subscribe_outlook: "Outlook",
+    subscribe_other: "Otras aplicaciones de calendario: suscríbase a esta dirección",
+    reminder_before: "Cada clase trae un aviso",
+    reminder_after: "minutos antes de que empiece.",
+    reminder_apple: "En un iPhone, la pantalla de suscripción puede desactivar los avisos: \
+        actívelos ahí si los quiere.",
+    no_reminders_intro: "¿Prefiere no recibir avisos? Use estos enlaces:",
+    subscribe_no_reminders: "Suscribirse sin avisos",
+    address_no_reminders: "Dirección sin avisos",
+    this_week: "Esta semana de un vistazo",
+    nothing_this_week: "Esta semana no hay clases en la TV para este grado.",
+    see_whole_week: "Vea toda la semana con la tarea",
+    week_of: "Semana del",
+    previous_week: "Semana anterior",
+    next_week: "Semana siguiente",
+    calendar_links: "Enlaces del calendario y avisos",
+    error_heading: "Algo no está bien",
+    back_to_start: "Volver al inicio",
+    weekdays: [
+        "Lunes",
+        "Martes",
+        "Miércoles",
+        "Jueves",
+        "Viernes",
+        "Sábado",
+        "Domingo",
+    ],
+    months: [
+        "enero",
+        "febrero",
+        "marzo",
+        "abril",
+        "mayo",
+        "junio",
+        "julio",
+        "agosto",
+        "septiembre",
+        "octubre",
+        "noviembre",
+        "diciembre",
+    ],
+    am: "a. m.",
+    pm: "p. m.",
+
+    teachers: "Maestros",
+    sign_in: "Iniciar sesión",
+    sign_in_intro: "Inicie sesión para agregar tareas a las clases en la TV.",
+    email: "Correo electrónico",
+    password: "Contraseña",
+    wrong_login: "Correo electrónico o contraseña incorrectos.",
+    locked_before: "Demasiados intentos fallidos: vuelva a intentarlo en",
+    locked_after: "minutos.",
+    signed_in_as: "Sesión iniciada como",
+    teacher_nav: "Páginas para maestros",
+    nav_schedule: "Horario",
+    nav_assignments: "Mis tareas",
+    nav_classes: "Clases",
+    sign_out: "Cerrar sesión",
+    station: "Estación",
+    all_stations: "Todas las estaciones",
+    grade_label: "Grado",
+    all_grades: "Todos los grados",
+    col_time: "Hora",
+    col_channel: "Canal",
+    col_programme: "Programa",
+    col_grades: "Grados",
+    col_work: "Tareas",
+    no_airings: "Ninguna transmisión coincide con estos filtros esta semana.",
+    airing: "Transmisión",
+    removed: "Quitada del horario de la estación.",
+    other_airings: "Otras transmisiones de este episodio",
+    no_other_airings: "No hay otras transmisiones de este episodio.",
+    work_attached: "Tareas agregadas",
+    no_work_attached: "Todavía no hay tareas.",
+    by: "de",
+    edit: "Editar",
+    attach_work: "Agregar una tarea",
+    field_title: "Título",
+    field_title_es: "Título en español (opcional)",
+    field_instructions: "Instrucciones",
+    field_instructions_es: "Instrucciones en español (opcional)",
+    field_materials: "Materiales (opcional)",
+    field_minutes: "Minutos (opcional)",
+    field_grades: "Grados",
+    grades_hint: "Por ejemplo 4-8, o K, 1, 2.",
+    field_due: "Fecha de entrega (opcional)",
+    attach_to: "Agregar a",
+    scope_airing: "Solo esta transmisión",
+    scope_episode: "Todas las transmisiones de este episodio",
+    scope_series: "Todas las transmisiones de la serie",
+    field_class: "Clase (opcional)",
+    no_class: "Sin clase",
+    save: "Guardar",
+    fix_fields: "Corrija los campos marcados abajo.",
+    my_assignments: "Mis tareas",
+    no_assignments: "Todavía ninguna: abra una transmisión del horario para agregar una tarea.",
+    attached_to: "Agregada a",
+    delete: "Borrar",
+    deleted_assignments: "Borradas",
+    restore: "Restaurar",
+    edit_assignment: "Editar la tarea",
+    save_changes: "Guardar los cambios",
+    cancel: "Cancelar",
+    links_unchanged: "Sigue agregada a:",
+    classes: "Clases",
+    classes_intro: "Cada clase tiene su propio calendario: las clases en la TV a las que agregó \
+        tareas para ella. Dé el enlace a las familias de sus alumnos.",
+    no_classes: "Todavía no hay clases.",
+    class_feed: "Dirección del calendario",
+    class_subscribe: "Enlace para suscribirse",
+    renew_link: "Renovar el enlace",
+    renew_note: "Al renovarlo, la clase recibe un enlace nuevo y el anterior deja de funcionar.",
+    new_class: "Clase nueva",
+    class_name: "Nombre",
+    create_class: "Crear la clase",
+    back_to_schedule: "Volver al horario",
+};
+
+impl Lang {
+    /// The words of the HTML pages.
+    pub fn pages(self) -> &'static PageStrings {
+        match self {
+            Lang::En => &PAGES_EN,
+            Lang::Es => &PAGES_ES,
+        }
+    }
+
+    /// The first language of an `Accept-Language` header that we publish, if any.
+    pub fn from_accept_language(header: &str) -> Option<Lang> {
+        let mut best: Option<(Lang, f32)> = None;
+        for part in header.split(',') {
+            let mut bits = part.split(';');
+            let tag = bits.next().unwrap_or("").trim();
+            let q = bits
+                .find_map(|b| b.trim().strip_prefix("q="))
+                .and_then(|q| q.trim().parse::<f32>().ok())
+                .unwrap_or(1.0);
+            let primary = tag.split('-').next().unwrap_or("");
+            let lang = match primary.to_ascii_lowercase().as_str() {
+                "en" => Lang::En,
+                "es" => Lang::Es,
+                _ => continue,
+            };
+            if q > 0.0 && best.is_none_or(|(_, b)| q > b) {
+                best = Some((lang, q));
+            }
+        }
+        best.map(|(l, _)| l)
+    }
+}
+
+impl Lang {
+    /// "Monday, April 13" / "Lunes 13 de abril".
+    pub fn day_heading(self, d: chrono::NaiveDate) -> String {
+        use chrono::Datelike;
+        let p = self.pages();
+        let weekday = p.weekdays[d.weekday().num_days_from_monday() as usize];
+        let month = p.months[d.month0() as usize];
+        match self {
+            Lang::En => format!("{weekday}, {month} {}", d.day()),
+            Lang::Es => format!("{weekday} {} de {month}", d.day()),
+        }
+    }
+
+    /// "April 13, 2020" / "13 de abril de 2020".
+    pub fn long_date(self, d: chrono::NaiveDate) -> String {
+        use chrono::Datelike;
+        let month = self.pages().months[d.month0() as usize];
+        match self {
+            Lang::En => format!("{month} {}, {}", d.day(), d.year()),
+            Lang::Es => format!("{} de {month} de {}", d.day(), d.year()),
+        }
+    }
+
+    /// "9:05 AM" / "9:05 a. m.", with a no-break space so the time never splits.
+    pub fn clock(self, t: chrono::NaiveTime) -> String {
+        use chrono::Timelike;
+        let p = self.pages();
+        let (pm, h) = t.hour12();
+        format!(
+            "{h}:{:02}\u{a0}{}",
+            t.minute(),
+            if pm { p.pm } else { p.am }
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -170,5 +624,33 @@ mod tests {
             Lang::Es.strings().grade_name(crate::domain::Grade::K),
             "Kínder"
         );
+    }
+
+    #[test]
+    fn page_dates_and_times_in_both_languages() {
+        let d = chrono::NaiveDate::from_ymd_opt(2020, 4, 13).unwrap();
+        assert_eq!(Lang::En.day_heading(d), "Monday, April 13");
+        assert_eq!(Lang::Es.day_heading(d), "Lunes 13 de abril");
+        assert_eq!(Lang::Es.long_date(d), "13 de abril de 2020");
+        let t = chrono::NaiveTime::from_hms_opt(13, 5, 0).unwrap();
+        assert_eq!(Lang::En.clock(t), "1:05\u{a0}PM");
+        assert_eq!(Lang::Es.clock(t), "1:05\u{a0}p. m.");
+    }
+
+    #[test]
+    fn accept_language_picks_the_first_language_we_publish() {
+        assert_eq!(
+            Lang::from_accept_language("es-MX,es;q=0.9,en;q=0.8"),
+            Some(Lang::Es)
+        );
+        assert_eq!(
+            Lang::from_accept_language("fr-FR, en;q=0.5"),
+            Some(Lang::En)
+        );
+        assert_eq!(
+            Lang::from_accept_language("en;q=0.2, es;q=0.9"),
+            Some(Lang::Es)
+        );
+        assert_eq!(Lang::from_accept_language("de"), None);
     }
 }

@@ -4,6 +4,9 @@ pub mod api;
 pub mod auth;
 pub mod error;
 pub mod feeds;
+pub mod packets;
+pub mod public;
+pub mod teach;
 pub mod work;
 
 use crate::config::Config;
@@ -41,6 +44,9 @@ pub fn router(state: AppState) -> Router {
         .merge(api::router())
         .merge(api::teach_router())
         .merge(feeds::router())
+        .merge(packets::router())
+        .merge(teach::router())
+        .merge(public::router())
         .fallback(not_found)
         .layer(TraceLayer::new_for_http())
         .layer(CatchPanicLayer::new())

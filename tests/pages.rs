@@ -1,0 +1,980 @@
+//! The HTML pages on the real server, driven like a browser without JavaScript: the family
+//! pages in English and Spanish, and a teacher signing in, browsing the demo week, attaching
+//! work from an airing page and finding it in their list, the grade feed and the family
+//! schedule. Also the security cases: CSRF, escaping, another teacher's work, bad parameters.
+
+mod common;
+
+use common::{repo, TestApp};
+use lessoncast::auth::{hash_password, Secret};
+use lessoncast::store::users::{self, Role};
+use serde_json::Value;
+use std::collections::HashMap;
+
+const PASSWORD: &str = "a long enough password";
+const RIVERA: &str = "ms.rivera@school.test";
+const KIM: &str = "mr.kim@school.test";
+const WEEK: &str = "2020-04-13";
+
+async fn demo_app() -> TestApp {
+    let app = TestApp::spawn().await;
+    let dir = repo().join("schedules").display().to_string();
+    app.db.import(&dir).await.expect("demo week");
+    for email in [RIVERA, KIM] {
+        let hash = hash_password(&Secret::new(PASSWORD)).unwrap();
+        users::create(app.db.store.pool(), email, &hash, Role::Teacher, 0)
+            .await
+            .unwrap();
+    }
+    app
+}
+
+/// A page as a browser got it.
+struct Page {
+    status: u16,
+    headers: reqwest::header::HeaderMap,
+    body: String,
+}
+
+impl Page {
+    fn location(&self) -> &str {
+        self.headers
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    /// The CSRF token of the page's first form.
+    fn csrf(&self) -> String {
+        let at = self
+            .body
+            .find(r#"name="csrf" value=""#)
+            .unwrap_or_else(|| panic!("no CSRF token in\n{}", self.body));
+        let rest = &self.body[at + r#"name="csrf" value=""#.len()..];
+        rest[..rest.find('"').unwrap()].to_string()
+    }
+
+    fn is_html(&self) -> bool {
+        self.headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|t| t.starts_with("text/html"))
+    }
+}
+
+/// A browser without JavaScript: follows no redirects, keeps its cookies by hand.
+struct Browser {
+    base: String,
+    client: reqwest::Client,
+    cookies: HashMap<String, String>,
+}
+
+impl Browser {
+    fn new(app: &TestApp) -> Browser {
+        Browser {
+            base: app.base.clone(),
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            cookies: HashMap::new(),
+        }
+    }
+
+    async fn send(&mut self, req: reqwest::RequestBuilder) -> Page {
+        let req = if self.cookies.is_empty() {
+            req
+        } else {
+            let jar: Vec<String> = self
+                .cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            req.header("cookie", jar.join("; "))
+        };
+        let r = req.send().await.expect("request");
+        let status = r.status().as_u16();
+        let headers = r.headers().clone();
+        for c in headers.get_all("set-cookie") {
+            let c = c.to_str().unwrap();
+            let pair = c.split(';').next().unwrap();
+            let (k, v) = pair.split_once('=').unwrap();
+            if v.is_empty() || c.contains("Max-Age=0") {
+                self.cookies.remove(k);
+            } else {
+                self.cookies.insert(k.to_string(), v.to_string());
+            }
+        }
+        let body = r.text().await.expect("body");
+        Page {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    async fn get(&mut self, path: &str) -> Page {
+        let req = self.client.get(format!("{}{path}", self.base));
+        self.send(req).await
+    }
+
+    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
+        let req = self.client.post(format!("{}{path}", self.base)).form(form);
+        self.send(req).await
+    }
+
+    async fn sign_in(app: &TestApp, email: &str) -> Browser {
+        let mut b = Browser::new(app);
+        let r = b
+            .post("/teach/login", &[("email", email), ("password", PASSWORD)])
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        b
+    }
+}
+
+/// A grade-5 airing of the LAUSD Grade 5 math episode on Monday of the demo week, and how many
+/// grade-5 airings that episode has in the week.
+async fn grade5_math_episode(app: &TestApp) -> (i64, String, usize) {
+    let (status, body) = app
+        .get_json("/api/airings?grade=5&from=2020-04-13&to=2020-04-20")
+        .await;
+    assert_eq!(status, 200);
+    let list = body["airings"].as_array().unwrap();
+    let a = list
+        .iter()
+        .find(|a| {
+            a["title"] == "LAUSD Learn at Home"
+                && a["episode_title"]
+                    .as_str()
+                    .is_some_and(|e| e.starts_with("Grade 5 Math"))
+        })
+        .expect("the grade 5 math lesson");
+    let key = a["episode_key"].as_str().unwrap().to_string();
+    let n = list
+        .iter()
+        .filter(|b| b["episode_key"].as_str() == Some(key.as_str()))
+        .count();
+    (a["id"].as_i64().unwrap(), key, n)
+}
+
+/// Attaches work to the episode of `airing` through the airing page's form.
+async fn attach<'a>(b: &mut Browser, airing: i64, fields: &[(&'a str, &'a str)]) -> Page {
+    let page = b.get(&format!("/teach/airings/{airing}")).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let csrf = page.csrf();
+    let airing = airing.to_string();
+    let mut form: Vec<(&str, &str)> = vec![("csrf", &csrf), ("airing", &airing)];
+    form.extend_from_slice(fields);
+    b.post("/teach/assignments", &form).await
+}
+
+const PIZZA: &[(&str, &str)] = &[
+    ("title", "Fractions with pizza"),
+    ("title_es", "Fracciones con pizza"),
+    ("instructions", "Draw three pizzas cut in quarters."),
+    ("instructions_es", "Dibuja tres pizzas cortadas en cuartos."),
+    ("materials", "Paper and crayons"),
+    ("minutes", "20"),
+    ("grades", "5"),
+    ("due", "2020-04-17"),
+    ("scope", "episode"),
+    ("class", ""),
+];
+
+/// The ids in `/teach/assignments/{id}/edit` links of a page.
+fn edit_ids(body: &str) -> Vec<i64> {
+    body.match_indices("/teach/assignments/")
+        .filter_map(|(i, _)| {
+            let rest = &body[i + "/teach/assignments/".len()..];
+            let (id, tail) = rest.split_at(rest.find('/')?);
+            tail.starts_with("/edit").then(|| id.parse().ok())?
+        })
+        .collect()
+}
+
+/// Host and port of the configured public address (`LESSONCAST_BASE_URL`), which links use.
+fn public_host(app: &TestApp) -> String {
+    let base = app.db.config().base_url;
+    base.split_once("://").unwrap().1.to_string()
+}
+
+/// The feed's events, lines unfolded.
+fn events(ics: &str) -> Vec<String> {
+    ics.replace("\r\n ", "")
+        .split("BEGIN:VEVENT")
+        .skip(1)
+        .map(str::to_string)
+        .collect()
+}
+
+#[tokio::test]
+async fn signing_in_sets_a_safe_cookie_and_a_wrong_password_gets_401() {
+    let app = demo_app().await;
+    let mut b = Browser::new(&app);
+
+    let form = b.get("/teach/login").await;
+    assert_eq!(form.status, 200);
+    assert!(form.body.contains(r#"<label for="email">"#));
+    assert!(form.body.contains(r#"<label for="password">"#));
+
+    let wrong = b
+        .post(
+            "/teach/login",
+            &[("email", RIVERA), ("password", "not the password")],
+        )
+        .await;
+    assert_eq!(wrong.status, 401);
+    assert!(wrong.is_html());
+    assert!(
+        wrong.body.contains("Wrong e-mail or password"),
+        "{}",
+        wrong.body
+    );
+    assert!(wrong.body.contains(RIVERA), "the e-mail is kept");
+    assert!(wrong.headers.get("set-cookie").is_none());
+
+    let ok = b
+        .post("/teach/login", &[("email", RIVERA), ("password", PASSWORD)])
+        .await;
+    assert_eq!(ok.status, 303);
+    assert_eq!(ok.location(), "/teach");
+    let cookie = ok.headers["set-cookie"].to_str().unwrap();
+    assert!(cookie.starts_with("lc_session="), "{cookie}");
+    assert!(cookie.contains("HttpOnly"), "{cookie}");
+    assert!(cookie.contains("SameSite=Lax"), "{cookie}");
+
+    let home = b.get("/teach").await;
+    assert_eq!(home.status, 200);
+    assert!(home.body.contains("Signed in as"));
+    assert!(home.body.contains(RIVERA));
+    for nav in ["Schedule", "My assignments", "Classes", "Sign out"] {
+        assert!(home.body.contains(nav), "nav has {nav}");
+    }
+    assert_eq!(
+        home.headers["cache-control"], "no-store",
+        "a page with a CSRF token is not cached"
+    );
+
+    // Signing out ends the session on the server, not only in the browser.
+    let stolen = b.cookies.clone();
+    let out = b.post("/teach/logout", &[("csrf", &home.csrf())]).await;
+    assert_eq!(out.status, 303);
+    assert_eq!(out.location(), "/teach/login");
+    assert!(b.cookies.is_empty(), "the cookie is cleared");
+    b.cookies = stolen;
+    assert_eq!(b.get("/teach").await.status, 303);
+
+    // Guessing locks the account for a while, and the form says so.
+    let mut guesser = Browser::new(&app);
+    for _ in 0..5 {
+        let r = guesser
+            .post(
+                "/teach/login",
+                &[("email", KIM), ("password", "guess guess guess")],
+            )
+            .await;
+        assert_eq!(r.status, 401);
+    }
+    let r = guesser
+        .post("/teach/login", &[("email", KIM), ("password", PASSWORD)])
+        .await;
+    assert_eq!(r.status, 401);
+    assert!(r.body.contains("Too many failed sign-ins"), "{}", r.body);
+    assert!(guesser.cookies.is_empty());
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn teacher_pages_send_visitors_without_a_session_to_sign_in() {
+    let app = demo_app().await;
+    let mut b = Browser::new(&app);
+    for path in [
+        "/teach",
+        "/teach/assignments",
+        "/teach/classes",
+        "/teach/airings/1",
+        "/teach/assignments/1/edit",
+    ] {
+        let r = b.get(path).await;
+        assert_eq!(r.status, 303, "{path}");
+        assert!(
+            r.location().starts_with("/teach/login"),
+            "{path}: {}",
+            r.location()
+        );
+    }
+    // …and back to where they were going once signed in.
+    let r = b.get("/teach/airings/7").await;
+    assert_eq!(r.location(), "/teach/login?next=%2Fteach%2Fairings%2F7");
+    let form = b.get(r.location()).await;
+    assert!(form
+        .body
+        .contains(r#"name="next" value="/teach/airings/7""#));
+    let signed = b
+        .post(
+            "/teach/login",
+            &[
+                ("email", RIVERA),
+                ("password", PASSWORD),
+                ("next", "/teach/airings/7"),
+            ],
+        )
+        .await;
+    assert_eq!(signed.location(), "/teach/airings/7");
+    // Never anywhere else.
+    let mut other = Browser::new(&app);
+    let r = other
+        .post(
+            "/teach/login",
+            &[
+                ("email", RIVERA),
+                ("password", PASSWORD),
+                ("next", "https://evil.example/"),
+            ],
+        )
+        .await;
+    assert_eq!(r.location(), "/teach");
+
+    // A write without a session stores nothing and goes to sign in.
+    let mut anon = Browser::new(&app);
+    let r = anon
+        .post("/teach/assignments", &[("title", "x"), ("airing", "1")])
+        .await;
+    assert_eq!(r.status, 303);
+    assert!(r.location().starts_with("/teach/login"));
+
+    // An API token is not a browser session.
+    let r = app
+        .client
+        .post(format!("{}/api/login", app.base))
+        .json(&serde_json::json!({"email": RIVERA, "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    let token = r.json::<Value>().await.unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = anon
+        .client
+        .get(format!("{}/teach", app.base))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn browsing_a_week_of_the_demo_lists_its_airings_by_day() {
+    let app = demo_app().await;
+    let mut b = Browser::sign_in(&app, RIVERA).await;
+    let (math, _, _) = grade5_math_episode(&app).await;
+    let page = b.get(&format!("/teach?grade=5&week={WEEK}")).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let body = &page.body;
+    assert!(body.contains("Week of April 13, 2020"));
+    for day in ["Monday, April 13", "Friday, April 17"] {
+        assert!(body.contains(day), "{day}");
+    }
+    assert!(body.contains(r#"<th scope="col">Channel</th>"#));
+    assert!(body.contains("KCET 28.1"));
+    assert!(body.contains("Cyberchase"));
+    assert!(body.contains(&format!(r#"href="/teach/airings/{math}""#)));
+    // The filters are a GET form that keeps its values.
+    assert!(body.contains(r#"<option value="5" selected>"#));
+    assert!(body.contains(r#"value="2020-04-13""#));
+
+    let one_station = b.get(&format!("/teach?station=KLCS&week={WEEK}")).await;
+    assert_eq!(one_station.status, 200);
+    assert!(one_station.body.contains("KLCS 58.1"));
+    assert!(!one_station.body.contains("KCET 28.1"));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn work_attached_on_an_airing_page_shows_in_my_list_the_feed_and_the_family_schedule() {
+    let app = demo_app().await;
+    let (math, episode, airings_of_episode) = grade5_math_episode(&app).await;
+    assert!(airings_of_episode >= 2, "the demo airs it more than once");
+    let mut b = Browser::sign_in(&app, RIVERA).await;
+
+    let page = b.get(&format!("/teach/airings/{math}")).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Grade 5 Math"));
+    assert!(page.body.contains("Other airings of this episode"));
+    assert!(
+        page.body.contains(r#"value="episode" checked"#),
+        "an episode is the default scope"
+    );
+    assert!(
+        page.body.contains(r#"id="grades" name="grades" value="5""#),
+        "grades start as the airing's"
+    );
+
+    let r = attach(&mut b, math, PIZZA).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(r.location(), "/teach/assignments");
+
+    let mine = b.get("/teach/assignments").await;
+    assert!(mine.body.contains("Fractions with pizza"));
+    assert!(mine.body.contains("Every airing of this episode"));
+    assert_eq!(edit_ids(&mine.body).len(), 1);
+
+    let again = b.get(&format!("/teach/airings/{math}")).await;
+    assert!(again.body.contains("Fractions with pizza"));
+    assert!(again.body.contains(RIVERA), "the owner is named");
+
+    let feed = app
+        .get("/feeds/grades/5.ics?from=2020-04-13&to=2020-04-19")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let with_work: Vec<String> = events(&feed)
+        .into_iter()
+        .filter(|e| e.contains("Fractions with pizza"))
+        .collect();
+    assert_eq!(
+        with_work.len(),
+        airings_of_episode,
+        "every airing of {episode} carries the work"
+    );
+    assert!(with_work[0].contains("Draw three pizzas cut in quarters."));
+
+    let family = app
+        .get(&format!("/schedule?grade=5&week={WEEK}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(family.contains("Work to do: Fractions with pizza (20 min)"));
+    assert!(family.contains("Draw three pizzas cut in quarters."));
+    assert!(family.contains("Paper and crayons"));
+    let spanish = app
+        .get(&format!("/schedule?grade=5&week={WEEK}&lang=es"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(spanish.contains("Tarea: Fracciones con pizza"));
+    assert!(spanish.contains("Dibuja tres pizzas cortadas en cuartos."));
+    assert!(spanish.contains("Entregar el: 17 de abril de 2020"));
+
+    // Another grade's families do not see it.
+    let grade9 = app
+        .get(&format!("/schedule?grade=9&week={WEEK}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!grade9.contains("Fractions with pizza"));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn editing_deleting_and_restoring_from_my_assignments() {
+    let app = demo_app().await;
+    let (math, _, _) = grade5_math_episode(&app).await;
+    let mut b = Browser::sign_in(&app, RIVERA).await;
+    assert_eq!(attach(&mut b, math, PIZZA).await.status, 303);
+    let list = b.get("/teach/assignments").await;
+    let id = edit_ids(&list.body)[0];
+
+    let form = b.get(&format!("/teach/assignments/{id}/edit")).await;
+    assert_eq!(form.status, 200);
+    assert!(form.body.contains(r#"value="Fractions with pizza""#));
+    assert!(form.body.contains(r#"value="2020-04-17""#));
+    let csrf = form.csrf();
+    let mut changed: Vec<(&str, &str)> = PIZZA
+        .iter()
+        .filter(|(k, _)| *k != "title" && *k != "scope")
+        .copied()
+        .collect();
+    changed.push(("title", "Fractions with tortillas"));
+    changed.push(("csrf", &csrf));
+    let r = b
+        .post(&format!("/teach/assignments/{id}/edit"), &changed)
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let list = b.get("/teach/assignments").await;
+    assert!(list.body.contains("Fractions with tortillas"));
+    assert!(!list.body.contains("Fractions with pizza"));
+
+    let r = b
+        .post(
+            &format!("/teach/assignments/{id}/delete"),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    let list = b.get("/teach/assignments").await;
+    assert!(list.body.contains("Deleted"));
+    assert!(list
+        .body
+        .contains(&format!("/teach/assignments/{id}/restore")));
+    let family = app
+        .get(&format!("/schedule?grade=5&week={WEEK}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!family.contains("Fractions with tortillas"));
+
+    let r = b
+        .post(
+            &format!("/teach/assignments/{id}/restore"),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    let family = app
+        .get(&format!("/schedule?grade=5&week={WEEK}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(family.contains("Fractions with tortillas"));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn forms_without_the_right_csrf_token_are_refused_and_store_nothing() {
+    let app = demo_app().await;
+    let (math, _, _) = grade5_math_episode(&app).await;
+    let mut b = Browser::sign_in(&app, RIVERA).await;
+    let airing = math.to_string();
+
+    let mut without: Vec<(&str, &str)> = vec![("airing", &airing)];
+    without.extend_from_slice(PIZZA);
+    let r = b.post("/teach/assignments", &without).await;
+    assert_eq!(r.status, 403, "{}", r.body);
+    assert!(r.is_html());
+    assert!(r.body.contains("security token"));
+
+    let mut wrong = without.clone();
+    wrong.push(("csrf", "0123456789abcdef"));
+    let r = b.post("/teach/assignments", &wrong).await;
+    assert_eq!(r.status, 403);
+
+    // Another session's token is no good either.
+    let kim = Browser::sign_in(&app, KIM).await;
+    let mut kim = kim;
+    let kims_token = kim.get("/teach").await.csrf();
+    let mut borrowed = without.clone();
+    borrowed.push(("csrf", &kims_token));
+    assert_eq!(b.post("/teach/assignments", &borrowed).await.status, 403);
+
+    let list = b.get("/teach/assignments").await;
+    assert!(edit_ids(&list.body).is_empty(), "nothing was stored");
+    assert!(list.body.contains("None yet"));
+    let feed = app
+        .get("/feeds/grades/5.ics?from=2020-04-13&to=2020-04-19")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!feed.contains("Fractions with pizza"));
+
+    // The same for the other forms.
+    assert_eq!(attach(&mut b, math, PIZZA).await.status, 303);
+    let id = edit_ids(&b.get("/teach/assignments").await.body)[0];
+    for path in [
+        format!("/teach/assignments/{id}/delete"),
+        format!("/teach/assignments/{id}/edit"),
+        "/teach/classes".to_string(),
+        "/teach/logout".to_string(),
+    ] {
+        let r = b.post(&path, &[("title", "changed"), ("name", "x")]).await;
+        assert_eq!(r.status, 403, "{path}");
+    }
+    let list = b.get("/teach/assignments").await;
+    assert!(list.body.contains("Fractions with pizza"));
+    assert!(!list.body.contains("Deleted"));
+    assert!(b
+        .get("/teach/classes")
+        .await
+        .body
+        .contains("No classes yet"));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn html_in_what_teachers_write_is_escaped_on_every_page() {
+    let app = demo_app().await;
+    let (math, _, _) = grade5_math_episode(&app).await;
+    let mut b = Browser::sign_in(&app, RIVERA).await;
+    let evil: Vec<(&str, &str)> = vec![
+        ("title", "Fractions <img src=x onerror=alert(1)>"),
+        ("title_es", "Fracciones <b>ya</b>"),
+        ("instructions", "<script>alert(1)</script>"),
+        ("instructions_es", "<script>alert(2)</script>"),
+        ("materials", "\"><script>alert(3)</script>"),
+        ("grades", "5"),
+        ("scope", "episode"),
+    ];
+    let r = attach(&mut b, math, &evil).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let id = edit_ids(&b.get("/teach/assignments").await.body)[0];
+
+    let mut pages = vec![
+        b.get("/teach/assignments").await.body,
+        b.get(&format!("/teach/airings/{math}")).await.body,
+        b.get(&format!("/teach/assignments/{id}/edit")).await.body,
+    ];
+    for path in [
+        format!("/schedule?grade=5&week={WEEK}"),
+        format!("/schedule?grade=5&week={WEEK}&lang=es"),
+    ] {
+        pages.push(app.get(&path).await.text().await.unwrap());
+    }
+    for body in &pages {
+        for raw in ["<script>", "<img src=x", "<b>ya</b>", "\"><script"] {
+            assert!(
+                !body.contains(raw),
+                "`{raw}` reached a page unescaped:\n{body}"
+            );
+        }
+        assert!(
+            body.contains("&#60;script&#62;alert(") || body.contains("&lt;script&gt;alert("),
+            "the text is still shown, escaped"
+        );
+    }
+    // Even a page re-rendered with errors keeps the values escaped.
+    let mut bad = evil.clone();
+    bad.retain(|(k, _)| *k != "grades");
+    bad.push(("grades", "<script>"));
+    let r = attach(&mut b, math, &bad).await;
+    assert_eq!(r.status, 400);
+    assert!(!r.body.contains("<script>"));
+    // And nothing could run anyway: pages forbid scripts.
+    let csp = r.headers["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("default-src 'none'"), "{csp}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn another_teacher_gets_403_and_a_missing_assignment_404() {
+    let app = demo_app().await;
+    let (math, _, _) = grade5_math_episode(&app).await;
+    let mut rivera = Browser::sign_in(&app, RIVERA).await;
+    assert_eq!(attach(&mut rivera, math, PIZZA).await.status, 303);
+    let id = edit_ids(&rivera.get("/teach/assignments").await.body)[0];
+
+    let mut kim = Browser::sign_in(&app, KIM).await;
+    let airing = kim.get(&format!("/teach/airings/{math}")).await;
+    assert!(
+        airing.body.contains("Fractions with pizza"),
+        "others' work is visible"
+    );
+    assert_eq!(
+        edit_ids(&airing.body),
+        Vec::<i64>::new(),
+        "but not editable"
+    );
+    let csrf = airing.csrf();
+
+    let r = kim.get(&format!("/teach/assignments/{id}/edit")).await;
+    assert_eq!(r.status, 403);
+    assert!(r.is_html());
+    assert!(r.body.contains("another teacher"));
+    let mut change: Vec<(&str, &str)> = PIZZA.to_vec();
+    change.push(("csrf", &csrf));
+    change.retain(|(k, _)| *k != "title");
+    change.push(("title", "Taken over"));
+    let r = kim
+        .post(&format!("/teach/assignments/{id}/edit"), &change)
+        .await;
+    assert_eq!(r.status, 403);
+    let r = kim
+        .post(
+            &format!("/teach/assignments/{id}/delete"),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(r.status, 403);
+    let mine = rivera.get("/teach/assignments").await;
+    assert!(mine.body.contains("Fractions with pizza"));
+    assert!(!mine.body.contains("Deleted"));
+
+    for path in [
+        "/teach/assignments/999999/edit",
+        "/teach/assignments/nope/edit",
+    ] {
+        let r = kim.get(path).await;
+        assert_eq!(r.status, 404, "{path}");
+        assert!(r.is_html());
+    }
+    let r = kim
+        .post("/teach/assignments/999999/delete", &[("csrf", &csrf)])
+        .await;
+    assert_eq!(r.status, 404);
+    assert_eq!(kim.get("/teach/airings/999999").await.status, 404);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_form_with_problems_comes_back_with_messages_by_the_fields_and_the_values_kept() {
+    let app = demo_app().await;
+    let (math, _, _) = grade5_math_episode(&app).await;
+    let mut b = Browser::sign_in(&app, RIVERA).await;
+    let long_title = "x".repeat(201);
+    let r = attach(
+        &mut b,
+        math,
+        &[
+            ("title", &long_title),
+            ("instructions", "Keep this text"),
+            ("minutes", "twenty"),
+            ("grades", "13"),
+            ("due", "next friday"),
+            ("scope", "series"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 400);
+    let body = &r.body;
+    assert!(body.contains("Please fix the fields marked below."));
+    assert!(body.contains(r#"id="title-error""#), "{body}");
+    assert!(body.contains("at most 200 are allowed"));
+    assert!(body.contains(r#"id="minutes-error""#));
+    assert!(body.contains(r#"id="grades-error""#));
+    assert!(body.contains("`13` is not a grade"));
+    assert!(body.contains(r#"id="due-error""#));
+    assert!(body.contains(r#"aria-invalid="true""#));
+    assert!(body.contains("Keep this text"), "entered values are kept");
+    assert!(body.contains(r#"value="twenty""#));
+    assert!(body.contains(r#"value="series" checked"#));
+    assert!(edit_ids(&b.get("/teach/assignments").await.body).is_empty());
+
+    let r = attach(
+        &mut b,
+        math,
+        &[("title", "No instructions"), ("grades", "5")],
+    )
+    .await;
+    assert_eq!(r.status, 400);
+    assert!(r.body.contains(r#"id="instructions-error""#));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn classes_get_a_feed_link_that_can_be_renewed() {
+    let app = demo_app().await;
+    let mut b = Browser::sign_in(&app, RIVERA).await;
+    let page = b.get("/teach/classes").await;
+    assert_eq!(page.status, 200);
+    let csrf = page.csrf();
+
+    let r = b
+        .post(
+            "/teach/classes",
+            &[("csrf", &csrf), ("name", " "), ("grades", "5")],
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    assert!(r.body.contains(r#"id="name-error""#));
+    assert!(r.body.contains(r#"value="5""#));
+
+    let r = b
+        .post(
+            "/teach/classes",
+            &[("csrf", &csrf), ("name", "Room 12"), ("grades", "4-5")],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    let page = b.get("/teach/classes").await;
+    assert!(page.body.contains("Room 12"));
+    let feed_url = |body: &str| {
+        let at = body.find("/feeds/classes/").unwrap();
+        let rest = &body[at..];
+        rest[..rest.find(".ics").unwrap() + 4].to_string()
+    };
+    let old = feed_url(&page.body);
+    assert!(page
+        .body
+        .contains(&format!("webcal://{}{old}", public_host(&app))));
+    assert_eq!(app.get(&old).await.status(), 200);
+
+    // The class is offered on the attach form.
+    let (math, _, _) = grade5_math_episode(&app).await;
+    let airing = b.get(&format!("/teach/airings/{math}")).await;
+    assert!(airing.body.contains("Room 12 (4-5)"));
+
+    let renew = page.body.find("/renew").unwrap();
+    let start = page.body[..renew].rfind("/teach/classes/").unwrap();
+    let action = &page.body[start..renew + "/renew".len()];
+    let r = b.post(action, &[("csrf", &csrf)]).await;
+    assert_eq!(r.status, 303, "{action}");
+    let new = feed_url(&b.get("/teach/classes").await.body);
+    assert_ne!(old, new);
+    assert_eq!(app.get(&old).await.status(), 404);
+    assert_eq!(app.get(&new).await.status(), 200);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_family_pages_speak_spanish() {
+    let app = demo_app().await;
+    let mut b = Browser::new(&app);
+
+    let home = b.get("/?lang=es").await;
+    assert_eq!(home.status, 200);
+    assert!(home.body.contains(r#"<html lang="es">"#));
+    assert!(home.body.contains("Elija un grado"));
+    assert!(home.body.contains("Grado de su hijo o hija"));
+    assert!(home.body.contains(r#"<label for="grade">"#));
+
+    let grade = b.get("/?grade=5&lang=es").await;
+    let body = &grade.body;
+    assert!(body.contains("Agregue las clases a su calendario"));
+    let host = public_host(&app);
+    assert!(body.contains(&format!(
+        r#"href="webcal://{host}/feeds/grades/5.ics?lang=es""#
+    )));
+    assert!(body.contains("https://calendar.google.com/calendar/r?cid=webcal%3A%2F%2F"));
+    assert!(body.contains("https://outlook.live.com/calendar/0/addfromweb?url=http%3A%2F%2F"));
+    assert!(
+        body.contains("alarm=0"),
+        "a feed without reminders is offered"
+    );
+    assert!(body.contains("Esta semana de un vistazo"));
+    assert!(body.contains("/schedule?grade=5&#38;lang=es"));
+
+    let week = b
+        .get(&format!("/schedule?grade=5&week={WEEK}&lang=es"))
+        .await;
+    assert_eq!(week.status, 200);
+    let body = &week.body;
+    assert!(body.contains(r#"<html lang="es">"#));
+    assert!(body.contains("Grado 5 · Semana del 13 de abril de 2020"));
+    assert!(body.contains("Lunes 13 de abril"));
+    assert!(
+        body.contains("Aprender en casa con LAUSD"),
+        "Spanish titles where given"
+    );
+    assert!(body.contains("Véalo en"));
+    assert!(
+        body.contains(r#"<span lang="en">Cyberchase</span>"#),
+        "English where no Spanish was given, marked so"
+    );
+
+    let english = b.get(&format!("/schedule?grade=5&week={WEEK}")).await;
+    assert!(english.body.contains(r#"<html lang="en">"#));
+    assert!(english.body.contains("Monday, April 13"));
+    assert!(english.body.contains("LAUSD Learn at Home"));
+
+    // A Spanish-speaking phone gets Spanish without asking.
+    let r = b
+        .client
+        .get(format!("{}/", app.base))
+        .header("accept-language", "es-MX,es;q=0.9")
+        .send()
+        .await
+        .unwrap();
+    assert!(r.text().await.unwrap().contains(r#"<html lang="es">"#));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn bad_parameters_get_plain_4xx_pages_that_say_why_never_500() {
+    let app = demo_app().await;
+    let mut b = Browser::new(&app);
+    for (path, status, words) in [
+        ("/?grade=13", 400, "grade"),
+        ("/?grade=5&lang=fr", 400, "lang"),
+        ("/schedule?grade=five&week=2020-04-13", 400, "grade"),
+        ("/schedule?grade=5&week=next-week", 400, "week"),
+        ("/schedule?grade=5&week=2020-02-30", 400, "week"),
+        ("/schedule?grade=5&week=99999-01-01", 400, "week"),
+        ("/schedule?grade=5&lang=xx", 400, "lang"),
+        ("/schedule?grade=5&grade=6", 400, "grade"),
+    ] {
+        let r = b.get(path).await;
+        assert_eq!(r.status, status, "{path}: {}", r.body);
+        assert!(r.is_html(), "{path}");
+        assert!(
+            r.body.contains(words),
+            "{path} should say {words}: {}",
+            r.body
+        );
+    }
+    let mut t = Browser::sign_in(&app, RIVERA).await;
+    for (path, status, words) in [
+        ("/teach?grade=13", 400, "grade"),
+        ("/teach?week=2020-13-45", 400, "week"),
+        ("/teach?station=KZZZ", 400, "KZZZ"),
+        ("/teach/airings/abc", 404, "abc"),
+        ("/teach/airings/99999999", 404, "99999999"),
+        ("/teach/assignments/-1/edit", 404, "-1"),
+    ] {
+        let r = t.get(path).await;
+        assert_eq!(r.status, status, "{path}: {}", r.body);
+        assert!(r.body.contains(words), "{path} should say {words}");
+    }
+    // A schedule without a grade asks for one; no parameters at all is fine.
+    let r = b.get("/schedule").await;
+    assert_eq!(r.status, 200);
+    assert!(r.body.contains("Choose a grade"));
+    assert_eq!(b.get("/").await.status, 200);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn pages_are_accessible_by_construction() {
+    let app = demo_app().await;
+    let (math, _, _) = grade5_math_episode(&app).await;
+    let mut t = Browser::sign_in(&app, RIVERA).await;
+    let mut pages = vec![
+        t.get("/teach").await,
+        t.get(&format!("/teach?grade=5&week={WEEK}")).await,
+        t.get(&format!("/teach/airings/{math}")).await,
+        t.get("/teach/assignments").await,
+        t.get("/teach/classes").await,
+    ];
+    let mut b = Browser::new(&app);
+    pages.push(b.get("/teach/login").await);
+    pages.push(b.get("/?grade=5").await);
+    pages.push(b.get(&format!("/schedule?grade=5&week={WEEK}")).await);
+    for p in &pages {
+        let body = &p.body;
+        assert!(body.starts_with("<!doctype html>"));
+        assert!(body.contains(r#"<html lang=""#));
+        assert!(body.contains(r#"name="viewport""#));
+        assert!(body.contains(r#"<main id="main""#));
+        // Exactly one h1, and no heading skips a level.
+        assert_eq!(body.matches("<h1").count(), 1, "{body}");
+        let mut last = 1;
+        for (i, _) in body.match_indices("<h") {
+            let Some(level) = body[i + 2..].chars().next().and_then(|c| c.to_digit(10)) else {
+                continue;
+            };
+            assert!(level <= last + 1, "h{level} after h{last}");
+            last = level;
+        }
+        // Every input that is not hidden has a label.
+        for (i, _) in body
+            .match_indices("<input ")
+            .chain(body.match_indices("<select "))
+            .chain(body.match_indices("<textarea "))
+        {
+            let tag = &body[i..i + body[i..].find('>').unwrap()];
+            if tag.contains(r#"type="hidden""#) || tag.contains(r#"type="radio""#) {
+                continue;
+            }
+            let id = tag
+                .split(r#"id=""#)
+                .nth(1)
+                .map(|s| &s[..s.find('"').unwrap()]);
+            let id = id.unwrap_or_else(|| panic!("no id: {tag}"));
+            assert!(
+                body.contains(&format!(r#"<label for="{id}">"#)),
+                "no label for {id}"
+            );
+        }
+        assert!(!body.contains("<script"), "no JavaScript");
+    }
+    app.stop().await;
+}
