@@ -11,5 +11,6 @@ pub mod feeds;
 pub mod i18n;
 pub mod import;
 pub mod jobs;
+pub mod packets;
 pub mod store;
 pub mod web;

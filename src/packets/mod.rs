@@ -1,0 +1,696 @@
+//! Printable weekly packets for students without internet: what a packet says, built once from
+//! the week's airings and the work linked to them, then drawn by [`pdf`] (in-process, fonts
+//! embedded) or [`html`] (print-ready, through `templates/packet.html`).
+//!
+//! A packet has a cover (grade, the week's dates, how to watch: channels, an antenna tip, captions
+//! and Spanish audio, and QR codes for the grade's calendar feed and the week's web page), then a
+//! section per weekday, Monday to Friday, and a weekend section when anything airs then. Each
+//! airing shows its local time, channel, title and episode; under it, the work linked to it with
+//! lined space to write the answers. A week with nothing for the grade is one page saying so.
+
+pub mod cache;
+pub mod html;
+pub mod pdf;
+
+pub use cache::{PacketCache, PacketKey, PACKETS};
+
+use crate::domain::{Airing, Grade, Week};
+use crate::feeds::WorkIndex;
+use crate::i18n::packets::PacketStrings;
+use crate::i18n::Lang;
+use chrono::{Datelike, NaiveDate, Weekday};
+use chrono_tz::Tz;
+use std::fmt;
+use std::str::FromStr;
+
+/// The paper a packet is laid out for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum PaperSize {
+    /// US Letter, 8.5 × 11 in: the default, as US schools print.
+    #[default]
+    Letter,
+    /// ISO A4, 210 × 297 mm.
+    A4,
+}
+
+impl PaperSize {
+    /// Width and height in PDF points (1/72 in).
+    pub fn points(self) -> (f32, f32) {
+        match self {
+            PaperSize::Letter => (612.0, 792.0),
+            PaperSize::A4 => (595.2756, 841.8898),
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            PaperSize::Letter => "letter",
+            PaperSize::A4 => "a4",
+        }
+    }
+
+    /// The CSS `@page { size: … }` value.
+    pub fn css(self) -> &'static str {
+        match self {
+            PaperSize::Letter => "letter",
+            PaperSize::A4 => "A4",
+        }
+    }
+}
+
+/// Why a paper size was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not a paper size we print: use letter or a4")]
+pub struct PaperSizeError(pub String);
+
+impl FromStr for PaperSize {
+    type Err = PaperSizeError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "letter" | "us-letter" | "us" => Ok(PaperSize::Letter),
+            "a4" => Ok(PaperSize::A4),
+            _ => Err(PaperSizeError(s.to_string())),
+        }
+    }
+}
+
+impl fmt::Display for PaperSize {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// What a packet is written as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Format {
+    #[default]
+    Pdf,
+    Html,
+}
+
+impl Format {
+    /// The file extension, without its dot.
+    pub fn ext(self) -> &'static str {
+        match self {
+            Format::Pdf => "pdf",
+            Format::Html => "html",
+        }
+    }
+
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Format::Pdf => "application/pdf",
+            Format::Html => "text/html; charset=utf-8",
+        }
+    }
+}
+
+/// Why a format was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not a packet format: use pdf or html")]
+pub struct FormatError(pub String);
+
+impl FromStr for Format {
+    type Err = FormatError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "pdf" => Ok(Format::Pdf),
+            "html" | "htm" => Ok(Format::Html),
+            _ => Err(FormatError(s.to_string())),
+        }
+    }
+}
+
+/// Everything that decides a packet besides the data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PacketOptions {
+    pub grade: Grade,
+    pub week: Week,
+    pub lang: Lang,
+    pub size: PaperSize,
+    /// Large print: bigger type throughout.
+    pub large: bool,
+}
+
+/// Why a packet could not be drawn. None of these depend on the request: they mean the build
+/// or a library is broken, and are reported as internal errors.
+#[derive(Debug, thiserror::Error)]
+pub enum PacketError {
+    #[error("the packet font could not be read")]
+    Font,
+    #[error("the PDF could not be written: {0}")]
+    Pdf(String),
+    #[error("the HTML packet could not be rendered: {0}")]
+    Html(#[from] askama::Error),
+    #[error("the ZIP of packets could not be written: {0}")]
+    Zip(String),
+}
+
+/// Text in the packet's language, or the English where no translation was given.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Text {
+    pub text: String,
+    /// True when Spanish was asked for and only English exists (HTML marks it `lang="en"`).
+    pub english_fallback: bool,
+}
+
+impl Text {
+    fn pick(lang: Lang, en: &str, es: Option<&str>) -> Text {
+        let translated = es.is_some_and(|s| !s.trim().is_empty());
+        Text {
+            text: lang.pick(en, es).to_string(),
+            english_fallback: lang != Lang::En && !translated,
+        }
+    }
+}
+
+/// A QR code as a square of modules, `true` for dark, row by row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Qr {
+    pub width: usize,
+    pub dark: Vec<bool>,
+}
+
+/// Modules of light margin a QR code needs around it to scan reliably.
+pub const QR_QUIET_ZONE: usize = 4;
+
+impl Qr {
+    /// The code for `text`, or `None` if it is too long to encode.
+    pub fn new(text: &str) -> Option<Qr> {
+        let code =
+            qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M)
+                .ok()?;
+        Some(Qr {
+            width: code.width(),
+            dark: code
+                .to_colors()
+                .into_iter()
+                .map(|c| c == qrcode::Color::Dark)
+                .collect(),
+        })
+    }
+
+    /// Horizontal runs of dark modules as `(x, y, length)`, so that a code draws as a few
+    /// hundred rectangles rather than a thousand squares.
+    pub fn runs(&self) -> Vec<(usize, usize, usize)> {
+        let mut out = Vec::new();
+        for y in 0..self.width {
+            let row = &self.dark[y * self.width..(y + 1) * self.width];
+            let mut x = 0;
+            while x < self.width {
+                if row[x] {
+                    let start = x;
+                    while x < self.width && row[x] {
+                        x += 1;
+                    }
+                    out.push((start, y, x - start));
+                } else {
+                    x += 1;
+                }
+            }
+        }
+        out
+    }
+
+    /// The code as an SVG image, `size` CSS pixels square, quiet zone included.
+    pub fn svg(&self, size: u32, label: &str) -> String {
+        let total = self.width + 2 * QR_QUIET_ZONE;
+        let mut path = String::with_capacity(self.dark.len() * 4);
+        for (x, y, len) in self.runs() {
+            path.push_str(&format!(
+                "M{} {}h{len}v1h-{len}z",
+                x + QR_QUIET_ZONE,
+                y + QR_QUIET_ZONE
+            ));
+        }
+        format!(
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {total} {total}\" \
+             width=\"{size}\" height=\"{size}\" role=\"img\" aria-label=\"{}\" \
+             shape-rendering=\"crispEdges\"><rect width=\"{total}\" height=\"{total}\" \
+             fill=\"#fff\"/><path d=\"{path}\" fill=\"#000\"/></svg>",
+            escape_attr(label)
+        )
+    }
+}
+
+fn escape_attr(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// A link printed as a QR code, with the words beside it and the address to type instead.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QrLink {
+    pub caption: &'static str,
+    pub url: String,
+    /// `None` only if the address is too long for a QR code; the address is printed anyway.
+    pub qr: Option<Qr>,
+}
+
+impl QrLink {
+    fn new(caption: &'static str, url: String) -> QrLink {
+        QrLink {
+            caption,
+            qr: Qr::new(&url),
+            url,
+        }
+    }
+}
+
+/// Work linked to an airing, as the packet prints it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Work {
+    pub title: Text,
+    pub instructions: Text,
+    pub materials: Option<String>,
+    pub minutes: Option<i64>,
+    /// "Friday, April 17" / "Viernes 17 de abril".
+    pub due: Option<String>,
+    /// Ruled lines left for the answers.
+    pub answer_lines: usize,
+}
+
+/// One airing on a day page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Item {
+    /// Local start time in the station's zone, "9:00 AM".
+    pub time: String,
+    /// "KCET 28.1".
+    pub channel: String,
+    pub title: Text,
+    pub episode: Option<Text>,
+    pub captions: bool,
+    pub spanish_audio: bool,
+    pub work: Vec<Work>,
+}
+
+/// A day's airings; on the weekend page each day has its own heading.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DayGroup {
+    pub heading: Option<String>,
+    pub items: Vec<Item>,
+}
+
+/// A weekday's page (or pages, when its airings do not fit on one), or the weekend's.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Section {
+    pub heading: String,
+    /// Empty for a weekday without lessons: the page says so.
+    pub groups: Vec<DayGroup>,
+}
+
+/// A channel on the cover's "how to watch": "KCET 28.1" and its name, "KCET Kids".
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChannelLine {
+    pub channel: String,
+    pub name: Option<String>,
+}
+
+/// Everything a packet prints, in its language, ready to draw.
+#[derive(Clone)]
+pub struct Packet {
+    pub options: PacketOptions,
+    pub words: &'static PacketStrings,
+    /// "Grade 5" / "Grado 5".
+    pub grade_name: String,
+    /// "Week of April 13, 2020", on every page.
+    pub week_label: String,
+    /// "Monday, April 13 – Friday, April 17, 2020".
+    pub dates: String,
+    pub channels: Vec<ChannelLine>,
+    pub any_captions: bool,
+    pub any_spanish_audio: bool,
+    /// Monday to Friday, then the weekend if anything airs then; empty when the week has no
+    /// airings for the grade.
+    pub sections: Vec<Section>,
+    /// Subscribe to the grade's calendar feed.
+    pub feed: QrLink,
+    /// The week's web page.
+    pub week_page: QrLink,
+}
+
+impl Packet {
+    /// True when nothing airs for the grade this week: the packet is one page saying so.
+    pub fn is_empty(&self) -> bool {
+        self.sections.is_empty()
+    }
+
+    /// The document title: "Grade 5 · Weekly learning packet · Week of April 13, 2020".
+    pub fn title(&self) -> String {
+        format!(
+            "{} · {} · {}",
+            self.grade_name, self.words.packet_title, self.week_label
+        )
+    }
+
+    /// A file name for the packet: `lessoncast-2020-04-13-grade-5-en.pdf`.
+    pub fn file_name(options: &PacketOptions, format: Format) -> String {
+        format!(
+            "lessoncast-{}-grade-{}-{}.{}",
+            options.week,
+            options.grade.code().to_ascii_lowercase(),
+            options.lang.code(),
+            format.ext()
+        )
+    }
+}
+
+/// Answer lines for work of `minutes`: about one line per five minutes, within reason.
+fn answer_lines(minutes: Option<i64>) -> usize {
+    match minutes {
+        Some(m) => ((m + 4) / 5).clamp(3, 12) as usize,
+        None => 5,
+    }
+}
+
+/// Builds the packet for `options` from the week's airings for the grade (already chosen,
+/// earliest first) and the work the grade's feed shows.
+pub fn build(
+    options: &PacketOptions,
+    airings: &[Airing],
+    work: &WorkIndex<'_>,
+    tz: Tz,
+    base_url: &str,
+) -> Packet {
+    let lang = options.lang;
+    let words = lang.packet();
+    let strings = lang.strings();
+    let monday = options.week.monday();
+    let base = base_url.trim_end_matches('/');
+    let grade_code = options.grade.code();
+
+    let local_day = |a: &Airing| a.start.with_timezone(&tz).date_naive();
+    let item = |a: &Airing| Item {
+        time: words.clock(a.start.with_timezone(&tz).time()),
+        channel: format!("{} {}", a.station, a.channel),
+        title: Text::pick(lang, &a.title, a.title_es.as_deref()),
+        episode: a
+            .episode_title
+            .as_deref()
+            .filter(|e| !e.trim().is_empty())
+            .map(|en| Text::pick(lang, en, a.episode_title_es.as_deref())),
+        captions: a.captions,
+        spanish_audio: a.spanish_audio,
+        work: work
+            .for_airing(a)
+            .into_iter()
+            .map(|w| {
+                let f = &w.fields;
+                Work {
+                    title: Text::pick(lang, &f.title, f.title_es.as_deref()),
+                    instructions: Text::pick(lang, &f.instructions, f.instructions_es.as_deref()),
+                    materials: f.materials.clone(),
+                    minutes: f.minutes,
+                    due: f.due.map(|d| due_label(words, d, monday)),
+                    answer_lines: answer_lines(f.minutes),
+                }
+            })
+            .collect(),
+    };
+
+    let in_week: Vec<&Airing> = airings
+        .iter()
+        .filter(|a| Week::containing(local_day(a)) == options.week)
+        .collect();
+
+    let mut sections = Vec::new();
+    if !in_week.is_empty() {
+        for wd in [
+            Weekday::Mon,
+            Weekday::Tue,
+            Weekday::Wed,
+            Weekday::Thu,
+            Weekday::Fri,
+        ] {
+            let day = options.week.day(wd);
+            let items: Vec<Item> = in_week
+                .iter()
+                .filter(|a| local_day(a) == day)
+                .map(|a| item(a))
+                .collect();
+            sections.push(Section {
+                heading: words.day_heading(day),
+                groups: if items.is_empty() {
+                    Vec::new()
+                } else {
+                    vec![DayGroup {
+                        heading: None,
+                        items,
+                    }]
+                },
+            });
+        }
+        let weekend: Vec<DayGroup> = [Weekday::Sat, Weekday::Sun]
+            .into_iter()
+            .map(|wd| options.week.day(wd))
+            .filter_map(|day| {
+                let items: Vec<Item> = in_week
+                    .iter()
+                    .filter(|a| local_day(a) == day)
+                    .map(|a| item(a))
+                    .collect();
+                (!items.is_empty()).then(|| DayGroup {
+                    heading: Some(words.day_heading(day)),
+                    items,
+                })
+            })
+            .collect();
+        if !weekend.is_empty() {
+            sections.push(Section {
+                heading: words.weekend.to_string(),
+                groups: weekend,
+            });
+        }
+    }
+
+    let mut channels: Vec<ChannelLine> = Vec::new();
+    for a in &in_week {
+        let channel = format!("{} {}", a.station, a.channel);
+        if !channels.iter().any(|c| c.channel == channel) {
+            channels.push(ChannelLine {
+                channel,
+                name: a
+                    .channel_name
+                    .clone()
+                    .filter(|n| !n.trim().is_empty() && *n != a.station),
+            });
+        }
+    }
+    channels.sort_by(|a, b| a.channel.cmp(&b.channel));
+
+    Packet {
+        options: *options,
+        words,
+        grade_name: strings.grade_name(options.grade),
+        week_label: words.week_label(monday),
+        dates: words.date_range(monday, options.week.day(Weekday::Fri)),
+        channels,
+        any_captions: in_week.iter().any(|a| a.captions),
+        any_spanish_audio: in_week.iter().any(|a| a.spanish_audio),
+        sections,
+        feed: QrLink::new(
+            words.qr_feed,
+            format!(
+                "{base}/feeds/grades/{grade_code}.ics?lang={}",
+                lang.code()
+            ),
+        ),
+        week_page: QrLink::new(
+            words.qr_week,
+            format!(
+                "{base}/schedule?grade={grade_code}&week={}&lang={}",
+                options.week,
+                lang.code()
+            ),
+        ),
+    }
+}
+
+/// "Friday, April 17"; with the year when it is not the packet's.
+fn due_label(words: &PacketStrings, due: NaiveDate, monday: NaiveDate) -> String {
+    if due.year() == monday.year() {
+        words.day_heading(due)
+    } else {
+        words.long_date(due)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{AiringStatus, Assignment, AssignmentFields, GradeSet, Link};
+    use chrono::{DateTime, Utc};
+
+    fn t(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    pub(crate) fn airing(id: i64, start: &str) -> Airing {
+        Airing {
+            id,
+            station: "KCET".into(),
+            channel: "28.1".into(),
+            channel_name: Some("KCET Kids".into()),
+            start: t(start),
+            end: None,
+            title: "Cyberchase".into(),
+            title_es: Some("Ciberpersecución".into()),
+            episode_title: Some("The Poddleville Case".into()),
+            episode_title_es: None,
+            description: None,
+            description_es: None,
+            series_key: "cyberchase".into(),
+            episode_key: Some("cyberchase/the-poddleville-case".into()),
+            grades: GradeSet::parse_list("4-8").unwrap(),
+            captions: true,
+            spanish_audio: id % 2 == 0,
+            status: AiringStatus::Scheduled,
+            revision: 1,
+            updated_at: t("2020-04-01T00:00:00Z"),
+            tz: "America/Los_Angeles".into(),
+        }
+    }
+
+    pub(crate) fn assignment() -> Assignment {
+        Assignment {
+            id: 7,
+            owner_id: 1,
+            owner_email: "t@example.org".into(),
+            class_id: None,
+            fields: AssignmentFields {
+                title: "Fractions".into(),
+                title_es: Some("Fracciones".into()),
+                instructions: "Draw three pizzas cut in quarters.".into(),
+                instructions_es: Some("Dibuja tres pizzas cortadas en cuartos.".into()),
+                materials: Some("Paper, pencil".into()),
+                minutes: Some(30),
+                grades: GradeSet::parse_list("5").unwrap(),
+                due: NaiveDate::from_ymd_opt(2020, 4, 17),
+            },
+            links: vec![Link::Series("cyberchase".into())],
+            created_at: t("2020-04-01T00:00:00Z"),
+            updated_at: t("2020-04-01T00:00:00Z"),
+            deleted_at: None,
+        }
+    }
+
+    pub(crate) fn options(lang: Lang) -> PacketOptions {
+        PacketOptions {
+            grade: "5".parse().unwrap(),
+            week: "2020-04-13".parse().unwrap(),
+            lang,
+            size: PaperSize::Letter,
+            large: false,
+        }
+    }
+
+    #[test]
+    fn airings_land_on_their_local_weekday_and_the_weekend_gets_its_own_section() {
+        // 16:00Z is 9:00 in Los Angeles; 06:30Z on Wednesday is still Tuesday there.
+        let list = vec![
+            airing(1, "2020-04-13T16:00:00Z"),
+            airing(2, "2020-04-15T06:30:00Z"),
+            airing(3, "2020-04-18T17:00:00Z"),
+        ];
+        let all = vec![assignment()];
+        let work = WorkIndex::new(&all, |_| true);
+        let p = build(
+            &options(Lang::En),
+            &list,
+            &work,
+            chrono_tz::America::Los_Angeles,
+            "http://x.test/",
+        );
+        let headings: Vec<_> = p.sections.iter().map(|s| s.heading.as_str()).collect();
+        assert_eq!(
+            headings,
+            [
+                "Monday, April 13",
+                "Tuesday, April 14",
+                "Wednesday, April 15",
+                "Thursday, April 16",
+                "Friday, April 17",
+                "Weekend"
+            ]
+        );
+        assert_eq!(p.sections[0].groups[0].items[0].time, "9:00 AM");
+        assert_eq!(p.sections[1].groups[0].items[0].time, "11:30 PM");
+        assert!(p.sections[2].groups.is_empty());
+        assert_eq!(
+            p.sections[5].groups[0].heading.as_deref(),
+            Some("Saturday, April 18")
+        );
+        let w = &p.sections[0].groups[0].items[0].work[0];
+        assert_eq!(w.due.as_deref(), Some("Friday, April 17"));
+        assert_eq!(w.answer_lines, 6);
+        assert_eq!(p.channels[0].channel, "KCET 28.1");
+        assert_eq!(
+            p.feed.url,
+            "http://x.test/feeds/grades/5.ics?lang=en",
+            "{:?}",
+            p.feed
+        );
+        assert_eq!(
+            p.week_page.url,
+            "http://x.test/schedule?grade=5&week=2020-04-13&lang=en"
+        );
+        assert!(p.feed.qr.is_some());
+    }
+
+    #[test]
+    fn spanish_packets_take_spanish_text_where_given_and_mark_english_fallbacks() {
+        let list = vec![airing(1, "2020-04-13T16:00:00Z")];
+        let all = vec![assignment()];
+        let work = WorkIndex::new(&all, |_| true);
+        let p = build(
+            &options(Lang::Es),
+            &list,
+            &work,
+            chrono_tz::America::Los_Angeles,
+            "http://x.test",
+        );
+        let item = &p.sections[0].groups[0].items[0];
+        assert_eq!(item.title.text, "Ciberpersecución");
+        assert!(!item.title.english_fallback);
+        let ep = item.episode.as_ref().unwrap();
+        assert_eq!(ep.text, "The Poddleville Case");
+        assert!(ep.english_fallback);
+        assert_eq!(item.work[0].instructions.text, "Dibuja tres pizzas cortadas en cuartos.");
+        assert_eq!(item.time, "9:00 a. m.");
+        assert_eq!(p.sections[2].heading, "Miércoles 15 de abril");
+    }
+
+    #[test]
+    fn a_week_without_airings_has_no_sections() {
+        let p = build(
+            &options(Lang::En),
+            &[],
+            &WorkIndex::empty(),
+            chrono_tz::America::Los_Angeles,
+            "http://x.test",
+        );
+        assert!(p.is_empty());
+        assert!(p.channels.is_empty());
+    }
+
+    #[test]
+    fn qr_runs_cover_exactly_the_dark_modules() {
+        let qr = Qr::new("http://x.test/feeds/grades/5.ics?lang=en").unwrap();
+        let covered: usize = qr.runs().iter().map(|(_, _, n)| n).sum();
+        assert_eq!(covered, qr.dark.iter().filter(|d| **d).count());
+        assert!(qr.svg(100, "a \"label\"").contains("&quot;label&quot;"));
+    }
+
+    #[test]
+    fn paper_sizes_and_formats_parse() {
+        assert_eq!("A4".parse::<PaperSize>(), Ok(PaperSize::A4));
+        assert_eq!("letter".parse::<PaperSize>(), Ok(PaperSize::Letter));
+        assert!("legal".parse::<PaperSize>().is_err());
+        assert_eq!("pdf".parse::<Format>(), Ok(Format::Pdf));
+        assert!("docx".parse::<Format>().is_err());
+    }
+}

@@ -1,0 +1,1223 @@
+//! The packet as a PDF, drawn in-process with krilla.
+//!
+//! Black on white only, for cheap printers. DejaVu Sans regular and bold are compiled in
+//! (`assets/fonts/`) and embedded as subsets, so accents print and text can be copied and
+//! searched. Text is shaped with rustybuzz (the shaper krilla itself uses), so measured and
+//! drawn widths agree; paragraphs wrap at spaces. Content is a stream of items of known height
+//! that the paginator places page after page, moving an item to the next page when it, and the
+//! items it must stay with (a heading and its first line, a label and its first ruled lines),
+//! do not fit. Every page carries the grade, "Week of …" and "Page N of M".
+
+use super::{Item, Packet, PacketError, QrLink, Section, Work, QR_QUIET_ZONE};
+use krilla::geom::{PathBuilder, Point, Rect};
+use krilla::metadata::Metadata;
+use krilla::page::PageSettings;
+use krilla::paint::{Fill, Stroke};
+use krilla::surface::Surface;
+use krilla::text::{Font, GlyphId, KrillaGlyph};
+use krilla::Document;
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+static REGULAR_TTF: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+static BOLD_TTF: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
+
+/// One typeface: krilla's handle for embedding, rustybuzz's for shaping and measuring.
+struct Face {
+    pdf: Font,
+    shaper: rustybuzz::Face<'static>,
+    units_per_em: f32,
+}
+
+impl Face {
+    fn load(data: &'static [u8]) -> Option<Face> {
+        let shaper = rustybuzz::Face::from_slice(data, 0)?;
+        Some(Face {
+            pdf: Font::new(data.into(), 0)?,
+            units_per_em: shaper.units_per_em() as f32,
+            shaper,
+        })
+    }
+
+    /// Glyphs for `text` on one line, with advances in em, and the width in em.
+    fn shape(&self, text: &str) -> (Vec<KrillaGlyph>, f32) {
+        let mut buffer = rustybuzz::UnicodeBuffer::new();
+        buffer.push_str(text);
+        buffer.set_direction(rustybuzz::Direction::LeftToRight);
+        buffer.guess_segment_properties();
+        let out = rustybuzz::shape(&self.shaper, &[], buffer);
+        let infos = out.glyph_infos();
+        let positions = out.glyph_positions();
+        let em = self.units_per_em;
+        let mut width = 0.0;
+        let mut glyphs = Vec::with_capacity(infos.len());
+        for (i, (info, pos)) in infos.iter().zip(positions).enumerate() {
+            let start = info.cluster as usize;
+            // A cluster ends where the next cluster starts.
+            let end = infos[i + 1..]
+                .iter()
+                .find(|n| n.cluster != info.cluster)
+                .map_or(text.len(), |n| n.cluster as usize);
+            width += pos.x_advance as f32 / em;
+            glyphs.push(KrillaGlyph::new(
+                GlyphId::new(info.glyph_id),
+                pos.x_advance as f32 / em,
+                pos.x_offset as f32 / em,
+                pos.y_offset as f32 / em,
+                pos.y_advance as f32 / em,
+                start..end.max(start),
+                None,
+            ));
+        }
+        (glyphs, width)
+    }
+}
+
+struct Fonts {
+    regular: Face,
+    bold: Face,
+}
+
+static FONTS: LazyLock<Option<Fonts>> = LazyLock::new(|| {
+    Some(Fonts {
+        regular: Face::load(REGULAR_TTF)?,
+        bold: Face::load(BOLD_TTF)?,
+    })
+});
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Weight {
+    Regular,
+    Bold,
+}
+
+/// A drawing instruction, positioned relative to the top of its item (or of the page).
+#[derive(Debug, Clone)]
+enum Op {
+    /// Text on one line; `y` is the baseline.
+    Text {
+        x: f32,
+        y: f32,
+        weight: Weight,
+        size: f32,
+        text: String,
+    },
+    Line {
+        x1: f32,
+        y1: f32,
+        x2: f32,
+        y2: f32,
+        width: f32,
+    },
+    /// An outlined box.
+    Frame {
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+        width: f32,
+    },
+    /// Filled rectangles (QR modules).
+    Fill(Vec<(f32, f32, f32, f32)>),
+}
+
+impl Op {
+    fn moved(self, dy: f32) -> Op {
+        match self {
+            Op::Text {
+                x,
+                y,
+                weight,
+                size,
+                text,
+            } => Op::Text {
+                x,
+                y: y + dy,
+                weight,
+                size,
+                text,
+            },
+            Op::Line {
+                x1,
+                y1,
+                x2,
+                y2,
+                width,
+            } => Op::Line {
+                x1,
+                y1: y1 + dy,
+                x2,
+                y2: y2 + dy,
+                width,
+            },
+            Op::Frame { x, y, w, h, width } => Op::Frame {
+                x,
+                y: y + dy,
+                w,
+                h,
+                width,
+            },
+            Op::Fill(rects) => Op::Fill(
+                rects
+                    .into_iter()
+                    .map(|(x, y, w, h)| (x, y + dy, w, h))
+                    .collect(),
+            ),
+        }
+    }
+}
+
+/// A piece of content the paginator places whole.
+#[derive(Debug, Clone, Default)]
+struct Block {
+    height: f32,
+    /// Keep on the same page as the next block.
+    keep_with_next: bool,
+    ops: Vec<Op>,
+}
+
+/// A run of text in one weight on a wrapped line, `x` from the line's start.
+#[derive(Debug, Clone)]
+struct Run {
+    x: f32,
+    weight: Weight,
+    text: String,
+}
+
+/// Sizes and page geometry, scaled for large print.
+struct Style {
+    page_w: f32,
+    page_h: f32,
+    left: f32,
+    right: f32,
+    /// Where content starts and must end.
+    top: f32,
+    bottom: f32,
+    body: f32,
+    small: f32,
+    heading: f32,
+    title: f32,
+    grade: f32,
+    /// Distance between ruled answer lines.
+    ruled: f32,
+    k: f32,
+}
+
+impl Style {
+    fn new(packet: &Packet) -> Style {
+        let (page_w, page_h) = packet.options.size.points();
+        let k = if packet.options.large { 1.4 } else { 1.0 };
+        Style {
+            page_w,
+            page_h,
+            left: 50.0,
+            right: page_w - 50.0,
+            top: 62.0 + 4.0 * k,
+            bottom: page_h - 50.0 - 4.0 * k,
+            body: 11.0 * k,
+            small: 9.0 * k,
+            heading: 17.0 * k,
+            title: 22.0 * k,
+            grade: 34.0 * k,
+            ruled: 24.0 * k,
+            k,
+        }
+    }
+
+    fn width(&self) -> f32 {
+        self.right - self.left
+    }
+
+    fn line_height(&self, size: f32) -> f32 {
+        size * 1.35
+    }
+}
+
+/// Lays text out: measuring (with a cache, as the same words recur) and wrapping.
+struct Layout<'f> {
+    fonts: &'f Fonts,
+    widths: HashMap<(Weight, String), f32>,
+    s: Style,
+}
+
+impl<'f> Layout<'f> {
+    fn face(&self, w: Weight) -> &'f Face {
+        match w {
+            Weight::Regular => &self.fonts.regular,
+            Weight::Bold => &self.fonts.bold,
+        }
+    }
+
+    /// Width of `text` at `size`, in points.
+    fn measure(&mut self, weight: Weight, text: &str, size: f32) -> f32 {
+        if let Some(em) = self.widths.get(&(weight, text.to_string())) {
+            return em * size;
+        }
+        let em = self.face(weight).shape(text).1;
+        self.widths.insert((weight, text.to_string()), em);
+        em * size
+    }
+
+    /// Wraps styled spans into lines no wider than `width`. Words break at whitespace; `\n`
+    /// starts a new line; a word longer than a line is cut where it must be.
+    fn wrap(&mut self, spans: &[(Weight, &str)], size: f32, width: f32) -> Vec<Vec<Run>> {
+        // Words glued to the one before them (no whitespace between) travel together.
+        struct Word {
+            pieces: Vec<(Weight, String)>,
+            space_before: bool,
+            hard_break_before: bool,
+        }
+        let mut words: Vec<Word> = Vec::new();
+        let mut gap = false;
+        let mut hard = false;
+        let mut glue = false;
+        for (weight, text) in spans {
+            let mut current = String::new();
+            let flush = |current: &mut String,
+                             words: &mut Vec<Word>,
+                             gap: &mut bool,
+                             hard: &mut bool,
+                             glue: &mut bool| {
+                if current.is_empty() {
+                    return;
+                }
+                let piece = (*weight, std::mem::take(current));
+                match words.last_mut() {
+                    Some(last) if *glue && !*gap && !*hard => last.pieces.push(piece),
+                    _ => words.push(Word {
+                        pieces: vec![piece],
+                        space_before: *gap,
+                        hard_break_before: *hard,
+                    }),
+                }
+                *gap = false;
+                *hard = false;
+                *glue = true;
+            };
+            for c in text.chars() {
+                if c == '\n' {
+                    flush(&mut current, &mut words, &mut gap, &mut hard, &mut glue);
+                    if hard {
+                        // A blank line: keep it as an empty word on its own line.
+                        words.push(Word {
+                            pieces: Vec::new(),
+                            space_before: false,
+                            hard_break_before: true,
+                        });
+                    }
+                    hard = true;
+                    gap = false;
+                    glue = false;
+                } else if c.is_whitespace() {
+                    flush(&mut current, &mut words, &mut gap, &mut hard, &mut glue);
+                    gap = true;
+                    glue = false;
+                } else {
+                    current.push(c);
+                }
+            }
+            flush(&mut current, &mut words, &mut gap, &mut hard, &mut glue);
+        }
+
+        let space = self.measure(Weight::Regular, " ", size);
+        let mut lines: Vec<Vec<Run>> = vec![Vec::new()];
+        let mut x = 0.0f32;
+        for word in words {
+            if word.hard_break_before && !(lines.len() == 1 && lines[0].is_empty() && x == 0.0) {
+                lines.push(Vec::new());
+                x = 0.0;
+            }
+            let w: f32 = word
+                .pieces
+                .iter()
+                .map(|(wt, t)| self.measure(*wt, t, size))
+                .sum();
+            let mut sp = if word.space_before && x > 0.0 {
+                space
+            } else {
+                0.0
+            };
+            if x > 0.0 && x + sp + w > width {
+                lines.push(Vec::new());
+                x = 0.0;
+                sp = 0.0;
+            }
+            if w > width {
+                // Too long for any line (an address, a run of dashes): cut it by characters.
+                for (wt, t) in word.pieces {
+                    for c in t.chars() {
+                        let cw = self.measure(wt, c.encode_utf8(&mut [0; 4]), size);
+                        if x > 0.0 && x + cw > width {
+                            lines.push(Vec::new());
+                            x = 0.0;
+                        }
+                        push_run(lines.last_mut(), x, 0.0, wt, &c.to_string());
+                        x += cw;
+                    }
+                }
+                continue;
+            }
+            let mut first = true;
+            for (wt, t) in word.pieces {
+                let pw = self.measure(wt, &t, size);
+                push_run(lines.last_mut(), x, if first { sp } else { 0.0 }, wt, &t);
+                x += if first { sp } else { 0.0 } + pw;
+                first = false;
+            }
+        }
+        lines
+    }
+
+    /// A paragraph as one block per line, each kept with the next when `keep` is set.
+    fn paragraph(
+        &mut self,
+        spans: &[(Weight, &str)],
+        size: f32,
+        indent: f32,
+        keep_first: bool,
+    ) -> Vec<Block> {
+        let width = self.s.width() - indent;
+        let lh = self.s.line_height(size);
+        let lines = self.wrap(spans, size, width);
+        let n = lines.len();
+        lines
+            .into_iter()
+            .enumerate()
+            .map(|(i, runs)| Block {
+                height: lh,
+                // Never leave a single line of a paragraph alone at the foot or the head of a
+                // page.
+                keep_with_next: (i == 0 && keep_first) || (n > 1 && (i == 0 || i + 2 == n)),
+                ops: runs
+                    .into_iter()
+                    .map(|r| Op::Text {
+                        x: self.s.left + indent + r.x,
+                        y: size * 1.05,
+                        weight: r.weight,
+                        size,
+                        text: r.text,
+                    })
+                    .collect(),
+            })
+            .collect()
+    }
+}
+
+/// Adds `text` to the line at `x` (after a space of width `space`, if any), joining it to the
+/// previous run when that has the same weight.
+fn push_run(line: Option<&mut Vec<Run>>, x: f32, space: f32, weight: Weight, text: &str) {
+    let Some(line) = line else { return };
+    match line.last_mut() {
+        Some(last) if last.weight == weight => {
+            if space > 0.0 {
+                last.text.push(' ');
+            }
+            last.text.push_str(text);
+        }
+        _ => line.push(Run {
+            x: x + space,
+            weight,
+            text: text.to_string(),
+        }),
+    }
+}
+
+fn spacer(h: f32) -> Block {
+    Block {
+        height: h,
+        keep_with_next: false,
+        ops: Vec::new(),
+    }
+}
+
+/// One printed page's content, before the page count is known.
+#[derive(Default)]
+struct PageOps {
+    ops: Vec<Op>,
+}
+
+/// Places blocks page after page. Each section starts on a new page; a section that runs over
+/// repeats its heading, marked "(continued)", on the next.
+struct Paginator {
+    pages: Vec<PageOps>,
+    y: f32,
+    top: f32,
+    bottom: f32,
+}
+
+impl Paginator {
+    fn new_page(&mut self) {
+        self.pages.push(PageOps::default());
+        self.y = self.top;
+    }
+
+    fn place_section(&mut self, blocks: Vec<Block>, continued: &[Block]) {
+        self.new_page();
+        let mut i = 0;
+        while i < blocks.len() {
+            // The height of this block and those it must stay with, capped at a page.
+            let mut chain = 0.0;
+            for b in &blocks[i..] {
+                chain += b.height;
+                if !b.keep_with_next {
+                    break;
+                }
+            }
+            let chain = chain.min(self.bottom - self.top);
+            let fresh = (self.y - self.top).abs() < f32::EPSILON;
+            if self.y + chain > self.bottom + 0.01 && !fresh {
+                self.new_page();
+                for c in continued {
+                    self.put(c);
+                }
+            }
+            self.put(&blocks[i]);
+            i += 1;
+        }
+    }
+
+    fn put(&mut self, b: &Block) {
+        let y = self.y;
+        if let Some(page) = self.pages.last_mut() {
+            page.ops.extend(b.ops.iter().cloned().map(|o| o.moved(y)));
+        }
+        self.y += b.height;
+    }
+}
+
+/// Draws `packet` as a PDF.
+pub fn render(packet: &Packet) -> Result<Vec<u8>, PacketError> {
+    let fonts = FONTS.as_ref().ok_or(PacketError::Font)?;
+    let mut l = Layout {
+        fonts,
+        widths: HashMap::new(),
+        s: Style::new(packet),
+    };
+
+    let mut sections: Vec<(Vec<Block>, Vec<Block>)> = vec![(cover(&mut l, packet), Vec::new())];
+    for section in &packet.sections {
+        sections.push(day_section(&mut l, packet, section));
+    }
+
+    let mut p = Paginator {
+        pages: Vec::new(),
+        y: l.s.top,
+        top: l.s.top,
+        bottom: l.s.bottom,
+    };
+    for (blocks, continued) in sections {
+        p.place_section(blocks, &continued);
+    }
+
+    let total = p.pages.len();
+    let mut doc = Document::new();
+    doc.set_metadata(
+        Metadata::new()
+            .title(packet.title())
+            .language(packet.options.lang.code().to_string())
+            .creator(format!("lessoncast {}", env!("CARGO_PKG_VERSION"))),
+    );
+    for (n, page_ops) in p.pages.into_iter().enumerate() {
+        let chrome = page_chrome(&mut l, packet, n + 1, total);
+        let settings = PageSettings::from_wh(l.s.page_w, l.s.page_h)
+            .ok_or_else(|| PacketError::Pdf("bad page size".into()))?;
+        let mut page = doc.start_page_with(settings);
+        let mut surface = page.surface();
+        for op in chrome.iter().chain(page_ops.ops.iter()) {
+            draw(&mut surface, fonts, op);
+        }
+        surface.finish();
+        page.finish();
+    }
+    doc.finish()
+        .map_err(|e| PacketError::Pdf(format!("{e:?}")))
+}
+
+/// The header and footer of page `n` of `total`.
+fn page_chrome(l: &mut Layout<'_>, packet: &Packet, n: usize, total: usize) -> Vec<Op> {
+    let s = &l.s;
+    let size = 9.0 * s.k.min(1.2);
+    let (left, right, page_h, page_w) = (s.left, s.right, s.page_h, s.page_w);
+    let head_y = 40.0;
+    let foot_y = page_h - 30.0;
+    let left_text = format!("{} · {}", packet.grade_name, packet.words.packet_title);
+    let week = packet.week_label.clone();
+    let page_of = packet.words.page_of(n, total);
+    let week_w = l.measure(Weight::Regular, &week, size);
+    let page_w_text = l.measure(Weight::Bold, &page_of, size);
+    vec![
+        Op::Text {
+            x: left,
+            y: head_y,
+            weight: Weight::Bold,
+            size,
+            text: left_text,
+        },
+        Op::Text {
+            x: right - week_w,
+            y: head_y,
+            weight: Weight::Regular,
+            size,
+            text: week.clone(),
+        },
+        Op::Line {
+            x1: left,
+            y1: head_y + 6.0,
+            x2: right,
+            y2: head_y + 6.0,
+            width: 0.75,
+        },
+        Op::Line {
+            x1: left,
+            y1: foot_y - size - 4.0,
+            x2: right,
+            y2: foot_y - size - 4.0,
+            width: 0.75,
+        },
+        Op::Text {
+            x: left,
+            y: foot_y,
+            weight: Weight::Regular,
+            size,
+            text: week,
+        },
+        Op::Text {
+            x: (page_w - page_w_text) / 2.0,
+            y: foot_y,
+            weight: Weight::Bold,
+            size,
+            text: page_of,
+        },
+    ]
+}
+
+/// A heading line in bold with a rule under it.
+fn heading(l: &mut Layout<'_>, text: &str, size: f32) -> Vec<Block> {
+    let mut blocks = l.paragraph(&[(Weight::Bold, text)], size, 0.0, true);
+    for b in &mut blocks {
+        b.keep_with_next = true;
+    }
+    let (left, right) = (l.s.left, l.s.right);
+    blocks.push(Block {
+        height: 8.0 * l.s.k,
+        keep_with_next: true,
+        ops: vec![Op::Line {
+            x1: left,
+            y1: 3.0,
+            x2: right,
+            y2: 3.0,
+            width: 1.5,
+        }],
+    });
+    blocks
+}
+
+fn cover(l: &mut Layout<'_>, packet: &Packet) -> Vec<Block> {
+    let w = packet.words;
+    let s_body = l.s.body;
+    let k = l.s.k;
+    let mut out = Vec::new();
+    out.extend(l.paragraph(
+        &[(Weight::Bold, w.packet_title)],
+        l.s.title,
+        0.0,
+        true,
+    ));
+    out.extend(l.paragraph(
+        &[(Weight::Bold, &packet.grade_name)],
+        l.s.grade,
+        0.0,
+        true,
+    ));
+    out.extend(l.paragraph(
+        &[(Weight::Regular, &packet.dates)],
+        l.s.body * 1.3,
+        0.0,
+        false,
+    ));
+    out.push(spacer(14.0 * k));
+    out.push(fill_in_line(l, &format!("{}:", w.student_name)));
+    out.push(fill_in_line(l, &format!("{}:", w.teacher_name)));
+    out.push(spacer(10.0 * k));
+
+    if packet.is_empty() {
+        out.push(spacer(20.0 * k));
+        out.extend(l.paragraph(
+            &[(Weight::Bold, w.nothing_this_week)],
+            l.s.heading,
+            0.0,
+            true,
+        ));
+        out.push(spacer(6.0 * k));
+        out.extend(l.paragraph(
+            &[(Weight::Regular, w.nothing_this_week_hint)],
+            s_body,
+            0.0,
+            false,
+        ));
+        out.push(spacer(24.0 * k));
+    } else {
+        out.extend(heading(l, w.how_to_watch, l.s.heading * 0.85));
+        out.extend(l.paragraph(
+            &[(Weight::Regular, w.channels_intro)],
+            s_body,
+            0.0,
+            true,
+        ));
+        out.push(spacer(3.0 * k));
+        for c in &packet.channels {
+            let name = c.name.as_deref().map(|n| format!(" – {n}"));
+            out.extend(l.paragraph(
+                &[
+                    (Weight::Regular, "•  "),
+                    (Weight::Bold, &c.channel),
+                    (Weight::Regular, name.as_deref().unwrap_or("")),
+                ],
+                s_body,
+                12.0 * k,
+                false,
+            ));
+        }
+        out.push(spacer(5.0 * k));
+        let mut tips = vec![w.antenna_tip];
+        if packet.any_captions {
+            tips.push(w.captions_tip);
+        }
+        if packet.any_spanish_audio {
+            tips.push(w.spanish_audio_tip);
+        }
+        tips.push(w.how_to_use);
+        for tip in tips {
+            out.extend(l.paragraph(&[(Weight::Regular, tip)], s_body, 0.0, false));
+            out.push(spacer(5.0 * k));
+        }
+        out.push(spacer(8.0 * k));
+    }
+    out.push(qr_block(l, &[&packet.feed, &packet.week_page]));
+    out
+}
+
+/// "Student's name: ______________" across the page.
+fn fill_in_line(l: &mut Layout<'_>, label: &str) -> Block {
+    let size = l.s.body * 1.1;
+    let lw = l.measure(Weight::Bold, label, size);
+    let h = l.s.ruled * 1.1;
+    Block {
+        height: h,
+        keep_with_next: true,
+        ops: vec![
+            Op::Text {
+                x: l.s.left,
+                y: h - 6.0,
+                weight: Weight::Bold,
+                size,
+                text: label.to_string(),
+            },
+            Op::Line {
+                x1: l.s.left + lw + 6.0,
+                y1: h - 4.0,
+                x2: l.s.right,
+                y2: h - 4.0,
+                width: 0.75,
+            },
+        ],
+    }
+}
+
+/// QR codes side by side, each with its caption and address under it.
+fn qr_block(l: &mut Layout<'_>, links: &[&QrLink]) -> Block {
+    let gap = 24.0;
+    let n = links.len().max(1) as f32;
+    let cell = (l.s.width() - gap * (n - 1.0)) / n;
+    let side = 100.0f32.min(cell);
+    let caption = l.s.body;
+    let url = l.s.small * 0.95;
+    let mut ops = Vec::new();
+    let mut height = 0.0f32;
+    for (i, link) in links.iter().enumerate() {
+        let x0 = l.s.left + i as f32 * (cell + gap);
+        let mut y = 0.0;
+        if let Some(qr) = &link.qr {
+            // The quiet zone is part of the square, left white.
+            let total = (qr.width + 2 * QR_QUIET_ZONE) as f32;
+            let m = side / total;
+            let q = QR_QUIET_ZONE as f32;
+            let rects = qr
+                .runs()
+                .into_iter()
+                .map(|(x, y, len)| {
+                    (
+                        x0 + (x as f32 + q) * m,
+                        (y as f32 + q) * m,
+                        len as f32 * m,
+                        m,
+                    )
+                })
+                .collect();
+            ops.push(Op::Fill(rects));
+            y += side;
+        }
+        for (size, weight, text) in [
+            (caption, Weight::Bold, link.caption),
+            (url, Weight::Regular, link.url.as_str()),
+        ] {
+            let lh = l.s.line_height(size);
+            for runs in l.wrap(&[(weight, text)], size, cell) {
+                for r in runs {
+                    ops.push(Op::Text {
+                        x: x0 + r.x,
+                        y: y + size * 1.05,
+                        weight: r.weight,
+                        size,
+                        text: r.text,
+                    });
+                }
+                y += lh;
+            }
+            y += 3.0;
+        }
+        height = height.max(y);
+    }
+    Block {
+        height,
+        keep_with_next: false,
+        ops,
+    }
+}
+
+/// Column positions of the airing rows, measured from the packet's own times and channels.
+struct Columns {
+    time_x: f32,
+    channel_x: f32,
+    lesson_x: f32,
+    lesson_w: f32,
+    marks_x: f32,
+}
+
+fn columns(l: &mut Layout<'_>, packet: &Packet) -> Columns {
+    let size = l.s.body;
+    let mut time_w = l.measure(Weight::Bold, packet.words.col_time, l.s.small);
+    let mut channel_w = l.measure(Weight::Bold, packet.words.col_channel, l.s.small);
+    for section in &packet.sections {
+        for g in &section.groups {
+            for item in &g.items {
+                time_w = time_w.max(l.measure(Weight::Bold, &item.time, size));
+                channel_w = channel_w.max(l.measure(Weight::Regular, &item.channel, size));
+            }
+        }
+    }
+    let marks_w = mark_width(l, packet.words.captions_mark)
+        + 4.0
+        + mark_width(l, packet.words.spanish_audio_mark);
+    let pad = 10.0 * l.s.k;
+    let time_x = l.s.left;
+    let channel_x = time_x + time_w + pad;
+    let lesson_x = channel_x + channel_w + pad;
+    let marks_x = l.s.right - marks_w;
+    Columns {
+        time_x,
+        channel_x,
+        lesson_x,
+        lesson_w: (marks_x - pad - lesson_x).max(60.0),
+        marks_x,
+    }
+}
+
+/// Width of a boxed marker such as "CC".
+fn mark_width(l: &mut Layout<'_>, text: &str) -> f32 {
+    l.measure(Weight::Bold, text, l.s.small) + 6.0
+}
+
+/// A weekday's (or the weekend's) blocks, and the heading repeated on its continuation pages.
+fn day_section(l: &mut Layout<'_>, packet: &Packet, section: &Section) -> (Vec<Block>, Vec<Block>) {
+    let w = packet.words;
+    let cols = columns(l, packet);
+    let mut out = heading(l, &section.heading, l.s.heading);
+    let mut continued = heading(
+        l,
+        &format!("{} {}", section.heading, w.continued),
+        l.s.heading,
+    );
+    let header = column_header(l, packet, &cols);
+    if section.groups.is_empty() {
+        out.push(spacer(6.0 * l.s.k));
+        out.extend(l.paragraph(&[(Weight::Regular, w.nothing_today)], l.s.body * 1.2, 0.0, false));
+        return (out, continued);
+    }
+    continued.push(header.clone());
+    out.push(header);
+    for g in &section.groups {
+        if let Some(h) = &g.heading {
+            out.push(Block {
+                height: 6.0 * l.s.k,
+                keep_with_next: true,
+                ops: Vec::new(),
+            });
+            let mut blocks = l.paragraph(&[(Weight::Bold, h)], l.s.body * 1.25, 0.0, true);
+            for b in &mut blocks {
+                b.keep_with_next = true;
+            }
+            out.extend(blocks);
+        }
+        for item in &g.items {
+            out.push(airing_row(l, packet, &cols, item));
+            for work in &item.work {
+                out.extend(work_blocks(l, packet, work));
+            }
+        }
+    }
+    (out, continued)
+}
+
+fn column_header(l: &mut Layout<'_>, packet: &Packet, cols: &Columns) -> Block {
+    let w = packet.words;
+    let size = l.s.small;
+    let h = l.s.line_height(size) + 4.0;
+    Block {
+        height: h,
+        keep_with_next: true,
+        ops: vec![
+            Op::Text {
+                x: cols.time_x,
+                y: size * 1.05,
+                weight: Weight::Bold,
+                size,
+                text: w.col_time.to_string(),
+            },
+            Op::Text {
+                x: cols.channel_x,
+                y: size * 1.05,
+                weight: Weight::Bold,
+                size,
+                text: w.col_channel.to_string(),
+            },
+            Op::Text {
+                x: cols.lesson_x,
+                y: size * 1.05,
+                weight: Weight::Bold,
+                size,
+                text: w.col_lesson.to_string(),
+            },
+        ],
+    }
+}
+
+/// One airing: time, channel, "Title: Episode", and CC / SAP marks, with a rule above it.
+fn airing_row(l: &mut Layout<'_>, packet: &Packet, cols: &Columns, item: &Item) -> Block {
+    let size = l.s.body;
+    let lh = l.s.line_height(size);
+    let pad = 4.0 * l.s.k;
+    let episode = item.episode.as_ref().map(|e| format!(": {}", e.text));
+    let lines = l.wrap(
+        &[
+            (Weight::Bold, &item.title.text),
+            (Weight::Regular, episode.as_deref().unwrap_or("")),
+        ],
+        size,
+        cols.lesson_w,
+    );
+    let base = pad + size * 1.05;
+    let mut ops = vec![
+        Op::Line {
+            x1: l.s.left,
+            y1: 0.0,
+            x2: l.s.right,
+            y2: 0.0,
+            width: if item.work.is_empty() { 0.4 } else { 1.2 },
+        },
+        Op::Text {
+            x: cols.time_x,
+            y: base,
+            weight: Weight::Bold,
+            size,
+            text: item.time.clone(),
+        },
+        Op::Text {
+            x: cols.channel_x,
+            y: base,
+            weight: Weight::Regular,
+            size,
+            text: item.channel.clone(),
+        },
+    ];
+    let n = lines.len().max(1);
+    for (i, runs) in lines.into_iter().enumerate() {
+        for r in runs {
+            ops.push(Op::Text {
+                x: cols.lesson_x + r.x,
+                y: base + i as f32 * lh,
+                weight: r.weight,
+                size,
+                text: r.text,
+            });
+        }
+    }
+    let mut x = cols.marks_x;
+    let small = l.s.small;
+    for (on, mark) in [
+        (item.captions, packet.words.captions_mark),
+        (item.spanish_audio, packet.words.spanish_audio_mark),
+    ] {
+        let mw = mark_width(l, mark);
+        if on {
+            ops.push(Op::Frame {
+                x,
+                y: base - small - 1.5,
+                w: mw,
+                h: small + 4.5,
+                width: 0.75,
+            });
+            ops.push(Op::Text {
+                x: x + 3.0,
+                y: base,
+                weight: Weight::Bold,
+                size: small,
+                text: mark.to_string(),
+            });
+        }
+        x += mw + 4.0;
+    }
+    Block {
+        height: pad * 2.0 + n as f32 * lh,
+        keep_with_next: !item.work.is_empty(),
+        ops,
+    }
+}
+
+/// Work under an airing: a box to tick, title and minutes, instructions, materials, due date,
+/// then ruled lines for the answers.
+fn work_blocks(l: &mut Layout<'_>, packet: &Packet, work: &Work) -> Vec<Block> {
+    let w = packet.words;
+    let k = l.s.k;
+    let size = l.s.body;
+    let indent = 18.0 * k;
+    let mut out = vec![spacer(2.0 * k)];
+    out[0].keep_with_next = true;
+
+    let head = format!("{}: ", w.work_to_do);
+    let minutes = work.minutes.map(|m| format!(" ({m} {})", w.minutes));
+    let mut title = l.paragraph(
+        &[
+            (Weight::Bold, &head),
+            (Weight::Bold, &work.title.text),
+            (Weight::Regular, minutes.as_deref().unwrap_or("")),
+        ],
+        size,
+        indent,
+        true,
+    );
+    if let Some(first) = title.first_mut() {
+        // A box to tick when the work is done.
+        let b = size * 0.85;
+        first.ops.push(Op::Frame {
+            x: l.s.left + 2.0,
+            y: size * 1.05 - b + 1.0,
+            w: b,
+            h: b,
+            width: 1.0,
+        });
+    }
+    for b in &mut title {
+        b.keep_with_next = true;
+    }
+    out.extend(title);
+    out.extend(l.paragraph(
+        &[(Weight::Regular, &work.instructions.text)],
+        size,
+        indent,
+        true,
+    ));
+    if let Some(m) = &work.materials {
+        let label = format!("{}: ", w.materials);
+        out.extend(l.paragraph(
+            &[(Weight::Bold, &label), (Weight::Regular, m)],
+            size,
+            indent,
+            false,
+        ));
+    }
+    if let Some(d) = &work.due {
+        let label = format!("{}: ", w.due);
+        out.extend(l.paragraph(
+            &[(Weight::Bold, &label), (Weight::Regular, d)],
+            size,
+            indent,
+            false,
+        ));
+    }
+    out.push(spacer(3.0 * k));
+    let mut label = l.paragraph(&[(Weight::Regular, w.answers)], l.s.small, indent, true);
+    for b in &mut label {
+        b.keep_with_next = true;
+    }
+    out.extend(label);
+    let (x1, x2) = (l.s.left + indent, l.s.right);
+    for i in 0..work.answer_lines {
+        let h = l.s.ruled;
+        out.push(Block {
+            height: h,
+            // The label and its first two lines stay together.
+            keep_with_next: i == 0,
+            ops: vec![Op::Line {
+                x1,
+                y1: h - 2.0,
+                x2,
+                y2: h - 2.0,
+                width: 0.6,
+            }],
+        });
+    }
+    out.push(spacer(8.0 * k));
+    out
+}
+
+fn draw(surface: &mut Surface<'_>, fonts: &Fonts, op: &Op) {
+    match op {
+        Op::Text {
+            x,
+            y,
+            weight,
+            size,
+            text,
+        } => {
+            if text.is_empty() {
+                return;
+            }
+            let face = match weight {
+                Weight::Regular => &fonts.regular,
+                Weight::Bold => &fonts.bold,
+            };
+            let (glyphs, _) = face.shape(text);
+            surface.set_stroke(None);
+            surface.set_fill(Some(Fill::default()));
+            surface.draw_glyphs(
+                Point::from_xy(*x, *y),
+                &glyphs,
+                face.pdf.clone(),
+                text,
+                *size,
+                false,
+            );
+        }
+        Op::Line {
+            x1,
+            y1,
+            x2,
+            y2,
+            width,
+        } => {
+            let mut pb = PathBuilder::new();
+            pb.move_to(*x1, *y1);
+            pb.line_to(*x2, *y2);
+            if let Some(path) = pb.finish() {
+                surface.set_fill(None);
+                surface.set_stroke(Some(Stroke {
+                    width: *width,
+                    ..Stroke::default()
+                }));
+                surface.draw_path(&path);
+                surface.set_stroke(None);
+            }
+        }
+        Op::Frame { x, y, w, h, width } => {
+            let mut pb = PathBuilder::new();
+            if let Some(r) = Rect::from_xywh(*x, *y, *w, *h) {
+                pb.push_rect(r);
+            }
+            if let Some(path) = pb.finish() {
+                surface.set_fill(None);
+                surface.set_stroke(Some(Stroke {
+                    width: *width,
+                    ..Stroke::default()
+                }));
+                surface.draw_path(&path);
+                surface.set_stroke(None);
+            }
+        }
+        Op::Fill(rects) => {
+            let mut pb = PathBuilder::new();
+            for (x, y, w, h) in rects {
+                if let Some(r) = Rect::from_xywh(*x, *y, *w, *h) {
+                    pb.push_rect(r);
+                }
+            }
+            if let Some(path) = pb.finish() {
+                surface.set_stroke(None);
+                surface.set_fill(Some(Fill::default()));
+                surface.draw_path(&path);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::feeds::WorkIndex;
+    use crate::i18n::Lang;
+    use crate::packets::tests::{airing, assignment, options};
+    use crate::packets::{build, PaperSize};
+
+    fn layout() -> Layout<'static> {
+        let packet = build(
+            &options(Lang::En),
+            &[],
+            &WorkIndex::empty(),
+            chrono_tz::America::Los_Angeles,
+            "http://x.test",
+        );
+        Layout {
+            fonts: FONTS.as_ref().unwrap(),
+            widths: HashMap::new(),
+            s: Style::new(&packet),
+        }
+    }
+
+    #[test]
+    fn the_fonts_load_and_cover_spanish() {
+        let fonts = FONTS.as_ref().expect("fonts");
+        let (glyphs, _) = fonts.regular.shape("Miércoles ñ ¿Ü?");
+        assert!(glyphs.iter().all(|g| g.glyph_id.to_u32() != 0));
+    }
+
+    #[test]
+    fn wrapping_keeps_lines_within_the_width_and_honours_line_breaks() {
+        let mut l = layout();
+        let text = "Watch the lesson, then draw three pizzas cut in quarters and label each \
+                    piece.\n\nThen write one sentence.";
+        let lines = l.wrap(&[(Weight::Regular, text)], 11.0, 200.0);
+        assert!(lines.len() >= 4, "{lines:?}");
+        for line in &lines {
+            let text: String = line.iter().map(|r| r.text.as_str()).collect();
+            assert!(l.measure(Weight::Regular, &text, 11.0) <= 200.5, "{text}");
+        }
+        assert!(lines.iter().any(|l| l.is_empty()), "blank line kept");
+        // Glued spans do not split: "Cyberchase" and ": Episode" stay on a line together.
+        let lines = l.wrap(
+            &[(Weight::Bold, "Cyberchase"), (Weight::Regular, ": The Case")],
+            11.0,
+            500.0,
+        );
+        assert_eq!(lines.len(), 1);
+        assert_eq!(lines[0].len(), 2);
+        // A word longer than the line is cut rather than overflowing.
+        let long = "x".repeat(400);
+        let lines = l.wrap(&[(Weight::Regular, &long)], 11.0, 100.0);
+        assert!(lines.len() > 3);
+    }
+
+    #[test]
+    fn a_packet_renders_to_a_pdf_with_the_right_page_size() {
+        let list = vec![airing(1, "2020-04-13T16:00:00Z")];
+        let all = vec![assignment()];
+        let work = WorkIndex::new(&all, |_| true);
+        let mut o = options(Lang::Es);
+        o.size = PaperSize::A4;
+        o.large = true;
+        let p = build(&o, &list, &work, chrono_tz::America::Los_Angeles, "http://x.test");
+        let pdf = render(&p).unwrap();
+        assert!(pdf.starts_with(b"%PDF-"));
+        // The same packet gives the same bytes, so its ETag is stable.
+        assert_eq!(render(&p).unwrap(), pdf);
+    }
+}
