@@ -679,3 +679,58 @@ async fn admins_see_the_import_history_with_its_errors_and_teachers_do_not() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_admin_page_shows_the_import_history_to_admins_only() {
+    let app = app_with_teachers().await;
+    let _ = app
+        .db
+        .import(&common::fixture("import/truncated.xml"))
+        .await;
+    let state =
+        lessoncast::web::AppState::new(app.db.store.clone(), std::sync::Arc::new(app.db.config()));
+    let cookie_of = |email: &'static str| {
+        let state = state.clone();
+        async move {
+            let user = users::credentials(state.store.pool(), email)
+                .await
+                .unwrap()
+                .unwrap()
+                .user;
+            let (t, _) = lessoncast::web::auth::start_session(&state, &user, true)
+                .await
+                .unwrap();
+            format!("lc_session={t}")
+        }
+    };
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let get = |cookie: Option<String>| {
+        let mut r = client.get(format!("{}/admin", app.base));
+        if let Some(c) = cookie {
+            r = r.header("cookie", c);
+        }
+        r.send()
+    };
+    let r = get(Some(cookie_of("admin@school.test").await))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Import history"));
+    assert!(
+        html.contains("truncated.xml"),
+        "the failed run and its error"
+    );
+    assert!(html.contains("failed:"));
+    assert!(html.contains("ms.rivera@school.test"));
+    let r = get(Some(cookie_of("ms.rivera@school.test").await))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let r = get(None).await.unwrap();
+    assert_eq!(r.status(), 303);
+    app.stop().await;
+}

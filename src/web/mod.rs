@@ -1,5 +1,6 @@
 //! The HTTP server: the router, shared state, and graceful shutdown.
 
+pub mod admin;
 pub mod api;
 pub mod auth;
 pub mod error;
@@ -43,6 +44,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .merge(api::router())
         .merge(api::teach_router())
+        .merge(admin::router())
         .merge(feeds::router())
         .merge(packets::router())
         .merge(teach::router())
