@@ -69,7 +69,7 @@ async fn run() {
     let publisher = Publisher {
         host: "127.0.0.1",
         base_url: "http://127.0.0.1:8080",
-        tz: "America/Los_Angeles",
+        tz: chrono_tz::America::Los_Angeles,
     };
 
     let mut render = Vec::new();

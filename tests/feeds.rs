@@ -284,7 +284,7 @@ async fn the_command_line_writes_the_same_bytes_the_server_publishes() {
             "2020-04-19",
         ])
         .env("DATABASE_URL", &cfg.database_url)
-        .env("LESSONCAST_BASE_URL", &app.base)
+        .env("LESSONCAST_BASE_URL", &cfg.base_url)
         .env("RUST_LOG", "warn")
         .output()
         .unwrap();

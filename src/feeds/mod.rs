@@ -190,8 +190,8 @@ pub struct Publisher<'a> {
     pub host: &'a str,
     /// Public base URL, for links.
     pub base_url: &'a str,
-    /// The zone times are shown in (`X-WR-TIMEZONE`).
-    pub tz: &'a str,
+    /// The zone times are shown in (`X-WR-TIMEZONE`) and weeks are counted in.
+    pub tz: chrono_tz::Tz,
 }
 
 /// The calendar's display name, e.g. "Grade 5 · Lessons on TV" or "KCET".
@@ -225,7 +225,7 @@ pub fn render(
         ))
         .append_property(("CALSCALE", "GREGORIAN"))
         .name(&name)
-        .append_property(("X-WR-TIMEZONE", publisher.tz))
+        .append_property(("X-WR-TIMEZONE", publisher.tz.name()))
         .append_property(("METHOD", "PUBLISH"))
         .append_property(("X-PUBLISHED-TTL", "PT6H"))
         .append_property(
@@ -329,6 +329,22 @@ fn event(req: &FeedRequest, a: &Airing, work: &[&Assignment], publisher: &Publis
     }
     description.push(String::new());
     description.push(s.free_tv.to_string());
+    // The family page of that week, for the grade of the feed (or the airing's first grade).
+    let grade = match &req.kind {
+        FeedKind::Grade(g) => Some(*g),
+        _ => a.grades.iter().next(),
+    };
+    if let Some(g) = grade {
+        let week =
+            crate::domain::Week::containing(a.start.with_timezone(&publisher.tz).date_naive());
+        description.push(format!(
+            "{}: {}/schedule?grade={}&week={week}&lang={}",
+            s.more,
+            publisher.base_url,
+            g.code(),
+            lang.code()
+        ));
+    }
 
     let mut categories: Vec<String> = a.grades.iter().map(|g| s.grade_name(g)).collect();
     categories.insert(0, title.to_string());
@@ -444,7 +460,7 @@ mod tests {
     const PUBLISHER: Publisher<'static> = Publisher {
         host: "lessoncast.test",
         base_url: "http://lessoncast.test",
-        tz: "America/Los_Angeles",
+        tz: chrono_tz::America::Los_Angeles,
     };
 
     #[test]

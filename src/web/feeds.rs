@@ -194,7 +194,7 @@ pub async fn rendered(state: &AppState, req: &FeedRequest) -> Result<Arc<Rendere
         &Publisher {
             host: &host,
             base_url: &state.config.base_url,
-            tz: tz.name(),
+            tz,
         },
     );
     let last_modified = DateTime::from_timestamp(modified, 0).unwrap_or_default();
