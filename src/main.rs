@@ -82,6 +82,33 @@ enum Command {
         #[arg(long, value_name = "MINUTES", global = true)]
         alarm: Option<String>,
     },
+    /// Write a printable weekly packet (PDF or HTML) for a grade, or every grade × language.
+    Packet {
+        /// PK, K, 1 to 12 or ADULT.
+        #[arg(long, required_unless_present = "all", conflicts_with = "all")]
+        grade: Option<String>,
+        /// Any day of the week, as YYYY-MM-DD.
+        #[arg(long, value_name = "DATE")]
+        week: String,
+        /// Language: en or es.
+        #[arg(long, default_value = "en")]
+        lang: String,
+        /// pdf or html.
+        #[arg(long, default_value = "pdf")]
+        format: String,
+        /// Paper: letter or a4.
+        #[arg(long, default_value = "letter")]
+        size: String,
+        /// Large print.
+        #[arg(long)]
+        large: bool,
+        /// Every grade in every language (PDF), into the directory given by -o.
+        #[arg(long)]
+        all: bool,
+        /// Output file (or directory with --all).
+        #[arg(short = 'o', long = "output", value_name = "PATH")]
+        output: std::path::PathBuf,
+    },
     /// Manage teacher and admin accounts.
     User {
         #[command(subcommand)]
@@ -282,6 +309,75 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .map_err(|e| anyhow::anyhow!("{}", e.public_message()))?;
             use std::io::Write;
             std::io::stdout().write_all(&feed.body)?;
+            store.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Packet {
+            grade,
+            week,
+            lang,
+            format,
+            size,
+            large,
+            all,
+            output,
+        } => {
+            use lessoncast::packets::{Format as PacketFormat, PacketOptions, PaperSize};
+            use lessoncast::web::packets::{packet_bytes, parse_grade, parse_week};
+            let fail = |e: &dyn std::fmt::Display| anyhow::anyhow!("{e}");
+            let week = parse_week(&week).map_err(|e| fail(&e))?;
+            let lang: lessoncast::i18n::Lang = lang.parse().map_err(|e| fail(&e))?;
+            let format: PacketFormat = format.parse().map_err(|e| fail(&e))?;
+            let size: PaperSize = size.parse().map_err(|e| fail(&e))?;
+            let store = app::open_store(&config).await?;
+            let state = lessoncast::web::AppState::new(store.clone(), Arc::new(config));
+            if all {
+                std::fs::create_dir_all(&output)
+                    .with_context(|| format!("cannot create {}", output.display()))?;
+                let mut n = 0;
+                for g in lessoncast::domain::Grade::all() {
+                    for l in [lessoncast::i18n::Lang::En, lessoncast::i18n::Lang::Es] {
+                        let opts = PacketOptions {
+                            grade: g,
+                            week,
+                            lang: l,
+                            size,
+                            large,
+                        };
+                        let bytes = packet_bytes(&state, opts, PacketFormat::Pdf)
+                            .await
+                            .map_err(|e| fail(&e))?;
+                        let name = format!(
+                            "packet-{week}-grade-{}-{}.pdf",
+                            g.code().to_ascii_lowercase(),
+                            l.code()
+                        );
+                        std::fs::write(output.join(&name), bytes)
+                            .with_context(|| format!("cannot write {name}"))?;
+                        n += 1;
+                    }
+                }
+                eprintln!(
+                    "wrote {n} packets for the week of {week} to {}",
+                    output.display()
+                );
+            } else {
+                let grade =
+                    parse_grade(grade.as_deref().unwrap_or_default()).map_err(|e| fail(&e))?;
+                let opts = PacketOptions {
+                    grade,
+                    week,
+                    lang,
+                    size,
+                    large,
+                };
+                let bytes = packet_bytes(&state, opts, format)
+                    .await
+                    .map_err(|e| fail(&e))?;
+                std::fs::write(&output, bytes)
+                    .with_context(|| format!("cannot write {}", output.display()))?;
+                eprintln!("wrote {}", output.display());
+            }
             store.close().await;
             Ok(ExitCode::SUCCESS)
         }
