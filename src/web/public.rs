@@ -275,6 +275,11 @@ struct Subscribe {
     google: String,
     outlook: String,
     schedule_url: String,
+    /// The subscribe address as a QR code (our own SVG, no user text in it).
+    qr_svg: String,
+    /// This week's printable packet.
+    packet_pdf: String,
+    packet_html: String,
 }
 
 #[derive(Template)]
@@ -363,7 +368,7 @@ fn lang_options(lang: Lang) -> Vec<Opt> {
 }
 
 /// The subscribe links of a grade's feed in `lang`.
-fn subscribe_links(base: &str, grade: Grade, lang: Lang) -> Subscribe {
+fn subscribe_links(base: &str, grade: Grade, lang: Lang, week: Week) -> Subscribe {
     let path = format!("/feeds/grades/{}.ics?lang={}", grade.code(), lang.code());
     let https = format!("{base}{path}");
     let https_quiet = format!("{https}&alarm=0");
@@ -382,6 +387,11 @@ fn subscribe_links(base: &str, grade: Grade, lang: Lang) -> Subscribe {
             url_encode(&name)
         ),
         schedule_url: format!("/schedule?grade={}&lang={}", grade.code(), lang.code()),
+        qr_svg: crate::packets::Qr::new(&webcal(&https))
+            .map(|q| q.svg(180, lang.pages().subscribe_apple))
+            .unwrap_or_default(),
+        packet_pdf: format!("/packets/{}/{week}.pdf?lang={}", grade.code(), lang.code()),
+        packet_html: format!("/packets/{}/{week}.html?lang={}", grade.code(), lang.code()),
         https,
         https_quiet,
     }
@@ -500,7 +510,7 @@ async fn home(
         let week = parse_week(None, state.config.tz)?;
         let (chosen, glance) = match grade {
             Some(g) => (
-                Some(subscribe_links(&state.config.base_url, g, lang)),
+                Some(subscribe_links(&state.config.base_url, g, lang, week)),
                 grade_week(&state, g, week, lang).await?,
             ),
             None => (None, Vec::new()),
@@ -590,7 +600,12 @@ mod tests {
     #[test]
     fn subscribe_links_for_every_calendar() {
         let g: Grade = "5".parse().unwrap();
-        let s = subscribe_links("https://lessons.example.org", g, Lang::Es);
+        let s = subscribe_links(
+            "https://lessons.example.org",
+            g,
+            Lang::Es,
+            "2020-04-13".parse().unwrap(),
+        );
         assert_eq!(
             s.https,
             "https://lessons.example.org/feeds/grades/5.ics?lang=es"
