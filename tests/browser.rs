@@ -29,9 +29,15 @@ async fn a_teacher_attaches_work_in_the_browser_and_the_grade_feed_shows_it() {
         .expect("demo week");
     let password = "a long enough password";
     let hash = hash_password(&Secret::new(password)).unwrap();
-    users::create(app.db.store.pool(), "teacher@school.test", &hash, Role::Teacher, 0)
-        .await
-        .unwrap();
+    users::create(
+        app.db.store.pool(),
+        "teacher@school.test",
+        &hash,
+        Role::Teacher,
+        0,
+    )
+    .await
+    .unwrap();
 
     let out = repo().join("target/browser");
     let base = app.base.clone();

@@ -39,7 +39,9 @@ impl RenderedFeed {
             etag_gzip: format!("\"{hash:016x}-gz\""),
             body: Bytes::from(body.into_bytes()),
             gzip: Bytes::from(gzip),
-            last_modified_http: last_modified.format("%a, %d %b %Y %H:%M:%S GMT").to_string(),
+            last_modified_http: last_modified
+                .format("%a, %d %b %Y %H:%M:%S GMT")
+                .to_string(),
             last_modified,
             version,
         }

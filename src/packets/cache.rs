@@ -18,6 +18,9 @@ pub static PACKETS: LazyLock<PacketCache> = LazyLock::new(PacketCache::default);
 /// What a drawn packet (or ZIP of packets) depends on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct PacketKey {
+    /// Which database and public address it was drawn for (a hash of them): one process can
+    /// serve more than one (tests do), and the address is printed in the packet.
+    pub scope: u64,
     /// The data version it was drawn from.
     pub version: i64,
     /// `None` for the ZIP of every grade.
@@ -59,8 +62,14 @@ impl PacketCache {
             return;
         };
         // Entries of older data can never be asked for again.
-        if inner.entries.keys().any(|k| k.version < key.version) {
-            inner.entries.retain(|k, _| k.version >= key.version);
+        if inner
+            .entries
+            .keys()
+            .any(|k| k.scope == key.scope && k.version < key.version)
+        {
+            inner
+                .entries
+                .retain(|k, _| k.scope != key.scope || k.version >= key.version);
             inner.bytes = inner.entries.values().map(|d| d.len()).sum();
         }
         if inner.bytes + drawn.len() > MAX_BYTES {
@@ -92,6 +101,7 @@ mod tests {
 
     fn key(version: i64, lang: Lang) -> PacketKey {
         PacketKey {
+            scope: 1,
             version,
             grade: "5".parse().ok(),
             week: "2020-04-13".parse().unwrap(),

@@ -51,7 +51,11 @@ pub fn render(packet: &Packet) -> Result<String, PacketError> {
         css_week: css_string(&packet.week_label),
         css_page: css_string(&format!("{} ", w.page)),
         css_of: css_string(&format!(" {} ", w.of)),
-        feed_svg: packet.feed.qr.as_ref().map(|q| q.svg(135, packet.feed.caption)),
+        feed_svg: packet
+            .feed
+            .qr
+            .as_ref()
+            .map(|q| q.svg(135, packet.feed.caption)),
         week_svg: packet
             .week_page
             .qr
@@ -76,7 +80,13 @@ mod tests {
         let work = WorkIndex::new(&all, |_| true);
         let mut o = options(Lang::Es);
         o.size = PaperSize::A4;
-        let p = build(&o, &list, &work, chrono_tz::America::Los_Angeles, "http://x.test");
+        let p = build(
+            &o,
+            &list,
+            &work,
+            chrono_tz::America::Los_Angeles,
+            "http://x.test",
+        );
         let html = render(&p).unwrap();
         assert!(html.contains("@page{size:A4;"), "{html}");
         assert_eq!(html.matches("<section class=\"sheet").count(), 6);

@@ -179,9 +179,8 @@ pub const QR_QUIET_ZONE: usize = 4;
 impl Qr {
     /// The code for `text`, or `None` if it is too long to encode.
     pub fn new(text: &str) -> Option<Qr> {
-        let code =
-            qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M)
-                .ok()?;
+        let code = qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M)
+            .ok()?;
         Some(Qr {
             width: code.width(),
             dark: code
@@ -494,10 +493,7 @@ pub fn build(
         sections,
         feed: QrLink::new(
             words.qr_feed,
-            format!(
-                "{base}/feeds/grades/{grade_code}.ics?lang={}",
-                lang.code()
-            ),
+            format!("{base}/feeds/grades/{grade_code}.ics?lang={}", lang.code()),
         ),
         week_page: QrLink::new(
             words.qr_week,
@@ -629,8 +625,7 @@ mod tests {
         assert_eq!(w.answer_lines, 6);
         assert_eq!(p.channels[0].channel, "KCET 28.1");
         assert_eq!(
-            p.feed.url,
-            "http://x.test/feeds/grades/5.ics?lang=en",
+            p.feed.url, "http://x.test/feeds/grades/5.ics?lang=en",
             "{:?}",
             p.feed
         );
@@ -659,7 +654,10 @@ mod tests {
         let ep = item.episode.as_ref().unwrap();
         assert_eq!(ep.text, "The Poddleville Case");
         assert!(ep.english_fallback);
-        assert_eq!(item.work[0].instructions.text, "Dibuja tres pizzas cortadas en cuartos.");
+        assert_eq!(
+            item.work[0].instructions.text,
+            "Dibuja tres pizzas cortadas en cuartos."
+        );
         assert_eq!(item.time, "9:00 a. m.");
         assert_eq!(p.sections[2].heading, "Miércoles 15 de abril");
     }

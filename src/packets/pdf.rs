@@ -274,10 +274,10 @@ impl<'f> Layout<'f> {
         for (weight, text) in spans {
             let mut current = String::new();
             let flush = |current: &mut String,
-                             words: &mut Vec<Word>,
-                             gap: &mut bool,
-                             hard: &mut bool,
-                             glue: &mut bool| {
+                         words: &mut Vec<Word>,
+                         gap: &mut bool,
+                         hard: &mut bool,
+                         glue: &mut bool| {
                 if current.is_empty() {
                     return;
                 }
@@ -319,7 +319,9 @@ impl<'f> Layout<'f> {
             flush(&mut current, &mut words, &mut gap, &mut hard, &mut glue);
         }
 
-        let space = self.measure(Weight::Regular, " ", size);
+        // A space is drawn in the weight of the run it joins, and bold spaces are wider.
+        let space_regular = self.measure(Weight::Regular, " ", size);
+        let space_bold = self.measure(Weight::Bold, " ", size);
         let mut lines: Vec<Vec<Run>> = vec![Vec::new()];
         let mut x = 0.0f32;
         for word in words {
@@ -333,7 +335,10 @@ impl<'f> Layout<'f> {
                 .map(|(wt, t)| self.measure(*wt, t, size))
                 .sum();
             let mut sp = if word.space_before && x > 0.0 {
-                space
+                match word.pieces.first() {
+                    Some((Weight::Bold, _)) => space_bold,
+                    _ => space_regular,
+                }
             } else {
                 0.0
             };
@@ -529,8 +534,7 @@ pub fn render(packet: &Packet) -> Result<Vec<u8>, PacketError> {
         surface.finish();
         page.finish();
     }
-    doc.finish()
-        .map_err(|e| PacketError::Pdf(format!("{e:?}")))
+    doc.finish().map_err(|e| PacketError::Pdf(format!("{e:?}")))
 }
 
 /// The header and footer of page `n` of `total`.
@@ -617,18 +621,8 @@ fn cover(l: &mut Layout<'_>, packet: &Packet) -> Vec<Block> {
     let s_body = l.s.body;
     let k = l.s.k;
     let mut out = Vec::new();
-    out.extend(l.paragraph(
-        &[(Weight::Bold, w.packet_title)],
-        l.s.title,
-        0.0,
-        true,
-    ));
-    out.extend(l.paragraph(
-        &[(Weight::Bold, &packet.grade_name)],
-        l.s.grade,
-        0.0,
-        true,
-    ));
+    out.extend(l.paragraph(&[(Weight::Bold, w.packet_title)], l.s.title, 0.0, true));
+    out.extend(l.paragraph(&[(Weight::Bold, &packet.grade_name)], l.s.grade, 0.0, true));
     out.extend(l.paragraph(
         &[(Weight::Regular, &packet.dates)],
         l.s.body * 1.3,
@@ -658,12 +652,7 @@ fn cover(l: &mut Layout<'_>, packet: &Packet) -> Vec<Block> {
         out.push(spacer(24.0 * k));
     } else {
         out.extend(heading(l, w.how_to_watch, l.s.heading * 0.85));
-        out.extend(l.paragraph(
-            &[(Weight::Regular, w.channels_intro)],
-            s_body,
-            0.0,
-            true,
-        ));
+        out.extend(l.paragraph(&[(Weight::Regular, w.channels_intro)], s_body, 0.0, true));
         out.push(spacer(3.0 * k));
         for c in &packet.channels {
             let name = c.name.as_deref().map(|n| format!(" – {n}"));
@@ -841,7 +830,12 @@ fn day_section(l: &mut Layout<'_>, packet: &Packet, section: &Section) -> (Vec<B
     let header = column_header(l, packet, &cols);
     if section.groups.is_empty() {
         out.push(spacer(6.0 * l.s.k));
-        out.extend(l.paragraph(&[(Weight::Regular, w.nothing_today)], l.s.body * 1.2, 0.0, false));
+        out.extend(l.paragraph(
+            &[(Weight::Regular, w.nothing_today)],
+            l.s.body * 1.2,
+            0.0,
+            false,
+        ));
         return (out, continued);
     }
     continued.push(header.clone());
@@ -1194,7 +1188,10 @@ mod tests {
         assert!(lines.iter().any(|l| l.is_empty()), "blank line kept");
         // Glued spans do not split: "Cyberchase" and ": Episode" stay on a line together.
         let lines = l.wrap(
-            &[(Weight::Bold, "Cyberchase"), (Weight::Regular, ": The Case")],
+            &[
+                (Weight::Bold, "Cyberchase"),
+                (Weight::Regular, ": The Case"),
+            ],
             11.0,
             500.0,
         );
@@ -1214,7 +1211,13 @@ mod tests {
         let mut o = options(Lang::Es);
         o.size = PaperSize::A4;
         o.large = true;
-        let p = build(&o, &list, &work, chrono_tz::America::Los_Angeles, "http://x.test");
+        let p = build(
+            &o,
+            &list,
+            &work,
+            chrono_tz::America::Los_Angeles,
+            "http://x.test",
+        );
         let pdf = render(&p).unwrap();
         assert!(pdf.starts_with(b"%PDF-"));
         // The same packet gives the same bytes, so its ETag is stable.

@@ -94,8 +94,7 @@ pub fn parse_week(raw: &str) -> Result<Week, AppError> {
 }
 
 pub fn parse_grade(raw: &str) -> Result<Grade, AppError> {
-    raw.parse::<Grade>()
-        .map_err(|e| bad(format!("grade: {e}")))
+    raw.parse::<Grade>().map_err(|e| bad(format!("grade: {e}")))
 }
 
 /// `large=1` (also `true`, `yes`, `on`) or `large=0`.
@@ -262,8 +261,22 @@ async fn week_airings(
     .await
 }
 
-fn key(version: i64, o: &PacketOptions, format: Format) -> PacketKey {
+/// What besides the data decides a packet's bytes: the database it comes from, the address
+/// printed in it and the zone of its times.
+fn scope(state: &AppState) -> u64 {
+    let c = &state.config;
+    crate::domain::keys::Fnv1a::default()
+        .write(c.database_url.as_bytes())
+        .write(b"\n")
+        .write(c.base_url.as_bytes())
+        .write(b"\n")
+        .write(c.tz.name().as_bytes())
+        .finish()
+}
+
+fn key(state: &AppState, version: i64, o: &PacketOptions, format: Format) -> PacketKey {
     PacketKey {
+        scope: scope(state),
         version,
         grade: Some(o.grade),
         week: o.week,
@@ -297,7 +310,7 @@ async fn drawn(
     format: Format,
 ) -> Result<(Arc<Vec<u8>>, i64), PacketFailure> {
     let (version, changed_at) = data_version(state).await?;
-    let key = key(version, options, format);
+    let key = key(state, version, options, format);
     if let Some(bytes) = PACKETS.get(&key) {
         return Ok((bytes, changed_at));
     }
@@ -341,6 +354,7 @@ async fn zipped(
 ) -> Result<(Arc<Vec<u8>>, i64), PacketFailure> {
     let (version, changed_at) = data_version(state).await?;
     let zip_key = PacketKey {
+        scope: scope(state),
         version,
         grade: None,
         week,
@@ -371,7 +385,7 @@ async fn zipped(
                 size,
                 large,
             };
-            let job = match PACKETS.get(&key(version, &options, Format::Pdf)) {
+            let job = match PACKETS.get(&key(state, version, &options, Format::Pdf)) {
                 Some(bytes) => ZipJob::Cached(bytes),
                 None => ZipJob::Draw(Box::new(packets::build(
                     &options,
@@ -423,7 +437,7 @@ async fn zipped(
     })
     .await?;
     for (o, pdf) in drawn {
-        PACKETS.put(key(version, &o, Format::Pdf), pdf);
+        PACKETS.put(key(state, version, &o, Format::Pdf), pdf);
     }
     PACKETS.put(zip_key, bytes.clone());
     Ok((bytes, changed_at))

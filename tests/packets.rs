@@ -1,0 +1,507 @@
+//! Printable weekly packets on the real server, read back the way a person would check a
+//! printout: `pdftotext`, `pdfinfo` and `pdftoppm` (Debian's poppler-utils, which must be
+//! installed: these tests fail, never skip, without them). Episode titles, local times, work in
+//! the family's language with Spanish accents intact, page count and paper size, the empty
+//! week, bad requests, caching, the HTML packet and the ZIP of every grade.
+
+mod common;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use common::{repo, TestApp};
+use lessoncast::domain::{AssignmentFields, GradeSet, Link};
+use lessoncast::store::{assignments, users};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const LA: chrono_tz::Tz = chrono_tz::America::Los_Angeles;
+
+/// Runs a poppler tool, failing the test with a clear message if it is not installed.
+fn poppler(tool: &str, args: &[&str]) -> String {
+    let out = match Command::new(tool).args(args).output() {
+        Ok(out) => out,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => panic!(
+            "`{tool}` is not installed: the packet tests read PDFs back with Debian's \
+             poppler-utils (apt-get install -y poppler-utils)"
+        ),
+        Err(e) => panic!("could not run {tool}: {e}"),
+    };
+    assert!(
+        out.status.success(),
+        "{tool} {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A fetched PDF in the test's temporary directory, with what poppler reads from it.
+struct Pdf {
+    path: PathBuf,
+    /// Text of each page, in drawing order (`pdftotext -raw`).
+    pages: Vec<String>,
+    info: String,
+}
+
+impl Pdf {
+    fn read(dir: &Path, name: &str, bytes: &[u8]) -> Pdf {
+        assert!(
+            bytes.starts_with(b"%PDF-"),
+            "not a PDF: {:?}",
+            &bytes[..bytes.len().min(200)]
+        );
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let p = path.to_str().unwrap();
+        let info = poppler("pdfinfo", &[p]);
+        let text = poppler("pdftotext", &["-raw", "-enc", "UTF-8", p, "-"]);
+        let mut pages: Vec<String> = text.split('\x0c').map(str::to_string).collect();
+        if pages.last().is_some_and(|l| l.trim().is_empty()) {
+            pages.pop();
+        }
+        Pdf { path, pages, info }
+    }
+
+    fn page_count(&self) -> usize {
+        self.info_field("Pages").parse().unwrap()
+    }
+
+    /// Width and height in points, rounded: "612 x 792 pts (letter)" → (612, 792).
+    fn page_size(&self) -> (i64, i64) {
+        let f = self.info_field("Page size");
+        let parts: Vec<&str> = f.split_whitespace().collect();
+        let n = |s: &str| s.parse::<f64>().unwrap().round() as i64;
+        (n(parts[0]), n(parts[2]))
+    }
+
+    fn info_field(&self, name: &str) -> String {
+        self.info
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{name}:")))
+            .unwrap_or_else(|| panic!("pdfinfo has no {name}: {}", self.info))
+            .trim()
+            .to_string()
+    }
+
+    /// All text with runs of whitespace (line ends from wrapping included) made single spaces.
+    fn flat(&self) -> String {
+        self.pages
+            .join(" ")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+async fn demo_app() -> TestApp {
+    let app = TestApp::spawn().await;
+    let dir = repo().join("schedules").display().to_string();
+    app.db.import(&dir).await.expect("demo week");
+    app
+}
+
+async fn grade5_airings(app: &TestApp) -> Vec<Value> {
+    let (status, body) = app
+        .get_json("/api/airings?grade=5&from=2020-04-13&to=2020-04-20")
+        .await;
+    assert_eq!(status, 200);
+    body["airings"].as_array().unwrap().clone()
+}
+
+fn local(a: &Value) -> DateTime<chrono_tz::Tz> {
+    DateTime::parse_from_rfc3339(a["start"].as_str().unwrap())
+        .unwrap()
+        .with_timezone(&LA)
+}
+
+/// A teacher's work for grade 5 on one airing, in English and Spanish.
+async fn attach_work(app: &TestApp, airing_id: i64) {
+    let pool = app.db.store.pool();
+    let teacher = users::create(
+        pool,
+        "ms.rivera@school.test",
+        "not-a-real-hash",
+        users::Role::Teacher,
+        0,
+    )
+    .await
+    .unwrap();
+    let fields = AssignmentFields {
+        title: "Fractions at home".into(),
+        title_es: Some("Fracciones en casa".into()),
+        instructions: "Draw three pizzas cut in quarters and shade three quarters of one.".into(),
+        instructions_es: Some(
+            "Dibuja tres pizzas cortadas en cuartos y colorea tres cuartos de una. ¿Qué fracción \
+             quedó sin colorear?"
+                .into(),
+        ),
+        materials: Some("Paper, pencil, crayons".into()),
+        minutes: Some(30),
+        grades: GradeSet::parse_list("5").unwrap(),
+        due: NaiveDate::from_ymd_opt(2020, 4, 17),
+    };
+    assignments::create(
+        pool,
+        teacher.id,
+        None,
+        &fields,
+        &[Link::Airing(airing_id)],
+        Utc::now().timestamp(),
+    )
+    .await
+    .unwrap();
+}
+
+async fn fetch(app: &TestApp, path: &str) -> (u16, String, Vec<u8>) {
+    let r = app.get(path).await;
+    let status = r.status().as_u16();
+    let ctype = r
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    (status, ctype, r.bytes().await.unwrap().to_vec())
+}
+
+#[tokio::test]
+async fn a_grade_packet_prints_every_airing_at_its_local_time_with_the_work_in_each_language() {
+    let app = demo_app().await;
+    let dir = tempfile::tempdir().unwrap();
+    let airings = grade5_airings(&app).await;
+    assert!(airings.len() > 10, "the demo week has lessons for grade 5");
+    let first = &airings[0];
+    attach_work(&app, first["id"].as_i64().unwrap()).await;
+
+    let started = std::time::Instant::now();
+    let (status, ctype, bytes) = fetch(&app, "/packets/5/2020-04-13.pdf").await;
+    let first_ms = started.elapsed().as_millis();
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&bytes));
+    assert_eq!(ctype, "application/pdf");
+    let en = Pdf::read(dir.path(), "grade-5-en.pdf", &bytes);
+    let started = std::time::Instant::now();
+    let again = fetch(&app, "/packets/5/2020-04-13.pdf").await.2;
+    eprintln!(
+        "grade 5 packet: {} pages, {} bytes, drawn in {first_ms} ms, from the cache in {} ms",
+        en.page_count(),
+        bytes.len(),
+        started.elapsed().as_millis()
+    );
+    assert_eq!(again, bytes, "the same data gives the same packet");
+
+    // US Letter, a cover and a page at least per weekday, each page numbered and dated.
+    assert_eq!(en.page_size(), (612, 792), "{}", en.info);
+    let n = en.page_count();
+    assert!(n >= 6, "cover and Monday to Friday: {n} pages");
+    assert_eq!(en.pages.len(), n);
+    for (i, page) in en.pages.iter().enumerate() {
+        assert!(
+            page.contains(&format!("Page {} of {n}", i + 1)),
+            "page {} has no page number:\n{page}",
+            i + 1
+        );
+        assert!(
+            page.contains("Week of April 13, 2020"),
+            "page {}:\n{page}",
+            i + 1
+        );
+        assert!(page.contains("Grade 5"), "page {}", i + 1);
+    }
+    // Each weekday starts its own page, in order, after the cover.
+    let mut last_page = 0;
+    for day in [
+        "Monday, April 13",
+        "Tuesday, April 14",
+        "Wednesday, April 15",
+        "Thursday, April 16",
+        "Friday, April 17",
+    ] {
+        let page = en
+            .pages
+            .iter()
+            .position(|p| p.lines().any(|l| l.trim() == day))
+            .unwrap_or_else(|| panic!("no page starts with {day}"));
+        assert!(page > last_page, "{day} on page {}", page + 1);
+        last_page = page;
+    }
+
+    // The cover: how to watch, on the channels that carry grade 5 this week.
+    let cover = &en.pages[0];
+    assert!(cover.contains("How to watch"), "{cover}");
+    for a in &airings {
+        let channel = format!(
+            "{} {}",
+            a["station"].as_str().unwrap(),
+            a["channel"].as_str().unwrap()
+        );
+        assert!(
+            cover.contains(&channel),
+            "{channel} missing from the cover:\n{cover}"
+        );
+    }
+    assert!(cover.contains("CC:") && cover.contains("SAP:"), "{cover}");
+    let no_space: String = en.flat().split_whitespace().collect();
+    assert!(
+        no_space.contains("http://127.0.0.1:8080/feeds/grades/5.ics?lang=en"),
+        "the feed address is printed beside its QR code"
+    );
+    assert!(no_space.contains("/schedule?grade=5&week=2020-04-13&lang=en"));
+
+    // Every airing: its local time, channel, title and episode, in that order on its row.
+    let flat = en.flat();
+    for a in &airings {
+        let time = local(a).format("%-I:%M %p").to_string();
+        let row = format!(
+            "{time} {} {} {}",
+            a["station"].as_str().unwrap(),
+            a["channel"].as_str().unwrap(),
+            a["title"].as_str().unwrap()
+        );
+        assert!(flat.contains(&row), "no row `{row}`");
+        if let Some(ep) = a["episode_title"].as_str() {
+            let ep: String = ep.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert!(flat.contains(&ep), "no episode `{ep}`");
+        }
+    }
+    // The work, in English, with room to answer.
+    assert!(
+        flat.contains("Work to do: Fractions at home (30 min)"),
+        "{flat}"
+    );
+    assert!(flat.contains("Draw three pizzas cut in quarters and shade three quarters of one."));
+    assert!(flat.contains("Materials: Paper, pencil, crayons"));
+    assert!(flat.contains("Due: Friday, April 17"));
+    assert!(flat.contains("Write your answers here:"));
+    assert!(!flat.contains("Dibuja"));
+
+    // In Spanish: Spanish words, titles and work, with accents intact.
+    let (status, _, bytes) = fetch(&app, "/packets/5/2020-04-13.pdf?lang=es").await;
+    assert_eq!(status, 200);
+    let es = Pdf::read(dir.path(), "grade-5-es.pdf", &bytes);
+    let flat = es.flat();
+    assert!(flat.contains("Miércoles 15 de abril"), "{flat}");
+    assert!(flat.contains("Semana del 13 de abril de 2020"));
+    assert!(flat.contains(&format!("Página 1 de {}", es.page_count())));
+    assert!(
+        flat.contains("Tarea: Fracciones en casa (30 min)"),
+        "{flat}"
+    );
+    assert!(flat.contains(
+        "Dibuja tres pizzas cortadas en cuartos y colorea tres cuartos de una. ¿Qué fracción \
+         quedó sin colorear?"
+    ));
+    assert!(flat.contains("Entregar el: Viernes 17 de abril"));
+    assert!(!flat.contains("Draw three pizzas"));
+    let t = local(first);
+    let es_time = format!(
+        "{} {}",
+        t.format("%-I:%M"),
+        if t.format("%p").to_string() == "AM" {
+            "a. m."
+        } else {
+            "p. m."
+        }
+    );
+    assert!(flat.contains(&es_time), "no `{es_time}`");
+    // A Spanish title from the schedule replaces the English one.
+    assert!(airings.iter().any(|a| a["title"] == "LAUSD Learn at Home"));
+    assert!(flat.contains("Aprender en casa con LAUSD"));
+
+    // Page 2 as a picture, to look at (CI keeps target/packet-page.png).
+    let prefix = dir.path().join("page");
+    poppler(
+        "pdftoppm",
+        &[
+            "-png",
+            "-r",
+            "60",
+            "-f",
+            "2",
+            "-l",
+            "2",
+            "-singlefile",
+            en.path.to_str().unwrap(),
+            prefix.to_str().unwrap(),
+        ],
+    );
+    let png = dir.path().join("page.png");
+    assert!(png.exists(), "pdftoppm wrote no {}", png.display());
+    assert!(std::fs::read(&png).unwrap().starts_with(b"\x89PNG"));
+    let keep = repo().join("target");
+    std::fs::create_dir_all(&keep).unwrap();
+    std::fs::copy(&png, keep.join("packet-page.png")).unwrap();
+    std::fs::copy(&en.path, keep.join("packet-grade-5-en.pdf")).unwrap();
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a4_and_large_print_change_the_paper_and_the_type() {
+    let app = demo_app().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (status, _, letter) = fetch(&app, "/packets/5/2020-04-13.pdf").await;
+    assert_eq!(status, 200);
+    let letter = Pdf::read(dir.path(), "letter.pdf", &letter);
+
+    let (status, _, a4) = fetch(&app, "/packets/5/2020-04-13.pdf?size=a4").await;
+    assert_eq!(status, 200);
+    let a4 = Pdf::read(dir.path(), "a4.pdf", &a4);
+    assert_eq!(a4.page_size(), (595, 842), "{}", a4.info);
+
+    let (status, _, large) = fetch(&app, "/packets/5/2020-04-13.pdf?size=A4&large=1").await;
+    assert_eq!(status, 200);
+    let large = Pdf::read(dir.path(), "large.pdf", &large);
+    assert_eq!(large.page_size(), (595, 842));
+    assert!(
+        large.page_count() > a4.page_count(),
+        "bigger type takes more pages: {} vs {}",
+        large.page_count(),
+        a4.page_count()
+    );
+    assert!(
+        letter.flat().contains("Monday, April 13") && large.flat().contains("Monday, April 13")
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_week_without_lessons_is_one_page_that_says_so() {
+    let app = demo_app().await;
+    let dir = tempfile::tempdir().unwrap();
+    for (path, says) in [
+        (
+            "/packets/5/2021-01-04.pdf",
+            "There are no lessons on TV for this grade this week.",
+        ),
+        (
+            "/packets/ADULT/2020-04-13.pdf?lang=es",
+            "Esta semana no hay clases en la televisión para este grado.",
+        ),
+    ] {
+        let (status, _, bytes) = fetch(&app, path).await;
+        assert_eq!(status, 200, "{path}");
+        let pdf = Pdf::read(dir.path(), "empty.pdf", &bytes);
+        assert_eq!(pdf.page_count(), 1, "{path}");
+        assert!(pdf.flat().contains(says), "{path}: {}", pdf.flat());
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_bad_grade_week_or_option_is_a_400_that_says_why() {
+    let app = demo_app().await;
+    for (path, says) in [
+        ("/packets/13/2020-04-13.pdf", "grade: `13` is not a grade"),
+        ("/packets/fifth/2020-04-13.html", "grade: `fifth`"),
+        (
+            "/packets/5/2020-13-45.pdf",
+            "week: `2020-13-45` is not a week",
+        ),
+        ("/packets/5/next-week.pdf", "week:"),
+        (
+            "/packets/5/2020-04-13.docx",
+            "`docx` is not a packet format",
+        ),
+        ("/packets/5/2020-04-13", "ask for WEEK.pdf or WEEK.html"),
+        ("/packets/5/2020-04-13.pdf?lang=fr", "lang:"),
+        ("/packets/5/2020-04-13.pdf?size=legal", "size: `legal`"),
+        ("/packets/5/2020-04-13.pdf?large=huge", "large:"),
+        ("/packets/5/2020-04-13.pdf?color=red", "color"),
+        ("/packets/2020-99-01.zip", "week:"),
+        ("/packets/2020-04-13.zip?lang=es", "every language"),
+        ("/packets/2020-04-13.tar", "WEEK.zip"),
+    ] {
+        let (status, ctype, body) = fetch(&app, path).await;
+        let body = String::from_utf8_lossy(&body);
+        assert_eq!(status, 400, "{path}: {body}");
+        assert!(ctype.starts_with("text/plain"), "{path}: {ctype}");
+        assert!(
+            body.contains(says),
+            "{path}: `{body}` does not say `{says}`"
+        );
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn packets_are_kept_until_the_data_changes() {
+    let app = demo_app().await;
+    let path = "/packets/5/2020-04-13.pdf";
+    let r = app.get(path).await;
+    assert_eq!(r.status(), 200);
+    let etag = r.headers()["etag"].to_str().unwrap().to_string();
+    assert!(r.headers().contains_key("last-modified"));
+    let r = app
+        .client
+        .get(format!("{}{path}", app.base))
+        .header("If-None-Match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 304);
+
+    // New work for grade 5 changes the packet (after the one-second version cache).
+    let airings = grade5_airings(&app).await;
+    attach_work(&app, airings[3]["id"].as_i64().unwrap()).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let r = app
+        .client
+        .get(format!("{}{path}", app.base))
+        .header("If-None-Match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_ne!(r.headers()["etag"].to_str().unwrap(), etag);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_html_packet_is_print_ready() {
+    let app = demo_app().await;
+    let airings = grade5_airings(&app).await;
+    attach_work(&app, airings[0]["id"].as_i64().unwrap()).await;
+    let (status, ctype, body) =
+        fetch(&app, "/packets/5/2020-04-13.html?lang=es&size=a4&large=1").await;
+    assert_eq!(status, 200);
+    assert_eq!(ctype, "text/html; charset=utf-8");
+    let html = String::from_utf8(body).unwrap();
+    assert!(html.contains("<html lang=\"es\" class=\"large\">"));
+    assert!(html.contains("@page{size:A4;"));
+    assert!(html.contains("Miércoles 15 de abril"));
+    assert!(html.contains("Dibuja tres pizzas"));
+    assert!(html.contains("Escribe tus respuestas aquí:"));
+    assert_eq!(html.matches("<svg").count(), 2, "two QR codes");
+    // A sheet for the cover and each weekday, and one for the weekend when anything airs then.
+    assert!(html.matches("<section class=\"sheet").count() >= 6);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_week_zip_holds_every_grade_in_every_language() {
+    let app = demo_app().await;
+    let started = std::time::Instant::now();
+    let (status, ctype, body) = fetch(&app, "/packets/2020-04-13.zip").await;
+    eprintln!(
+        "ZIP of 30 packets: {} bytes in {} ms",
+        body.len(),
+        started.elapsed().as_millis()
+    );
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    assert_eq!(ctype, "application/zip");
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(body)).unwrap();
+    assert_eq!(zip.len(), 30, "15 grades × 2 languages");
+    let names: Vec<String> = zip.file_names().map(|n| n.unwrap().to_string()).collect();
+    assert!(
+        names.contains(&"lessoncast-2020-04-13-grade-5-es.pdf".to_string()),
+        "{names:?}"
+    );
+    assert!(names.contains(&"lessoncast-2020-04-13-grade-pk-en.pdf".to_string()));
+    let mut pdf = Vec::new();
+    std::io::copy(
+        &mut zip.by_name("lessoncast-2020-04-13-grade-5-en.pdf").unwrap(),
+        &mut pdf,
+    )
+    .unwrap();
+    // The same packet as the grade's own address gives.
+    let (_, _, single) = fetch(&app, "/packets/5/2020-04-13.pdf").await;
+    assert_eq!(pdf, single);
+    app.stop().await;
+}
