@@ -80,7 +80,7 @@ fn generate(path: &Path, days: u32) -> u64 {
             writeln!(
                 w,
                 "  <programme start=\"{}\" stop=\"{}\" channel=\"K{:03}.{}.1\">\n    <title lang=\"en\">{}</title>\n    <sub-title lang=\"en\">Episode {}</sub-title>\n    <desc lang=\"en\">An episode about things, number {} of the season.</desc>\n    <category lang=\"en\">{}</category>\n    <subtitles type=\"onscreen\"/>\n  </programme>",
-                xmltv_time(t), xmltv_time(t + len), c, c + 2, title, i % 500, i, if i % 3 == 0 { "Grades 4-8" } else { "Children" }
+                xmltv_time(t), xmltv_time(t + len), c, c + 2, title, i % 500, i, if i.is_multiple_of(3) { "Grades 4-8" } else { "Children" }
             )
             .unwrap();
             t += len;

@@ -96,7 +96,7 @@ pub fn parse(
         let programme = row.programme(ctx)?;
         emit(programme)?;
         rows += 1;
-        if rows % PROGRESS_EVERY == 0 {
+        if rows.is_multiple_of(PROGRESS_EVERY) {
             ctx.report_progress(reader.position().byte());
         }
     }
