@@ -364,3 +364,69 @@ async fn the_2020_dst_nights_are_at_the_right_instants_in_both_parsers() {
     }
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_class_feed_with_work_parses_in_real_parsers() {
+    use lessoncast::domain::{AssignmentInput, Link};
+    use lessoncast::store::{assignments, users};
+    let app = demo_app().await;
+    let pool = app.db.store.pool();
+    let hash =
+        lessoncast::auth::hash_password(&lessoncast::auth::Secret::new("a long enough password"))
+            .unwrap();
+    let teacher = users::create(pool, "t@school.test", &hash, users::Role::Teacher, 0)
+        .await
+        .unwrap();
+    let class = assignments::create_class(
+        pool,
+        teacher.id,
+        "Room 12, 5th grade",
+        "5".parse()
+            .map(lessoncast::domain::GradeSet::single)
+            .unwrap(),
+        &lessoncast::auth::new_token(),
+        0,
+    )
+    .await
+    .unwrap();
+    let airings = grade5_airings(&app).await;
+    let chosen = &airings[..2];
+    let fields = AssignmentInput {
+        title: "Pizza fractions; part 1, \"quarters\"".into(),
+        instructions: "Draw it.\nThen colour three quarters.".into(),
+        instructions_es: Some("Dibújala.\nLuego colorea tres cuartos.".into()),
+        grades: vec!["5".into()],
+        ..Default::default()
+    }
+    .validate()
+    .unwrap();
+    let links: Vec<Link> = chosen
+        .iter()
+        .map(|a| Link::Airing(a["id"].as_i64().unwrap()))
+        .collect();
+    assignments::create(pool, teacher.id, Some(class.id), &fields, &links, 0)
+        .await
+        .unwrap();
+    let r = app
+        .get(&format!(
+            "/feeds/classes/{}.ics?{WEEK}&lang=es",
+            class.token
+        ))
+        .await;
+    assert_eq!(r.status(), 200);
+    let ics = r.bytes().await.unwrap();
+    let mut exp = expected(chosen, &format!("class-{}", class.id), Some(15));
+    for e in exp["events"].as_array_mut().unwrap() {
+        let channel = e["description_contains"][0]
+            .as_str()
+            .unwrap()
+            .replace("Watch on ", "Véalo en ");
+        e["description_contains"] = json!([
+            channel,
+            "Tarea: Pizza fractions; part 1, \"quarters\"",
+            "Dibújala.\nLuego colorea tres cuartos."
+        ]);
+    }
+    check_with_other_parsers(&ics, &exp);
+    app.stop().await;
+}

@@ -505,3 +505,129 @@ async fn the_week_zip_holds_every_grade_in_every_language() {
     assert_eq!(pdf, single);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_class_packet_prints_only_the_class_work_for_its_teacher() {
+    let app = TestApp::spawn().await;
+    app.db
+        .import(&common::repo().join("schedules").display().to_string())
+        .await
+        .expect("demo week");
+    let dir = tempfile::tempdir().unwrap();
+    let pool = app.db.store.pool();
+    let state =
+        lessoncast::web::AppState::new(app.db.store.clone(), std::sync::Arc::new(app.db.config()));
+    let hash =
+        lessoncast::auth::hash_password(&lessoncast::auth::Secret::new("correct horse battery"))
+            .unwrap();
+    let now = Utc::now().timestamp();
+    let teacher = users::create(
+        pool,
+        "mr.okafor@school.test",
+        &hash,
+        users::Role::Teacher,
+        now,
+    )
+    .await
+    .unwrap();
+    let other = users::create(pool, "ms.lee@school.test", &hash, users::Role::Teacher, now)
+        .await
+        .unwrap();
+    let token = "ab".repeat(32);
+    let class = assignments::create_class(
+        pool,
+        teacher.id,
+        "Room 12 Explorers",
+        GradeSet::parse_list("5").unwrap(),
+        &token,
+        now,
+    )
+    .await
+    .unwrap();
+
+    // Work for the class on one grade 5 airing; another airing of the week is not the class's.
+    let airings = grade5_airings(&app).await;
+    let linked = &airings[0];
+    let linked_title = linked["title"].as_str().unwrap();
+    let unrelated = airings
+        .iter()
+        .map(|a| a["title"].as_str().unwrap())
+        .find(|t| *t != linked_title && !t.contains(linked_title) && !linked_title.contains(*t))
+        .expect("the demo week has more than one show for grade 5");
+    let fields = AssignmentFields {
+        title: "Measure your kitchen table".into(),
+        title_es: None,
+        instructions: "Use a ruler and write the length in centimeters.".into(),
+        instructions_es: None,
+        materials: None,
+        minutes: Some(20),
+        grades: GradeSet::parse_list("5").unwrap(),
+        due: None,
+    };
+    assignments::create(
+        pool,
+        teacher.id,
+        Some(class.id),
+        &fields,
+        &[Link::Airing(linked["id"].as_i64().unwrap())],
+        now,
+    )
+    .await
+    .unwrap();
+
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let get = |user: Option<&lessoncast::store::users::User>, file: &str| {
+        let client = client.clone();
+        let url = format!("{}/teach/classes/{}/packet/{file}", app.base, class.id);
+        let state = state.clone();
+        let user = user.cloned();
+        async move {
+            let mut r = client.get(url);
+            if let Some(user) = user {
+                let (session, _) = lessoncast::web::auth::start_session(&state, &user, true)
+                    .await
+                    .unwrap();
+                r = r.header("cookie", format!("lc_session={session}"));
+            }
+            r.send().await.unwrap()
+        }
+    };
+
+    let r = get(Some(&teacher), "2020-04-13.pdf").await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    assert_eq!(r.headers()["cache-control"], "no-store");
+    let pdf = Pdf::read(dir.path(), "class.pdf", &r.bytes().await.unwrap());
+    let text = pdf.flat();
+    assert!(text.contains("Room 12 Explorers"), "{text}");
+    assert!(text.contains("Measure your kitchen table"), "{text}");
+    assert!(text.contains(linked_title), "{linked_title}: {text}");
+    assert!(!text.contains(unrelated), "{unrelated}: {text}");
+    // The feed's address is printed under its code, wrapped anywhere.
+    assert!(
+        text.replace(' ', "")
+            .contains(&format!("/feeds/classes/{token}.ics")),
+        "the class feed's code: {text}"
+    );
+
+    // The print page has the same content; a bad week is a 400.
+    let r = get(Some(&teacher), "2020-04-13.html?lang=es").await;
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Measure your kitchen table"), "{html}");
+    assert!(!html.contains(unrelated), "{html}");
+    assert_eq!(get(Some(&teacher), "2020-13-45.pdf").await.status(), 400);
+
+    // Another teacher may not have it; without a session, sign in first.
+    assert_eq!(get(Some(&other), "2020-04-13.pdf").await.status(), 403);
+    let r = get(None, "2020-04-13.pdf").await;
+    assert_eq!(r.status(), 303);
+    assert!(r.headers()["location"]
+        .to_str()
+        .unwrap()
+        .starts_with("/teach/login"));
+    app.stop().await;
+}

@@ -734,3 +734,52 @@ async fn the_admin_page_shows_the_import_history_to_admins_only() {
     assert_eq!(r.status(), 303);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn an_expired_session_or_token_is_refused() {
+    let app = app_with_teachers().await;
+    let user = users::credentials(app.db.store.pool(), "ms.rivera@school.test")
+        .await
+        .unwrap()
+        .unwrap()
+        .user;
+    let token = lessoncast::auth::new_token();
+    let now = chrono::Utc::now().timestamp();
+    users::create_session(
+        app.db.store.pool(),
+        &lessoncast::auth::token_hash(&token),
+        user.id,
+        "api",
+        "csrf",
+        now - 3600,
+        now - 1,
+    )
+    .await
+    .unwrap();
+    let (s, _) = send(
+        &app,
+        reqwest::Method::GET,
+        "/api/assignments",
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(s, 401, "an expired token");
+    // The stored token is a hash, never the token itself.
+    use sqlx::Row;
+    let stored: Vec<String> = sqlx::query("SELECT token_hash FROM sessions")
+        .fetch_all(app.db.store.pool())
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get::<String, _>("token_hash"))
+        .collect();
+    assert!(!stored.contains(&token));
+    assert_eq!(
+        users::purge_sessions(app.db.store.pool(), now)
+            .await
+            .unwrap(),
+        1
+    );
+    app.stop().await;
+}

@@ -28,6 +28,14 @@ pub struct PacketStrings {
     pub nothing_this_week: &'static str,
     pub nothing_this_week_hint: &'static str,
     pub nothing_today: &'static str,
+    /// The same two, in a class's packet.
+    pub nothing_this_week_class: &'static str,
+    pub nothing_today_class: &'static str,
+    /// Before a class's grades on its cover: "Grades 4, 5".
+    pub grades: &'static str,
+    /// Links to a class's packet on the teacher's classes page.
+    pub class_packet_pdf: &'static str,
+    pub class_packet_print: &'static str,
     pub weekend: &'static str,
     pub continued: &'static str,
     pub col_time: &'static str,
@@ -74,6 +82,11 @@ static EN: PacketStrings = PacketStrings {
     nothing_this_week_hint: "The schedule can change: scan a code below to see new lessons as \
         soon as they are announced, or ask your school.",
     nothing_today: "No lessons on TV for this grade today.",
+    nothing_this_week_class: "There is no work on TV for this class this week.",
+    nothing_today_class: "No lessons on TV for this class today.",
+    grades: "Grades",
+    class_packet_pdf: "This week's packet (PDF)",
+    class_packet_print: "(print page)",
     weekend: "Weekend",
     continued: "(continued)",
     col_time: "Time",
@@ -141,6 +154,11 @@ static ES: PacketStrings = PacketStrings {
     nothing_this_week_hint: "El horario puede cambiar: escanee un código para ver las clases \
         nuevas en cuanto se anuncien, o pregunte en su escuela.",
     nothing_today: "Hoy no hay clases en la televisión para este grado.",
+    nothing_this_week_class: "Esta semana no hay tareas en la televisión para esta clase.",
+    nothing_today_class: "Hoy no hay clases en la televisión para esta clase.",
+    grades: "Grados",
+    class_packet_pdf: "Paquete de esta semana (PDF)",
+    class_packet_print: "(página para imprimir)",
     weekend: "Fin de semana",
     continued: "(continuación)",
     col_time: "Hora",

@@ -6,8 +6,8 @@
 //! are dropped as soon as a packet of a newer version is stored. The cache lives in a static
 //! ([`PACKETS`]) so that the server and the CLI share it without a field in the app state.
 
-use super::{Format, PaperSize};
-use crate::domain::{Grade, Week};
+use super::{Format, PacketScope, PaperSize};
+use crate::domain::Week;
 use crate::i18n::Lang;
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex};
@@ -16,15 +16,17 @@ use std::sync::{Arc, LazyLock, Mutex};
 pub static PACKETS: LazyLock<PacketCache> = LazyLock::new(PacketCache::default);
 
 /// What a drawn packet (or ZIP of packets) depends on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct PacketKey {
     /// Which database and public address it was drawn for (a hash of them): one process can
     /// serve more than one (tests do), and the address is printed in the packet.
-    pub scope: u64,
+    pub site: u64,
     /// The data version it was drawn from.
     pub version: i64,
-    /// `None` for the ZIP of every grade.
-    pub grade: Option<Grade>,
+    /// Whose packet: a grade, or a class with all that its packet prints of it (name, grades,
+    /// feed token; these change without changing the data version). `None` for the ZIP of
+    /// every grade.
+    pub scope: Option<PacketScope>,
     pub week: Week,
     /// `None` for the ZIP of every language.
     pub lang: Option<Lang>,
@@ -65,11 +67,11 @@ impl PacketCache {
         if inner
             .entries
             .keys()
-            .any(|k| k.scope == key.scope && k.version < key.version)
+            .any(|k| k.site == key.site && k.version < key.version)
         {
             inner
                 .entries
-                .retain(|k, _| k.scope != key.scope || k.version >= key.version);
+                .retain(|k, _| k.site != key.site || k.version >= key.version);
             inner.bytes = inner.entries.values().map(|d| d.len()).sum();
         }
         if inner.bytes + drawn.len() > MAX_BYTES {
@@ -101,9 +103,9 @@ mod tests {
 
     fn key(version: i64, lang: Lang) -> PacketKey {
         PacketKey {
-            scope: 1,
+            site: 1,
             version,
-            grade: "5".parse().ok(),
+            scope: "5".parse().ok().map(PacketScope::Grade),
             week: "2020-04-13".parse().unwrap(),
             lang: Some(lang),
             size: PaperSize::Letter,

@@ -47,7 +47,7 @@ pub fn render(packet: &Packet) -> Result<String, PacketError> {
         w,
         lang: packet.options.lang.code(),
         page_size: packet.options.size.css(),
-        css_top_left: css_string(&format!("{} · {}", packet.grade_name, w.packet_title)),
+        css_top_left: css_string(&format!("{} · {}", packet.name, w.packet_title)),
         css_week: css_string(&packet.week_label),
         css_page: css_string(&format!("{} ", w.page)),
         css_of: css_string(&format!(" {} ", w.of)),

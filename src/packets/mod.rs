@@ -2,11 +2,14 @@
 //! the week's airings and the work linked to them, then drawn by [`pdf`] (in-process, fonts
 //! embedded) or [`html`] (print-ready, through `templates/packet.html`).
 //!
-//! A packet has a cover (grade, the week's dates, how to watch: channels, an antenna tip, captions
-//! and Spanish audio, and QR codes for the grade's calendar feed and the week's web page), then a
-//! section per weekday, Monday to Friday, and a weekend section when anything airs then. Each
-//! airing shows its local time, channel, title and episode; under it, the work linked to it with
-//! lined space to write the answers. A week with nothing for the grade is one page saying so.
+//! A packet is for a grade or for a teacher's class ([`PacketScope`]). It has a cover (the grade,
+//! or the class's name and grades; the week's dates; how to watch: channels, an antenna tip,
+//! captions and Spanish audio; and QR codes for the grade's or class's calendar feed and the
+//! week's web page), then a section per weekday, Monday to Friday, and a weekend section when
+//! anything airs then. Each airing shows its local time, channel, title and episode; under it, the
+//! work linked to it with lined space to write the answers. A grade's packet has the grade's
+//! airings and the work its feed shows; a class's packet, like the class feed, only the airings
+//! the class's work is linked to, and only that work. A week with nothing is one page saying so.
 
 pub mod cache;
 pub mod html;
@@ -15,7 +18,7 @@ pub mod pdf;
 pub use cache::{PacketCache, PacketKey, PACKETS};
 
 use crate::domain::{Airing, Grade, Week};
-use crate::feeds::WorkIndex;
+use crate::feeds::{ClassFeed, FeedKind, WorkIndex};
 use crate::i18n::packets::PacketStrings;
 use crate::i18n::Lang;
 use chrono::{Datelike, NaiveDate, Weekday};
@@ -123,7 +126,8 @@ impl FromStr for Format {
     }
 }
 
-/// Everything that decides a packet besides the data.
+/// Everything that decides a grade's packet besides the data (what the CLI and the public
+/// `/packets/…` addresses ask for); it becomes a [`PacketRequest`] to build.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct PacketOptions {
     pub grade: Grade,
@@ -132,6 +136,68 @@ pub struct PacketOptions {
     pub size: PaperSize,
     /// Large print: bigger type throughout.
     pub large: bool,
+}
+
+/// Whose packet it is: which airings and which work it prints, and what its cover and feed
+/// code say.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum PacketScope {
+    /// A grade's: the grade's airings and the work its feed shows.
+    Grade(Grade),
+    /// A teacher's class: the airings the class's work is linked to, and only that work. The
+    /// token is the class feed's, printed as its QR code.
+    Class { feed: ClassFeed, token: String },
+}
+
+impl PacketScope {
+    /// The feed whose work the packet shows (and, for a class, whose airings).
+    pub fn feed_kind(&self) -> FeedKind {
+        match self {
+            PacketScope::Grade(g) => FeedKind::Grade(*g),
+            PacketScope::Class { feed, .. } => FeedKind::Class(feed.clone()),
+        }
+    }
+
+    /// Whether `airing` goes in the packet, given the work the scope's feed shows.
+    fn keeps(&self, airing: &Airing, work: &WorkIndex<'_>) -> bool {
+        match self {
+            PacketScope::Grade(g) => airing.grades.contains(*g),
+            PacketScope::Class { .. } => !work.for_airing(airing).is_empty(),
+        }
+    }
+}
+
+/// For logs and file names: `grade-5`, `class-12`. Never the class's token.
+impl fmt::Display for PacketScope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PacketScope::Grade(g) => write!(f, "grade-{}", g.code().to_ascii_lowercase()),
+            PacketScope::Class { feed, .. } => write!(f, "class-{}", feed.id),
+        }
+    }
+}
+
+/// Everything that decides a packet besides the data: whose it is, and how it is printed.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct PacketRequest {
+    pub scope: PacketScope,
+    pub week: Week,
+    pub lang: Lang,
+    pub size: PaperSize,
+    /// Large print: bigger type throughout.
+    pub large: bool,
+}
+
+impl From<PacketOptions> for PacketRequest {
+    fn from(o: PacketOptions) -> Self {
+        PacketRequest {
+            scope: PacketScope::Grade(o.grade),
+            week: o.week,
+            lang: o.lang,
+            size: o.size,
+            large: o.large,
+        }
+    }
 }
 
 /// Why a packet could not be drawn. None of these depend on the request: they mean the build
@@ -312,10 +378,13 @@ pub struct ChannelLine {
 /// Everything a packet prints, in its language, ready to draw.
 #[derive(Clone)]
 pub struct Packet {
-    pub options: PacketOptions,
+    pub options: PacketRequest,
     pub words: &'static PacketStrings,
-    /// "Grade 5" / "Grado 5".
-    pub grade_name: String,
+    /// Whose packet, on the cover and atop every page: "Grade 5" / "Grado 5", or the class's
+    /// name.
+    pub name: String,
+    /// A class's grades, under its name on the cover: "Grades 4, 5" / "Grado 5".
+    pub grades: Option<String>,
     /// "Week of April 13, 2020", on every page.
     pub week_label: String,
     /// "Monday, April 13 – Friday, April 17, 2020".
@@ -324,9 +393,9 @@ pub struct Packet {
     pub any_captions: bool,
     pub any_spanish_audio: bool,
     /// Monday to Friday, then the weekend if anything airs then; empty when the week has no
-    /// airings for the grade.
+    /// airings for the grade (or no work for the class).
     pub sections: Vec<Section>,
-    /// Subscribe to the grade's calendar feed.
+    /// Subscribe to the grade's (or class's) calendar feed.
     pub feed: QrLink,
     /// The week's web page.
     pub week_page: QrLink,
@@ -342,16 +411,33 @@ impl Packet {
     pub fn title(&self) -> String {
         format!(
             "{} · {} · {}",
-            self.grade_name, self.words.packet_title, self.week_label
+            self.name, self.words.packet_title, self.week_label
         )
     }
 
-    /// A file name for the packet: `lessoncast-2020-04-13-grade-5-en.pdf`.
-    pub fn file_name(options: &PacketOptions, format: Format) -> String {
+    /// What the cover says when the week has nothing for the grade or class.
+    pub fn nothing_this_week(&self) -> &'static str {
+        match self.options.scope {
+            PacketScope::Grade(_) => self.words.nothing_this_week,
+            PacketScope::Class { .. } => self.words.nothing_this_week_class,
+        }
+    }
+
+    /// What a weekday's page says when it has nothing.
+    pub fn nothing_today(&self) -> &'static str {
+        match self.options.scope {
+            PacketScope::Grade(_) => self.words.nothing_today,
+            PacketScope::Class { .. } => self.words.nothing_today_class,
+        }
+    }
+
+    /// A file name for the packet: `lessoncast-2020-04-13-grade-5-en.pdf`,
+    /// `lessoncast-2020-04-13-class-12-en.pdf`.
+    pub fn file_name(options: &PacketRequest, format: Format) -> String {
         format!(
-            "lessoncast-{}-grade-{}-{}.{}",
+            "lessoncast-{}-{}-{}.{}",
             options.week,
-            options.grade.code().to_ascii_lowercase(),
+            options.scope,
             options.lang.code(),
             format.ext()
         )
@@ -366,10 +452,11 @@ fn answer_lines(minutes: Option<i64>) -> usize {
     }
 }
 
-/// Builds the packet for `options` from the week's airings for the grade (already chosen,
-/// earliest first) and the work the grade's feed shows.
+/// Builds the packet for `options` from the week's airings (earliest first; at least those of
+/// the scope: the grade's, or for a class any that its work may be linked to) and the work the
+/// scope's feed shows ([`PacketScope::feed_kind`]). Airings outside the scope are left out.
 pub fn build(
-    options: &PacketOptions,
+    options: &PacketRequest,
     airings: &[Airing],
     work: &WorkIndex<'_>,
     tz: Tz,
@@ -380,7 +467,46 @@ pub fn build(
     let strings = lang.strings();
     let monday = options.week.monday();
     let base = base_url.trim_end_matches('/');
-    let grade_code = options.grade.code();
+    let week_page = |grade: Option<Grade>| {
+        let grade = grade
+            .map(|g| format!("grade={}&", g.code()))
+            .unwrap_or_default();
+        format!(
+            "{base}/schedule?{grade}week={}&lang={}",
+            options.week,
+            lang.code()
+        )
+    };
+    let (name, grades, feed_url, week_url) = match &options.scope {
+        PacketScope::Grade(g) => (
+            strings.grade_name(*g),
+            None,
+            format!("{base}/feeds/grades/{}.ics?lang={}", g.code(), lang.code()),
+            week_page(Some(*g)),
+        ),
+        PacketScope::Class { feed, token } => {
+            let list: Vec<Grade> = feed.grades.iter().collect();
+            let grades = match list.as_slice() {
+                [] => None,
+                [one] => Some(strings.grade_name(*one)),
+                many => Some(format!(
+                    "{} {}",
+                    words.grades,
+                    many.iter().map(|g| g.code()).collect::<Vec<_>>().join(", ")
+                )),
+            };
+            (
+                feed.name.clone(),
+                grades,
+                format!("{base}/feeds/classes/{token}.ics?lang={}", lang.code()),
+                // The public week page shows one grade: the class's, when it has one.
+                week_page(match list.as_slice() {
+                    [one] => Some(*one),
+                    _ => None,
+                }),
+            )
+        }
+    };
 
     let local_day = |a: &Airing| a.start.with_timezone(&tz).date_naive();
     let item = |a: &Airing| Item {
@@ -414,6 +540,7 @@ pub fn build(
     let in_week: Vec<&Airing> = airings
         .iter()
         .filter(|a| Week::containing(local_day(a)) == options.week)
+        .filter(|a| options.scope.keeps(a, work))
         .collect();
 
     let mut sections = Vec::new();
@@ -482,27 +609,18 @@ pub fn build(
     channels.sort_by(|a, b| a.channel.cmp(&b.channel));
 
     Packet {
-        options: *options,
+        options: options.clone(),
         words,
-        grade_name: strings.grade_name(options.grade),
+        name,
+        grades,
         week_label: words.week_label(monday),
         dates: words.date_range(monday, options.week.day(Weekday::Fri)),
         channels,
         any_captions: in_week.iter().any(|a| a.captions),
         any_spanish_audio: in_week.iter().any(|a| a.spanish_audio),
         sections,
-        feed: QrLink::new(
-            words.qr_feed,
-            format!("{base}/feeds/grades/{grade_code}.ics?lang={}", lang.code()),
-        ),
-        week_page: QrLink::new(
-            words.qr_week,
-            format!(
-                "{base}/schedule?grade={grade_code}&week={}&lang={}",
-                options.week,
-                lang.code()
-            ),
-        ),
+        feed: QrLink::new(words.qr_feed, feed_url),
+        week_page: QrLink::new(words.qr_week, week_url),
     }
 }
 
@@ -574,7 +692,7 @@ mod tests {
         }
     }
 
-    pub(crate) fn options(lang: Lang) -> PacketOptions {
+    pub(crate) fn options(lang: Lang) -> PacketRequest {
         PacketOptions {
             grade: "5".parse().unwrap(),
             week: "2020-04-13".parse().unwrap(),
@@ -582,6 +700,7 @@ mod tests {
             size: PaperSize::Letter,
             large: false,
         }
+        .into()
     }
 
     #[test]
@@ -660,6 +779,61 @@ mod tests {
         );
         assert_eq!(item.time, "9:00 a. m.");
         assert_eq!(p.sections[2].heading, "Miércoles 15 de abril");
+    }
+
+    #[test]
+    fn a_class_packet_has_only_the_airings_its_work_is_linked_to() {
+        let list = vec![
+            airing(1, "2020-04-13T16:00:00Z"),
+            airing(2, "2020-04-14T16:00:00Z"),
+        ];
+        let mut mine = assignment();
+        mine.class_id = Some(3);
+        mine.links = vec![Link::Airing(2)];
+        let mut theirs = assignment();
+        theirs.id = 8;
+        theirs.owner_id = 2;
+        theirs.fields.title = "Someone else's".into();
+        let all = vec![mine, theirs];
+        let scope = PacketScope::Class {
+            feed: ClassFeed {
+                id: 3,
+                owner_id: 1,
+                name: "Room 12".into(),
+                grades: GradeSet::parse_list("4-5").unwrap(),
+            },
+            token: "abc".into(),
+        };
+        let kind = scope.feed_kind();
+        let work = WorkIndex::new(&all, |a| kind.shows(a));
+        let o = PacketRequest {
+            scope,
+            ..options(Lang::Es)
+        };
+        let p = build(
+            &o,
+            &list,
+            &work,
+            chrono_tz::America::Los_Angeles,
+            "http://x.test",
+        );
+        assert_eq!(p.name, "Room 12");
+        assert_eq!(p.grades.as_deref(), Some("Grados 4, 5"));
+        assert!(p.sections[0].groups.is_empty());
+        assert_eq!(p.nothing_today(), o.lang.packet().nothing_today_class);
+        let items = &p.sections[1].groups[0].items;
+        assert_eq!(items.len(), 1);
+        assert_eq!(items[0].work.len(), 1);
+        assert_eq!(items[0].work[0].title.text, "Fracciones");
+        assert_eq!(p.feed.url, "http://x.test/feeds/classes/abc.ics?lang=es");
+        assert_eq!(
+            p.week_page.url,
+            "http://x.test/schedule?week=2020-04-13&lang=es"
+        );
+        assert_eq!(
+            Packet::file_name(&o, Format::Pdf),
+            "lessoncast-2020-04-13-class-3-es.pdf"
+        );
     }
 
     #[test]

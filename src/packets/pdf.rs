@@ -6,7 +6,7 @@
 //! drawn widths agree; paragraphs wrap at spaces. Content is a stream of items of known height
 //! that the paginator places page after page, moving an item to the next page when it, and the
 //! items it must stay with (a heading and its first line, a label and its first ruled lines),
-//! do not fit. Every page carries the grade, "Week of …" and "Page N of M".
+//! do not fit. Every page carries the grade (or class), "Week of …" and "Page N of M".
 
 use super::{Item, Packet, PacketError, QrLink, Section, Work, QR_QUIET_ZONE};
 use krilla::geom::{PathBuilder, Point, Rect};
@@ -544,7 +544,7 @@ fn page_chrome(l: &mut Layout<'_>, packet: &Packet, n: usize, total: usize) -> V
     let (left, right, page_h, page_w) = (s.left, s.right, s.page_h, s.page_w);
     let head_y = 40.0;
     let foot_y = page_h - 30.0;
-    let left_text = format!("{} · {}", packet.grade_name, packet.words.packet_title);
+    let left_text = format!("{} · {}", packet.name, packet.words.packet_title);
     let week = packet.week_label.clone();
     let page_of = packet.words.page_of(n, total);
     let week_w = l.measure(Weight::Regular, &week, size);
@@ -622,7 +622,10 @@ fn cover(l: &mut Layout<'_>, packet: &Packet) -> Vec<Block> {
     let k = l.s.k;
     let mut out = Vec::new();
     out.extend(l.paragraph(&[(Weight::Bold, w.packet_title)], l.s.title, 0.0, true));
-    out.extend(l.paragraph(&[(Weight::Bold, &packet.grade_name)], l.s.grade, 0.0, true));
+    out.extend(l.paragraph(&[(Weight::Bold, &packet.name)], l.s.grade, 0.0, true));
+    if let Some(grades) = &packet.grades {
+        out.extend(l.paragraph(&[(Weight::Bold, grades)], l.s.body * 1.3, 0.0, true));
+    }
     out.extend(l.paragraph(
         &[(Weight::Regular, &packet.dates)],
         l.s.body * 1.3,
@@ -637,7 +640,7 @@ fn cover(l: &mut Layout<'_>, packet: &Packet) -> Vec<Block> {
     if packet.is_empty() {
         out.push(spacer(20.0 * k));
         out.extend(l.paragraph(
-            &[(Weight::Bold, w.nothing_this_week)],
+            &[(Weight::Bold, packet.nothing_this_week())],
             l.s.heading,
             0.0,
             true,
@@ -831,7 +834,7 @@ fn day_section(l: &mut Layout<'_>, packet: &Packet, section: &Section) -> (Vec<B
     if section.groups.is_empty() {
         out.push(spacer(6.0 * l.s.k));
         out.extend(l.paragraph(
-            &[(Weight::Regular, w.nothing_today)],
+            &[(Weight::Regular, packet.nothing_today())],
             l.s.body * 1.2,
             0.0,
             false,

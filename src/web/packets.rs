@@ -1,6 +1,7 @@
 //! `GET /packets/{grade}/{week}.pdf` and `.html` (`?lang=en|es&size=letter|a4&large=1`): one
 //! grade's printable weekly packet; `GET /packets/{week}.zip` (`?size=&large=`): every grade's
-//! packet in every language, for staff who print in bulk.
+//! packet in every language, for staff who print in bulk. A class's packet is served the same
+//! way by [`class_packet`], for the teacher pages, which decide who may have it.
 //!
 //! Packets are drawn on demand, off the async threads, and kept in [`PACKETS`] until the data
 //! version changes; answers carry a strong `ETag` (304 on `If-None-Match`) and `Last-Modified`.
@@ -10,10 +11,11 @@
 use super::error::AppError;
 use super::AppState;
 use crate::domain::{Airing, Grade, Week};
-use crate::feeds::{FeedKind, WorkIndex};
+use crate::feeds::{ClassFeed, WorkIndex};
 use crate::i18n::Lang;
 use crate::packets::{
-    self, Format, Packet, PacketError, PacketKey, PacketOptions, PaperSize, PACKETS,
+    self, Format, Packet, PacketError, PacketKey, PacketOptions, PacketRequest, PacketScope,
+    PaperSize, PACKETS,
 };
 use crate::store::{airings, assignments, AiringFilter, StoreError};
 use axum::extract::{rejection::QueryRejection, Path, Query, State};
@@ -128,6 +130,58 @@ fn parse_query(
     Ok((lang, size, parse_large(q.large.as_deref())?))
 }
 
+/// `WEEK.pdf` or `WEEK.html` → the week and the format.
+fn parse_file(file: &str) -> Result<(Week, Format), AppError> {
+    let (week, ext) = file.rsplit_once('.').ok_or_else(|| {
+        bad(format!(
+            "no packet `{file}`: ask for WEEK.pdf or WEEK.html, e.g. 2020-04-13.pdf"
+        ))
+    })?;
+    let format = ext
+        .parse::<Format>()
+        .map_err(|e| bad(format!("{e}; e.g. {week}.pdf")))?;
+    Ok((parse_week(week)?, format))
+}
+
+/// How long browsers and proxies may keep a packet: a grade's is public; a class's is one
+/// teacher's, and prints the class feed's secret address.
+#[derive(Clone, Copy)]
+enum Sharing {
+    Public,
+    Private,
+}
+
+/// The packet for `scope` asked for as `file` with `query`, as a response.
+async fn serve(
+    state: &AppState,
+    scope: PacketScope,
+    file: &str,
+    query: Result<Query<PacketQuery>, QueryRejection>,
+    headers: &HeaderMap,
+    sharing: Sharing,
+) -> Result<Response, PacketFailure> {
+    let (week, format) = parse_file(file)?;
+    let (lang, size, large) = parse_query(query)?;
+    let request = PacketRequest {
+        scope,
+        week,
+        lang: lang.unwrap_or_default(),
+        size,
+        large,
+    };
+    let (bytes, changed_at) = drawn(state, &request, format).await?;
+    let name = Packet::file_name(&request, format);
+    Ok(respond(
+        headers,
+        bytes,
+        changed_at,
+        format.content_type(),
+        (format == Format::Pdf).then(|| format!("inline; filename=\"{name}\"")),
+        format == Format::Html,
+        sharing,
+    ))
+}
+
 async fn grade_packet(
     State(state): State<AppState>,
     Path((grade, file)): Path<(String, String)>,
@@ -136,36 +190,40 @@ async fn grade_packet(
 ) -> Response {
     let result = async {
         let grade = parse_grade(&grade)?;
-        let (week, ext) = file.rsplit_once('.').ok_or_else(|| {
-            bad(format!(
-                "no packet `{file}`: ask for WEEK.pdf or WEEK.html, e.g. 2020-04-13.pdf"
-            ))
-        })?;
-        let format = ext
-            .parse::<Format>()
-            .map_err(|e| bad(format!("{e}; e.g. {week}.pdf")))?;
-        let week = parse_week(week)?;
-        let (lang, size, large) = parse_query(query)?;
-        let options = PacketOptions {
-            grade,
-            week,
-            lang: lang.unwrap_or_default(),
-            size,
-            large,
-        };
-        let (bytes, changed_at) = drawn(&state, &options, format).await?;
-        let name = Packet::file_name(&options, format);
-        Ok::<_, PacketFailure>(respond(
+        serve(
+            &state,
+            PacketScope::Grade(grade),
+            &file,
+            query,
             &headers,
-            bytes,
-            changed_at,
-            format.content_type(),
-            (format == Format::Pdf).then(|| format!("inline; filename=\"{name}\"")),
-            format == Format::Html,
-        ))
+            Sharing::Public,
+        )
+        .await
     }
     .await;
     result.unwrap_or_else(PacketFailure::into_text_response)
+}
+
+/// A class's packet (`{week}.pdf` or `.html`, with the grade packets' `?lang=&size=&large=`):
+/// the airings its work is linked to and only that work, the class feed's code on the cover.
+/// The caller has checked that whoever asks may have it.
+pub async fn class_packet(
+    state: &AppState,
+    class: crate::store::assignments::Class,
+    file: &str,
+    query: Result<Query<PacketQuery>, QueryRejection>,
+    headers: &HeaderMap,
+) -> Result<Response, PacketFailure> {
+    let scope = PacketScope::Class {
+        feed: ClassFeed {
+            id: class.id,
+            owner_id: class.owner_id,
+            name: class.name,
+            grades: class.grades,
+        },
+        token: class.token,
+    };
+    serve(state, scope, file, query, headers, Sharing::Private).await
 }
 
 async fn week_zip(
@@ -195,19 +253,20 @@ async fn week_zip(
             "application/zip",
             Some(format!("attachment; filename=\"{name}\"")),
             false,
+            Sharing::Public,
         ))
     }
     .await;
     result.unwrap_or_else(PacketFailure::into_text_response)
 }
 
-/// The bytes of one packet, for the CLI (`lessoncast packet`).
+/// The bytes of one grade's packet, for the CLI (`lessoncast packet`).
 pub async fn packet_bytes(
     state: &AppState,
     options: PacketOptions,
     format: Format,
 ) -> Result<Vec<u8>, PacketFailure> {
-    Ok(drawn(state, &options, format).await?.0.to_vec())
+    Ok(drawn(state, &options.into(), format).await?.0.to_vec())
 }
 
 /// The ZIP of every grade's packet in every language for `week`, for the CLI.
@@ -263,7 +322,7 @@ async fn week_airings(
 
 /// What besides the data decides a packet's bytes: the database it comes from, the address
 /// printed in it and the zone of its times.
-fn scope(state: &AppState) -> u64 {
+fn site(state: &AppState) -> u64 {
     let c = &state.config;
     crate::domain::keys::Fnv1a::default()
         .write(c.database_url.as_bytes())
@@ -274,11 +333,11 @@ fn scope(state: &AppState) -> u64 {
         .finish()
 }
 
-fn key(state: &AppState, version: i64, o: &PacketOptions, format: Format) -> PacketKey {
+fn key(state: &AppState, version: i64, o: &PacketRequest, format: Format) -> PacketKey {
     PacketKey {
-        scope: scope(state),
+        site: site(state),
         version,
-        grade: Some(o.grade),
+        scope: Some(o.scope.clone()),
         week: o.week,
         lang: Some(o.lang),
         size: o.size,
@@ -306,7 +365,7 @@ async fn off_thread<T: Send + 'static>(
 /// One packet, from the cache or drawn now; with when its data last changed.
 async fn drawn(
     state: &AppState,
-    options: &PacketOptions,
+    options: &PacketRequest,
     format: Format,
 ) -> Result<(Arc<Vec<u8>>, i64), PacketFailure> {
     let (version, changed_at) = data_version(state).await?;
@@ -314,9 +373,14 @@ async fn drawn(
     if let Some(bytes) = PACKETS.get(&key) {
         return Ok((bytes, changed_at));
     }
-    let list = week_airings(state, options.week, Some(options.grade)).await?;
+    // A class's work may be linked to airings of any grade, as in its feed.
+    let grade = match &options.scope {
+        PacketScope::Grade(g) => Some(*g),
+        PacketScope::Class { .. } => None,
+    };
+    let list = week_airings(state, options.week, grade).await?;
     let all_work = assignments::live(state.store.pool()).await?;
-    let kind = FeedKind::Grade(options.grade);
+    let kind = options.scope.feed_kind();
     let work = WorkIndex::new(&all_work, |a| kind.shows(a));
     let packet = packets::build(
         options,
@@ -328,7 +392,7 @@ async fn drawn(
     let started = std::time::Instant::now();
     let bytes = Arc::new(off_thread(move || draw(&packet, format)).await?);
     tracing::debug!(
-        grade = %options.grade,
+        scope = %options.scope,
         week = %options.week,
         format = format.ext(),
         bytes = bytes.len(),
@@ -354,9 +418,9 @@ async fn zipped(
 ) -> Result<(Arc<Vec<u8>>, i64), PacketFailure> {
     let (version, changed_at) = data_version(state).await?;
     let zip_key = PacketKey {
-        scope: scope(state),
+        site: site(state),
         version,
-        grade: None,
+        scope: None,
         week,
         lang: None,
         size,
@@ -368,23 +432,23 @@ async fn zipped(
     }
     let list = week_airings(state, week, None).await?;
     let all_work = assignments::live(state.store.pool()).await?;
-    let mut jobs: Vec<(PacketOptions, ZipJob)> = Vec::new();
+    let mut jobs: Vec<(PacketRequest, ZipJob)> = Vec::new();
     for grade in Grade::all() {
         let grade_list: Vec<Airing> = list
             .iter()
             .filter(|a| a.grades.contains(grade))
             .cloned()
             .collect();
-        let kind = FeedKind::Grade(grade);
+        let kind = PacketScope::Grade(grade).feed_kind();
         let work = WorkIndex::new(&all_work, |a| kind.shows(a));
         for lang in [Lang::En, Lang::Es] {
-            let options = PacketOptions {
+            let options = PacketRequest::from(PacketOptions {
                 grade,
                 week,
                 lang,
                 size,
                 large,
-            };
+            });
             let job = match PACKETS.get(&key(state, version, &options, Format::Pdf)) {
                 Some(bytes) => ZipJob::Cached(bytes),
                 None => ZipJob::Draw(Box::new(packets::build(
@@ -417,6 +481,7 @@ async fn zipped(
             .unix_permissions(0o644);
         let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
         for (o, job) in jobs {
+            let name = Packet::file_name(&o, Format::Pdf);
             let pdf = match job {
                 ZipJob::Cached(bytes) => bytes,
                 ZipJob::Draw(packet) => {
@@ -425,7 +490,7 @@ async fn zipped(
                     bytes
                 }
             };
-            zip.start_file(Packet::file_name(&o, Format::Pdf), options)
+            zip.start_file(name, options)
                 .and_then(|_| zip.write_all(&pdf).map_err(Into::into))
                 .map_err(|e| PacketError::Zip(e.to_string()))?;
         }
@@ -454,6 +519,7 @@ fn respond(
     content_type: &'static str,
     disposition: Option<String>,
     html: bool,
+    sharing: Sharing,
 ) -> Response {
     let etag = format!(
         "\"{:016x}\"",
@@ -463,7 +529,11 @@ fn respond(
     out.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     out.insert(
         header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=300"),
+        HeaderValue::from_static(match sharing {
+            Sharing::Public => "public, max-age=300",
+            // Like the teacher pages.
+            Sharing::Private => "no-store",
+        }),
     );
     if let Ok(v) = HeaderValue::from_str(&etag) {
         out.insert(header::ETAG, v);

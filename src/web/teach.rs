@@ -1,5 +1,6 @@
 //! The teacher pages, `/teach/…`: sign in and out, browse the schedule, open an airing and
-//! attach work to it, edit, delete and restore that work, and hand out class feeds.
+//! attach work to it, edit, delete and restore that work, hand out class feeds and print class
+//! packets.
 //!
 //! Plain HTML forms, no JavaScript. Only a browser (cookie) session opens these pages, and every
 //! form that changes something carries the session's CSRF token. The changes themselves go
@@ -17,6 +18,7 @@ use crate::domain::{
     Airing, AiringStatus, Assignment, AssignmentInput, FieldError, Grade, GradeSet, Link, Week,
 };
 use crate::feeds::WorkIndex;
+use crate::i18n::packets::PacketStrings;
 use crate::i18n::{Lang, PageStrings, Strings};
 use crate::store::{airings, assignments, users, AiringFilter};
 use askama::Template;
@@ -26,7 +28,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use chrono::Duration;
+use chrono::{Duration, Utc};
 use chrono_tz::Tz;
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -49,6 +51,7 @@ pub fn router() -> Router<AppState> {
         .route("/teach/assignments/{id}/restore", post(restore))
         .route("/teach/classes", get(classes).post(create_class))
         .route("/teach/classes/{id}/renew", post(renew_class))
+        .route("/teach/classes/{id}/packet/{file}", get(class_packet))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1249,6 +1252,8 @@ struct ClassView {
     grades: String,
     feed_url: String,
     webcal: String,
+    /// This week's packet, `/teach/classes/{id}/packet/{week}`, without `.pdf` or `.html`.
+    packet: String,
 }
 
 #[derive(Default)]
@@ -1273,6 +1278,8 @@ struct ClassesPage {
     nav: &'static str,
     classes: Vec<ClassView>,
     form: ClassFormView,
+    /// The packet's words, for the links to class packets.
+    pw: &'static PacketStrings,
 }
 
 async fn classes_response(
@@ -1282,6 +1289,7 @@ async fn classes_response(
     status: StatusCode,
 ) -> Result<Response, AppError> {
     let list = assignments::classes_of(state.store.pool(), auth.user().id).await?;
+    let this_week = Week::containing(Utc::now().with_timezone(&state.config.tz).date_naive());
     let classes = list
         .iter()
         .map(|c| {
@@ -1292,6 +1300,7 @@ async fn classes_response(
                 grades: grade_ranges(c.grades),
                 webcal: webcal(&feed_url),
                 feed_url,
+                packet: format!("/teach/classes/{}/packet/{this_week}", c.id),
             }
         })
         .collect();
@@ -1302,6 +1311,7 @@ async fn classes_response(
         nav: "classes",
         classes,
         form,
+        pw: LANG.packet(),
     };
     Ok(render_page(status, &page, Caching::Private))
 }
@@ -1359,6 +1369,37 @@ async fn renew_class(
         auth.check_csrf(Some(&f.csrf))?;
         work::renew_class_token(&state, &auth, parse_id(&id, "class")?).await?;
         Ok(see_other("/teach/classes"))
+    })
+    .await
+}
+
+/// `GET /teach/classes/{id}/packet/{week}.pdf` (or `.html`; `?lang=&size=&large=` as for a
+/// grade's packet): the class's weekly packet, for the teacher whose class it is.
+async fn class_packet(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    uri: Uri,
+    Path((id, file)): Path<(String, String)>,
+    query: Result<Query<super::packets::PacketQuery>, QueryRejection>,
+) -> Response {
+    with_teacher(&state, &headers, Some(&uri), async |auth: Auth| {
+        let id = parse_id(&id, "class")?;
+        let class = assignments::class(state.store.pool(), id)
+            .await
+            .map_err(|e| match e {
+                crate::store::StoreError::NotFound => AppError::NotFound(format!("no class {id}")),
+                other => other.into(),
+            })?;
+        if class.owner_id != auth.user().id {
+            return Err(AppError::Forbidden(
+                "that class belongs to another teacher".into(),
+            ));
+        }
+        match super::packets::class_packet(&state, class, &file, query, &headers).await {
+            Ok(response) => Ok(response),
+            Err(super::packets::PacketFailure::Request(e)) => Err(e),
+            Err(drawing) => Ok(drawing.into_text_response()),
+        }
     })
     .await
 }
