@@ -9,4 +9,4 @@ mod week;
 pub use airing::{Airing, AiringStatus};
 pub use assignment::{Assignment, AssignmentFields, AssignmentInput, FieldError, Link, MAX_LINKS};
 pub use grade::{Grade, GradeError, GradeSet};
-pub use week::{Week, WeekError};
+pub use week::{local_midnight, Week, WeekError};

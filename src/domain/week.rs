@@ -1,6 +1,7 @@
 //! A school week, Monday to Sunday, named by its Monday.
 
-use chrono::{Datelike, Duration, NaiveDate, Weekday};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc, Weekday};
+use chrono_tz::Tz;
 use std::fmt;
 use std::str::FromStr;
 
@@ -27,10 +28,28 @@ impl Week {
         self.0 + Duration::days(weekday.num_days_from_monday() as i64)
     }
 
+    /// The instants the week spans in `tz`: Monday's midnight to the next Monday's.
+    pub fn window(self, tz: Tz) -> (DateTime<Utc>, DateTime<Utc>) {
+        (
+            local_midnight(self.0, tz),
+            local_midnight(self.0 + Duration::days(7), tz),
+        )
+    }
+
     /// Whole weeks from `self` to `other` (negative when `other` is earlier).
     pub fn weeks_until(self, other: Week) -> i64 {
         (other.0 - self.0).num_days() / 7
     }
+}
+
+/// The instant a local day begins in `tz` (the first one, should midnight repeat; the moment
+/// after the gap, should it not exist).
+pub fn local_midnight(d: NaiveDate, tz: Tz) -> DateTime<Utc> {
+    let naive = d.and_hms_opt(0, 0, 0).unwrap_or_default();
+    tz.from_local_datetime(&naive)
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_else(|| Utc.from_utc_datetime(&naive))
 }
 
 impl FromStr for Week {
@@ -62,6 +81,14 @@ mod tests {
         assert_eq!(w.day(Weekday::Fri).to_string(), "2020-04-17");
         assert!("2020-13-01".parse::<Week>().is_err());
         assert!("next week".parse::<Week>().is_err());
+    }
+
+    #[test]
+    fn a_week_spans_local_midnights_even_across_dst() {
+        let w: Week = "2020-03-02".parse().unwrap();
+        let (from, to) = w.window(chrono_tz::America::Los_Angeles);
+        assert_eq!(from.to_rfc3339(), "2020-03-02T08:00:00+00:00");
+        assert_eq!(to.to_rfc3339(), "2020-03-09T07:00:00+00:00");
     }
 
     #[test]

@@ -401,15 +401,11 @@ fn event(req: &FeedRequest, a: &Airing, work: &[&Assignment], publisher: &Publis
 
 /// The instants of a request's window: local midnight of `from` to local midnight after `to`.
 pub fn window(req: &FeedRequest, tz: chrono_tz::Tz) -> (DateTime<Utc>, DateTime<Utc>) {
-    use chrono::TimeZone;
-    let midnight = |d: NaiveDate| {
-        let naive = d.and_hms_opt(0, 0, 0).unwrap_or_default();
-        tz.from_local_datetime(&naive)
-            .earliest()
-            .map(|t| t.with_timezone(&Utc))
-            .unwrap_or_else(|| Utc.from_utc_datetime(&naive))
-    };
-    (midnight(req.from), midnight(req.to + Duration::days(1)))
+    use crate::domain::local_midnight;
+    (
+        local_midnight(req.from, tz),
+        local_midnight(req.to + Duration::days(1), tz),
+    )
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use crate::store::{airings, AiringFilter};
 use axum::extract::{rejection::QueryRejection, Query, State};
 use axum::routing::get;
 use axum::{Json, Router};
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
@@ -121,10 +121,10 @@ async fn list_airings(
     let (from, to) = match (from, to) {
         (None, None) => {
             let week = Week::containing(Utc::now().with_timezone(&tz).date_naive());
-            let start = local_midnight(week.monday(), tz);
+            let start = crate::domain::local_midnight(week.monday(), tz);
             (
                 start,
-                local_midnight(week.monday() + chrono::Duration::days(7), tz),
+                crate::domain::local_midnight(week.monday() + chrono::Duration::days(7), tz),
             )
         }
         (Some(f), None) => (f, f + chrono::Duration::days(7)),
@@ -157,18 +157,10 @@ async fn list_airings(
     }))
 }
 
-fn local_midnight(d: NaiveDate, tz: Tz) -> DateTime<Utc> {
-    let naive = d.and_hms_opt(0, 0, 0).unwrap_or_default();
-    tz.from_local_datetime(&naive)
-        .earliest()
-        .map(|t| t.with_timezone(&Utc))
-        .unwrap_or_else(|| Utc.from_utc_datetime(&naive))
-}
-
 /// A date (`2020-04-13`, local midnight) or an RFC 3339 instant.
 fn parse_instant(name: &str, v: &str, tz: Tz) -> Result<DateTime<Utc>, AppError> {
     if let Ok(d) = NaiveDate::parse_from_str(v, "%Y-%m-%d") {
-        return Ok(local_midnight(d, tz));
+        return Ok(crate::domain::local_midnight(d, tz));
     }
     DateTime::parse_from_rfc3339(v)
         .map(|t| t.with_timezone(&Utc))
@@ -430,7 +422,7 @@ async fn list_assignments(
     Ok(Json(serde_json::json!({ "assignments": out })))
 }
 
-fn parse_id(raw: &str, what: &str) -> Result<i64, AppError> {
+pub(crate) fn parse_id(raw: &str, what: &str) -> Result<i64, AppError> {
     raw.parse::<i64>()
         .map_err(|_| AppError::NotFound(format!("no {what} `{raw}`")))
 }

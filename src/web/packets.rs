@@ -23,8 +23,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
-use chrono_tz::Tz;
+use chrono::{DateTime, Datelike};
 use serde::Deserialize;
 use std::io::Write;
 use std::sync::Arc;
@@ -291,14 +290,6 @@ async fn data_version(state: &AppState) -> Result<(i64, i64), StoreError> {
     }
 }
 
-fn local_midnight(d: NaiveDate, tz: Tz) -> DateTime<Utc> {
-    let naive = d.and_hms_opt(0, 0, 0).unwrap_or_default();
-    tz.from_local_datetime(&naive)
-        .earliest()
-        .map(|t| t.with_timezone(&Utc))
-        .unwrap_or_else(|| Utc.from_utc_datetime(&naive))
-}
-
 /// The week's scheduled airings (for one grade, or for all), Monday 00:00 to the next Monday
 /// 00:00 in the stations' zone.
 async fn week_airings(
@@ -311,8 +302,8 @@ async fn week_airings(
         state.store.pool(),
         &AiringFilter {
             grade,
-            from: Some(local_midnight(week.monday(), tz)),
-            to: Some(local_midnight(week.monday() + Duration::days(7), tz)),
+            from: Some(week.window(tz).0),
+            to: Some(week.window(tz).1),
             include_removed: false,
             ..Default::default()
         },

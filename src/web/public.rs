@@ -15,7 +15,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde::Deserialize;
 
@@ -165,22 +165,6 @@ pub(crate) fn parse_grade(raw: Option<&str>) -> Result<Option<Grade>, AppError> 
             .map(Some)
             .map_err(|e| AppError::BadRequest(format!("grade: {e}"))),
     }
-}
-
-fn local_midnight(d: NaiveDate, tz: Tz) -> DateTime<Utc> {
-    let naive = d.and_hms_opt(0, 0, 0).unwrap_or_default();
-    tz.from_local_datetime(&naive)
-        .earliest()
-        .map(|t| t.with_timezone(&Utc))
-        .unwrap_or_else(|| Utc.from_utc_datetime(&naive))
-}
-
-/// The instants a week spans in `tz`: Monday's midnight to the next Monday's.
-pub(crate) fn week_window(week: Week, tz: Tz) -> (DateTime<Utc>, DateTime<Utc>) {
-    (
-        local_midnight(week.monday(), tz),
-        local_midnight(week.monday() + Duration::days(7), tz),
-    )
 }
 
 /// Airings grouped by their local day, in order.
@@ -405,7 +389,7 @@ async fn grade_week(
     lang: Lang,
 ) -> Result<Vec<DayView>, AppError> {
     let tz = state.config.tz;
-    let (from, to) = week_window(week, tz);
+    let (from, to) = week.window(tz);
     let pool = state.store.pool();
     let list = airings::list(
         pool,

@@ -6,11 +6,12 @@
 //! form that changes something carries the session's CSRF token. The changes themselves go
 //! through [`super::work`], the same code the JSON API uses.
 
+use super::api::parse_id;
 use super::auth::{self, Auth, SignIn};
 use super::error::AppError;
 use super::public::{
     by_local_day, channel_label, clock, error_page, parse_grade, parse_week, render_page,
-    url_encode, webcal, week_window, Caching,
+    url_encode, webcal, Caching,
 };
 use super::work::{self, LinkInput};
 use super::AppState;
@@ -127,12 +128,6 @@ where
 fn form_or_400<T>(form: Result<Form<T>, FormRejection>) -> Result<T, AppError> {
     form.map(|Form(f)| f)
         .map_err(|e| AppError::BadRequest(e.body_text()))
-}
-
-fn parse_id(raw: &str, what: &str) -> Result<i64, AppError> {
-    raw.trim()
-        .parse::<i64>()
-        .map_err(|_| AppError::NotFound(format!("no {what} `{raw}`")))
 }
 
 fn see_other(to: &'static str) -> Response {
@@ -597,7 +592,7 @@ async fn browse(
         };
         let grade = parse_grade(q.grade.as_deref())?;
         let week = parse_week(q.week.as_deref(), tz)?;
-        let (from, to) = week_window(week, tz);
+        let (from, to) = week.window(tz);
         let list = airings::list(
             pool,
             &AiringFilter {
