@@ -7,6 +7,7 @@
 //! airing ids, `DTSTAMP` and `LAST-MODIFIED` from the airing's own update time.
 
 mod cache;
+mod vtimezone;
 
 pub use cache::{FeedCache, RenderedFeed};
 
@@ -242,7 +243,17 @@ pub fn render(
     for a in airings {
         cal.push(event(req, a, &work.for_airing(a), publisher));
     }
-    refold(&cal.done().to_string())
+    let text = refold(&cal.done().to_string());
+    // The zone's VTIMEZONE, written by hand: the icalendar crate would give it a UID and DTSTAMP,
+    // which a VTIMEZONE must not have.
+    let tz = vtimezone::vtimezone(publisher.tz, chrono::Datelike::year(&req.from));
+    match text
+        .find("BEGIN:VEVENT\r\n")
+        .or_else(|| text.find("END:VCALENDAR\r\n"))
+    {
+        Some(at) => format!("{}{tz}{}", &text[..at], &text[at..]),
+        None => text,
+    }
 }
 
 /// Folds content lines at 75 octets (RFC 5545 §3.1), never inside a UTF-8 sequence, counting
@@ -485,6 +496,8 @@ mod tests {
         assert_eq!(a.matches("\r\nNAME:").count(), 1);
         assert!(a.contains("PRODID:-//lessoncast//"));
         assert!(a.contains("X-WR-TIMEZONE:America/Los_Angeles\r\n"));
+        assert!(a.contains("BEGIN:VTIMEZONE\r\nTZID:America/Los_Angeles\r\n"));
+        assert!(a.find("END:VTIMEZONE").unwrap() < a.find("BEGIN:VEVENT").unwrap());
     }
 
     #[test]
