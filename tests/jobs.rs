@@ -1,0 +1,70 @@
+//! Scheduled re-imports: a source in the configuration is imported on its cron schedule while
+//! the server runs, and the run is recorded.
+
+mod common;
+
+use common::{fixture, TestDb};
+use lessoncast::config::SourceConfig;
+use std::sync::Arc;
+
+#[tokio::test]
+async fn a_configured_source_is_imported_on_its_schedule() {
+    let db = TestDb::new().await;
+    let mut config = db.config();
+    config.grade_rules = common::repo().join("tests/fixtures/import/rules.toml");
+    config.sources = vec![SourceConfig {
+        location: fixture("import/kcet-day.xml"),
+        // Every second, so the test need not wait long.
+        cron: "* * * * * *".into(),
+        format: Some("xmltv".into()),
+        station: None,
+    }];
+    let mut sched = lessoncast::jobs::start(db.store.clone(), Arc::new(config))
+        .await
+        .expect("jobs start")
+        .expect("one job");
+    let mut runs = 0;
+    for _ in 0..50 {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        runs = lessoncast::store::imports::recent_runs(db.store.pool(), 10)
+            .await
+            .unwrap()
+            .iter()
+            .filter(|r| r.status == "ok")
+            .count();
+        if runs >= 2 {
+            break;
+        }
+    }
+    sched.shutdown().await.unwrap();
+    assert!(
+        runs >= 2,
+        "two scheduled imports within five seconds, got {runs}"
+    );
+    let list = lessoncast::store::imports::recent_runs(db.store.pool(), 10)
+        .await
+        .unwrap();
+    let last = list.iter().find(|r| r.status == "ok").unwrap();
+    assert_eq!(last.unchanged, 4, "a re-import finds everything unchanged");
+}
+
+#[tokio::test]
+async fn a_bad_cron_expression_is_refused_with_the_source_named() {
+    let db = TestDb::new().await;
+    let mut config = db.config();
+    config.sources = vec![SourceConfig {
+        location: "https://example.invalid/kcet.xml".into(),
+        cron: "every morning".into(),
+        format: None,
+        station: None,
+    }];
+    let err = lessoncast::jobs::start(db.store.clone(), Arc::new(config))
+        .await
+        .err()
+        .expect("refused");
+    let msg = err.to_string();
+    assert!(
+        msg.contains("example.invalid/kcet.xml") && msg.contains("every morning"),
+        "{msg}"
+    );
+}
