@@ -136,6 +136,8 @@ enum FeedWhich {
     Grade { grade: String },
     /// Every airing of a station, by call sign.
     Station { callsign: String },
+    /// A teacher's class, by the token of its feed link.
+    Class { token: String },
 }
 
 fn valid_email(e: &str) -> bool {
@@ -292,6 +294,20 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     FeedKind::Grade(grade.parse().map_err(|e| anyhow::anyhow!("grade: {e}"))?)
                 }
                 FeedWhich::Station { callsign } => FeedKind::Station(callsign.to_ascii_uppercase()),
+                FeedWhich::Class { token } => {
+                    let store = app::open_store(&config).await?;
+                    let class =
+                        lessoncast::store::assignments::class_by_token(store.pool(), token.trim())
+                            .await?
+                            .context("no class has this feed token (it may have been renewed)")?;
+                    store.close().await;
+                    FeedKind::Class(lessoncast::feeds::ClassFeed {
+                        id: class.id,
+                        owner_id: class.owner_id,
+                        name: class.name,
+                        grades: class.grades,
+                    })
+                }
             };
             let store = app::open_store(&config).await?;
             let query = FeedQuery {

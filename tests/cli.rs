@@ -24,6 +24,10 @@ fn every_command_has_help() {
         vec!["serve", "--help"],
         vec!["import", "--help"],
         vec!["migrate", "--help"],
+        vec!["feed", "--help"],
+        vec!["feed", "class", "--help"],
+        vec!["packet", "--help"],
+        vec!["user", "add", "--help"],
     ] {
         let out = lessoncast(dir.path()).args(&args).output().unwrap();
         assert!(out.status.success(), "{args:?}");

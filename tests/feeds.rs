@@ -428,5 +428,30 @@ async fn a_class_feed_with_work_parses_in_real_parsers() {
         ]);
     }
     check_with_other_parsers(&ics, &exp);
+    // The command line gives the same bytes.
+    let cfg = app.db.config();
+    let out = Command::new(env!("CARGO_BIN_EXE_lessoncast"))
+        .args([
+            "feed",
+            "class",
+            &class.token,
+            "--lang",
+            "es",
+            "--from",
+            "2020-04-13",
+            "--to",
+            "2020-04-19",
+        ])
+        .env("DATABASE_URL", &cfg.database_url)
+        .env("LESSONCAST_BASE_URL", &cfg.base_url)
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.stdout, ics.to_vec());
     app.stop().await;
 }
