@@ -90,3 +90,44 @@ fn an_unknown_format_name_is_refused_by_the_parser() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown format `pdf`"));
 }
+
+#[test]
+fn user_add_reads_the_password_from_stdin_and_never_prints_it() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let add = |email: &str, password: &str| {
+        let mut child = lessoncast(dir.path())
+            .args(["user", "add", email, "--role", "teacher"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let out = add("Teacher@School.org", "a long enough password");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        said.contains("created teacher@school.org (teacher)"),
+        "{said}"
+    );
+    assert!(!said.contains("a long enough password"));
+    let again = add("teacher@school.org", "another long password");
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+    let short = add("other@school.org", "short");
+    assert!(!short.status.success());
+    assert!(String::from_utf8_lossy(&short.stderr).contains("at least 10"));
+    let bad = add("not-an-email", "a long enough password");
+    assert!(!bad.status.success());
+}
