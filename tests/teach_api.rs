@@ -783,3 +783,81 @@ async fn an_expired_session_or_token_is_refused() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn work_on_an_airing_that_leaves_the_schedule_stays_visible_to_its_teacher() {
+    let app = TestApp::spawn().await;
+    let rules = lessoncast::import::GradeRules::load(std::path::Path::new(&common::fixture(
+        "import/rules.toml",
+    )))
+    .unwrap();
+    let opts = || lessoncast::import::ImportOptions {
+        rules: rules.clone(),
+        ..Default::default()
+    };
+    app.db
+        .import_with(&common::fixture("import/kcet-day.xml"), opts())
+        .await
+        .unwrap();
+    let hash = hash_password(&Secret::new(PASSWORD)).unwrap();
+    users::create(
+        app.db.store.pool(),
+        "t@school.test",
+        &hash,
+        Role::Teacher,
+        0,
+    )
+    .await
+    .unwrap();
+    let t = token(&app, "t@school.test").await;
+    let (_, list) = app
+        .get_json("/api/airings?station=KCET&from=2020-04-13&to=2020-04-14")
+        .await;
+    let nova = list["airings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["title"] == "NOVA")
+        .unwrap()
+        .clone();
+    let mut body = assignment(json!([{"airing": nova["id"]}]));
+    body["grades"] = json!(["6"]);
+    let (s, created) = send(
+        &app,
+        reqwest::Method::POST,
+        "/api/assignments",
+        Some(&t),
+        Some(body),
+    )
+    .await;
+    assert_eq!(s, 201, "{created}");
+    // The station drops NOVA from its schedule.
+    app.db
+        .import_with(&common::fixture("import/kcet-day-v2.xml"), opts())
+        .await
+        .unwrap();
+    let (_, mine) = send(
+        &app,
+        reqwest::Method::GET,
+        "/api/assignments",
+        Some(&t),
+        None,
+    )
+    .await;
+    assert_eq!(mine["assignments"][0]["id"], created["id"]);
+    assert_eq!(
+        mine["assignments"][0]["links"],
+        json!([{"airing": nova["id"]}])
+    );
+    let (_, all) = app
+        .get_json("/api/airings?station=KCET&from=2020-04-13&to=2020-04-14&include_removed=true")
+        .await;
+    let removed = all["airings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == nova["id"])
+        .unwrap();
+    assert_eq!(removed["status"], "removed");
+    app.stop().await;
+}
