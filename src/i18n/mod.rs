@@ -38,6 +38,30 @@ impl Lang {
     }
 }
 
+/// Text in a chosen language, or the English where no translation was given, and whether it
+/// fell back (pages and packets mark such text `lang="en"`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Localized {
+    pub text: String,
+    pub english_fallback: bool,
+}
+
+impl Localized {
+    pub fn pick(lang: Lang, en: &str, es: Option<&str>) -> Localized {
+        let translated = es.is_some_and(|s| !s.trim().is_empty());
+        Localized {
+            text: lang.pick(en, es).to_string(),
+            english_fallback: lang != Lang::En && !translated,
+        }
+    }
+
+    /// The same for an optional text; `None` when there is none or it is blank.
+    pub fn pick_some(lang: Lang, en: Option<&str>, es: Option<&str>) -> Option<Localized> {
+        en.filter(|e| !e.trim().is_empty())
+            .map(|e| Localized::pick(lang, e, es))
+    }
+}
+
 /// Why a language code was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("`{0}` is not a language we publish: use en or es")]

@@ -215,22 +215,7 @@ pub enum PacketError {
 }
 
 /// Text in the packet's language, or the English where no translation was given.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Text {
-    pub text: String,
-    /// True when Spanish was asked for and only English exists (HTML marks it `lang="en"`).
-    pub english_fallback: bool,
-}
-
-impl Text {
-    fn pick(lang: Lang, en: &str, es: Option<&str>) -> Text {
-        let translated = es.is_some_and(|s| !s.trim().is_empty());
-        Text {
-            text: lang.pick(en, es).to_string(),
-            english_fallback: lang != Lang::En && !translated,
-        }
-    }
-}
+pub type Text = crate::i18n::Localized;
 
 /// A QR code as a square of modules, `true` for dark, row by row.
 #[derive(Debug, Clone, PartialEq)]
@@ -513,11 +498,11 @@ pub fn build(
         time: words.clock(a.start.with_timezone(&tz).time()),
         channel: format!("{} {}", a.station, a.channel),
         title: Text::pick(lang, &a.title, a.title_es.as_deref()),
-        episode: a
-            .episode_title
-            .as_deref()
-            .filter(|e| !e.trim().is_empty())
-            .map(|en| Text::pick(lang, en, a.episode_title_es.as_deref())),
+        episode: Text::pick_some(
+            lang,
+            a.episode_title.as_deref(),
+            a.episode_title_es.as_deref(),
+        ),
         captions: a.captions,
         spanish_audio: a.spanish_audio,
         work: work

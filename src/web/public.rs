@@ -7,7 +7,8 @@ use super::error::AppError;
 use super::AppState;
 use crate::domain::{Airing, Grade, Week};
 use crate::feeds::{self, FeedKind, WorkIndex};
-use crate::i18n::{Lang, PageStrings, Strings};
+// Text in the page's language, or in English (and marked so) where no translation was given.
+use crate::i18n::{Lang, Localized as Text, PageStrings, Strings};
 use crate::store::{airings, assignments, AiringFilter};
 use askama::Template;
 use axum::extract::{rejection::QueryRejection, Query, State};
@@ -201,22 +202,6 @@ struct PageQuery {
     grade: Option<String>,
     week: Option<String>,
     lang: Option<String>,
-}
-
-/// Text in the page's language, or in English (and marked so) where no translation was given.
-struct Text {
-    text: String,
-    lang: Option<&'static str>,
-}
-
-impl Text {
-    fn pick(lang: Lang, en: &str, es: Option<&str>) -> Text {
-        let translated = es.is_some_and(|s| !s.trim().is_empty());
-        Text {
-            text: lang.pick(en, es).to_string(),
-            lang: (lang != Lang::En && !translated).then_some("en"),
-        }
-    }
 }
 
 struct Opt {
@@ -422,16 +407,12 @@ fn item_view(a: &Airing, lang: Lang, tz: Tz, work: &WorkIndex<'_>) -> ItemView {
         end: a.end.map(|e| clock(lang, e, tz)),
         channel: channel_label(a),
         title: Text::pick(lang, &a.title, a.title_es.as_deref()),
-        episode: a
-            .episode_title
-            .as_deref()
-            .filter(|e| !e.trim().is_empty())
-            .map(|e| Text::pick(lang, e, a.episode_title_es.as_deref())),
-        description: a
-            .description
-            .as_deref()
-            .filter(|d| !d.trim().is_empty())
-            .map(|d| Text::pick(lang, d, a.description_es.as_deref())),
+        episode: Text::pick_some(
+            lang,
+            a.episode_title.as_deref(),
+            a.episode_title_es.as_deref(),
+        ),
+        description: Text::pick_some(lang, a.description.as_deref(), a.description_es.as_deref()),
         captions: a.captions,
         spanish_audio: a.spanish_audio,
         work: work
