@@ -1,6 +1,6 @@
 //! Reading airings back: by station, grade and time window.
 
-use super::{get, StoreError};
+use super::{get, instant, StoreError};
 use crate::domain::{Airing, AiringStatus, Grade, GradeSet};
 use chrono::{DateTime, Utc};
 use sqlx::any::AnyRow;
@@ -87,10 +87,6 @@ pub async fn get_by_id(pool: &AnyPool, id: i64) -> Result<Airing, StoreError> {
         .await?
         .ok_or(StoreError::NotFound)?;
     airing_from_row(&row)
-}
-
-fn instant(secs: i64) -> Result<DateTime<Utc>, StoreError> {
-    DateTime::from_timestamp(secs, 0).ok_or_else(|| StoreError::Corrupt(format!("instant {secs}")))
 }
 
 fn airing_from_row(r: &AnyRow) -> Result<Airing, StoreError> {

@@ -1,8 +1,8 @@
 //! Assignments, their links, and classes.
 
-use super::{get, StoreError};
+use super::{get, instant, StoreError};
 use crate::domain::{Assignment, AssignmentFields, GradeSet, Link};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyPool, Transaction};
 use std::collections::HashMap;
@@ -14,10 +14,6 @@ pub async fn bump_version(tx: &mut Transaction<'_, Any>, now: i64) -> Result<(),
         .execute(&mut **tx)
         .await?;
     Ok(())
-}
-
-fn instant(secs: i64) -> DateTime<Utc> {
-    DateTime::from_timestamp(secs, 0).unwrap_or_default()
 }
 
 const SELECT: &str = "SELECT a.id, a.owner_id, u.email AS owner_email, a.class_id, a.title, \
@@ -43,9 +39,9 @@ fn from_row(r: &AnyRow) -> Result<Assignment, StoreError> {
             due: due.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
         },
         links: Vec::new(),
-        created_at: instant(get(r, "created_at")?),
-        updated_at: instant(get(r, "updated_at")?),
-        deleted_at: deleted.map(instant),
+        created_at: instant(get(r, "created_at")?)?,
+        updated_at: instant(get(r, "updated_at")?)?,
+        deleted_at: deleted.map(instant).transpose()?,
     })
 }
 

@@ -141,6 +141,12 @@ impl Backend {
     }
 }
 
+/// An instant stored as epoch seconds.
+pub(crate) fn instant(secs: i64) -> Result<chrono::DateTime<chrono::Utc>, StoreError> {
+    chrono::DateTime::from_timestamp(secs, 0)
+        .ok_or_else(|| StoreError::Corrupt(format!("instant {secs}")))
+}
+
 pub(crate) fn get<'r, T>(row: &'r AnyRow, col: &str) -> Result<T, StoreError>
 where
     T: sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any>,
