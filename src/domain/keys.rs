@@ -33,6 +33,21 @@ fn fold_accent(c: char) -> char {
     }
 }
 
+/// A US call sign (`K` or `W` and two or three more capitals), without a `-TV`-style suffix.
+pub fn us_call_sign(token: &str) -> Option<&str> {
+    let base = ["-TV", "-DT", "-HD", "-LD", "-CD"]
+        .iter()
+        .find_map(|suffix| token.strip_suffix(suffix))
+        .unwrap_or(token);
+    let b = base.as_bytes();
+    let looks_like = matches!(b.len(), 3 | 4)
+        && matches!(b[0], b'K' | b'W')
+        && b[1..].iter().all(u8::is_ascii_uppercase)
+        // "PBS KIDS" names a channel, not a station.
+        && base != "KIDS";
+    looks_like.then_some(base)
+}
+
 /// The series key: the slug of its title (`cyberchase`), or `untitled` for an empty one.
 pub fn series_key(title: &str) -> String {
     let s = slug(title);

@@ -30,11 +30,13 @@
 //! Other columns are ignored with one warning naming them. Values are trimmed; an empty value
 //! means none.
 //!
-//! Errors stop the import, naming line and column: a header without a required column, a row
-//! with fewer fields than the header (or more, unless the extra ones are empty), an empty
-//! required value, a time or duration that does not read, an `end` not after its `start`, a
-//! local time skipped when the clocks go forward, bad `grades`, text that is not UTF-8. A local
-//! time that happens twice when the clocks go back is taken as the first, with a warning.
+//! A file that cannot be read refuses the import, naming line and column: a header without a
+//! required column, text that is not UTF-8. A bad row is skipped with a warning naming its line
+//! and column (`--strict` refuses the file instead): fewer fields than the header (or more,
+//! unless the extra ones are empty), an empty required value, a time or duration that does not
+//! read, an `end` not after its `start`, a local time skipped when the clocks go forward, bad
+//! `grades`. A local time that happens twice when the clocks go back is taken as the first,
+//! with a warning.
 
 use super::tvss::names_spanish;
 use super::{Emit, ImportError, ParseContext, Programme};
@@ -92,9 +94,10 @@ pub fn parse(
             columns: &columns,
             line,
         };
-        row.check_width(ctx)?;
-        let programme = row.programme(ctx)?;
-        emit(programme)?;
+        match row.check_width(ctx).and_then(|()| row.programme(ctx)) {
+            Ok(programme) => emit(programme)?,
+            Err(err) => ctx.skip(err, 1)?,
+        }
         rows += 1;
         if rows.is_multiple_of(PROGRESS_EVERY) {
             ctx.report_progress(reader.position().byte());
@@ -488,6 +491,8 @@ impl Row<'_> {
             channel_name: self.text(Col::ChannelName),
             start,
             end: Some(end),
+            end_guessed: false,
+            zone: Default::default(),
             title,
             title_es: self.text(Col::TitleEs),
             episode_title: self.text(Col::EpisodeTitle),
@@ -820,7 +825,12 @@ mod tests {
     }
 
     fn run(input: &[u8]) -> (Result<Vec<Programme>, ImportError>, ParseContext) {
+        run_with(input, false)
+    }
+
+    fn run_with(input: &[u8], strict: bool) -> (Result<Vec<Programme>, ImportError>, ParseContext) {
         let mut ctx = ParseContext::new("kcet.csv", Los_Angeles);
+        ctx.strict = strict;
         let mut got = Vec::new();
         let mut emit = |p: Programme| {
             got.push(p);
@@ -837,12 +847,25 @@ mod tests {
         }
     }
 
+    /// The error `--strict` refuses `input` with; without `--strict`, a bad row must be skipped
+    /// with a warning at the same place (a file-level error refuses either way).
     fn refused(input: &[u8]) -> (Location, String) {
-        match run(input).0 {
+        let (at, message) = match run_with(input, true).0 {
             Ok(got) => panic!("expected an error, got {got:?}"),
             Err(ImportError::Invalid { at, message }) => (at, message),
             Err(e) => panic!("expected an invalid schedule, got {e}"),
+        };
+        if let (Ok(_), ctx) = run(input) {
+            assert!(ctx.skipped >= 1, "nothing skipped: {:?}", ctx.warnings);
+            assert!(
+                ctx.warnings.iter().any(|w| w.line == at.line
+                    && w.field == at.field
+                    && w.message.starts_with(&message)),
+                "no skip warning at {at}: {:?}",
+                ctx.warnings
+            );
         }
+        (at, message)
     }
 
     const HEAD: &str = "station,channel,start,duration,title\n";

@@ -4,6 +4,7 @@
 mod record;
 pub mod rules;
 mod run;
+pub mod zone;
 
 pub mod csv;
 pub mod tvss;

@@ -1,7 +1,8 @@
 //! What every schedule format is turned into, and how parsers report problems.
 
+use super::zone::ZoneHint;
 use crate::domain::GradeSet;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use std::fmt;
 
@@ -20,6 +21,11 @@ pub struct Programme {
     /// `None` when the source gave no end (XMLTV: neither `stop` nor `length`, and no next
     /// programme on the channel).
     pub end: Option<DateTime<Utc>>,
+    /// The end is not in the source: it is the start of the next programme on the channel
+    /// (XMLTV without `stop` or `<length>`). A stated end wins over a guessed one.
+    pub end_guessed: bool,
+    /// What the source says about the station's zone (see [`super::zone`]).
+    pub zone: ZoneHint,
     pub title: String,
     pub title_es: Option<String>,
     pub episode_title: Option<String>,
@@ -110,6 +116,14 @@ pub struct ParseContext {
     /// The zone for local times when the source does not give one (station's zone, else
     /// `LESSONCAST_TZ`).
     pub default_tz: Tz,
+    /// `--tz`: the station's zone, for local times that name none.
+    pub given_tz: Option<Tz>,
+    /// `--day`: the day of a TVSS response that names none.
+    pub day: Option<NaiveDate>,
+    /// `--strict`: a bad record refuses the file instead of being skipped.
+    pub strict: bool,
+    /// Records skipped with a warning.
+    pub skipped: u64,
     /// Known stations' zones (call sign → zone), to check a TVSS feed's `timezone` against.
     pub station_tz: std::collections::HashMap<String, Tz>,
     pub warnings: Vec<Warning>,
@@ -123,18 +137,46 @@ impl ParseContext {
             file: file.into(),
             station: None,
             default_tz,
+            given_tz: None,
+            day: None,
+            strict: false,
+            skipped: 0,
             station_tz: Default::default(),
             warnings: Vec::new(),
             progress: None,
         }
     }
 
-    /// The zone local times of `station` are in.
+    /// The zone local times of `station` are in, when the source names none: `--tz`, else the
+    /// station's stored zone, else `LESSONCAST_TZ`.
     pub fn tz_for(&self, station: &str) -> Tz {
-        self.station_tz
-            .get(station)
-            .copied()
+        self.given_tz
+            .or_else(|| self.station_tz.get(station).copied())
             .unwrap_or(self.default_tz)
+    }
+
+    /// Skips `records` bad records (one programme, row or listing, or a feed of them) with a
+    /// warning that says where and why; with `--strict`, refuses the file instead. Errors that
+    /// are not about a record (an unreadable file) always refuse.
+    pub fn skip(&mut self, err: ImportError, records: u64) -> Result<(), ImportError> {
+        match err {
+            ImportError::Invalid { at, message } if !self.strict => {
+                let what = if records == 1 {
+                    "skipped".to_string()
+                } else {
+                    format!("{records} records skipped")
+                };
+                self.warnings.push(Warning {
+                    file: at.file,
+                    line: at.line,
+                    field: at.field,
+                    message: format!("{message} ({what}; --strict refuses the file instead)"),
+                });
+                self.skipped += records;
+                Ok(())
+            }
+            other => Err(other),
+        }
     }
 
     pub fn invalid(&self, line: u64, field: &str, message: impl Into<String>) -> ImportError {

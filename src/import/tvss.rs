@@ -1,32 +1,40 @@
-//! PBS TV Schedules Service (TVSS) JSON, as `GET /tvss/{callsign}/day/{YYYYMMDD}/` returns it.
+//! PBS TV Schedules Service (TVSS) JSON, as `GET /tvss/{callsign}/day/{YYYYMMDD}/` (or
+//! `/today/`) returns it.
 //!
 //! # Accepted input
 //!
 //! A file holds either
 //!
-//! - **one day response**: `{"feeds": [{"short_name", "full_name", "timezone", "digital_channel",
-//!   "analog_channel", "listings": [...]}, ...]}`. The file name gives the day and the station:
-//!   `KCET-20200413.json` (or `kcet_20200413.json`): the call sign is the leading letters before
-//!   `-` or `_`, the day is the 8-digit run `YYYYMMDD`. A TVSS URL
-//!   (`…/tvss/kcet/day/20200413/`) names both as well.
+//! - **one day response**: `{"feeds": [{"cid", "short_name", "full_name", "timezone",
+//!   "digital_channel", "analog_channel", "listings": [...]}, ...]}`. The file name gives the day
+//!   and the station: `KCET-20200413.json` (or `kcet_20200413.json`): the call sign is the
+//!   leading letters before `-` or `_` when they are a call sign (`K` or `W` and two or three
+//!   more letters), the day is the 8-digit run `YYYYMMDD`. A TVSS URL
+//!   (`…/tvss/kcet/day/20200413/`) names both as well; a `…/tvss/kcet/today/` URL is the day it
+//!   was fetched. `--day` dates a response that names no day; `--station` overrides the call
+//!   sign. Without a station or a day the file is refused with a message that says which flag
+//!   to pass.
 //! - **several days**: an object keyed by day whose values are day responses,
 //!   `{"20200413": {"feeds": [...]}, "20200414": {...}}`. Other keys (`"start_date"`) are skipped.
 //!
-//! The first key that is either `feeds` or a `YYYYMMDD` day tells which. `--station` overrides the
-//! call sign from the file name; with neither the file is refused. A UTF-8 byte-order mark is
-//! allowed.
+//! The first key that is either `feeds` or a `YYYYMMDD` day tells which. A UTF-8 byte-order mark
+//! is allowed.
 //!
-//! Per feed: the channel is `digital_channel` (`28.1`), else `analog_channel`, else `short_name`;
-//! its display name is `full_name`, else `short_name`. Times are local to the **station's** zone;
-//! a feed whose `timezone` names another zone gets a warning (TVSS has been seen wrong here).
+//! Per feed: the channel is `digital_channel` (`28.1`), else `short_name` (an analog or
+//! audio-only feed is a channel of its own, never merged into another's); its display name is
+//! `full_name`, else `short_name`. Each feed's `start_time`s are wall-clock times in that feed's
+//! own `timezone` (one station's feeds may differ); a feed without a readable `timezone` is read
+//! in the station's zone, with a warning. A feed without a digital channel whose listings repeat
+//! another feed's times and titles (`ESKCTS` beside `KCTS`) is that feed's Spanish mirror: its
+//! descriptions and titles become the Spanish text of the airings it repeats, which are marked
+//! as having Spanish audio; its listings that repeat nothing stay airings of its own channel.
 //!
 //! Per listing:
 //!
 //! - `start_time` (required): local wall-clock `"HHMM"` on the requested day. A listing that
 //!   starts earlier than the one before it in the feed has run past midnight: it is on the next
-//!   day. A time skipped when clocks go forward is an error; a time that happens twice when they
-//!   go back is the first instant after the previous listing's start, so the schedule stays in
-//!   order through the repeated hour.
+//!   day. A time that happens twice when clocks go back is the first instant after the previous
+//!   listing's start, so the schedule stays in order through the repeated hour.
 //! - `minutes` (required, more than zero; a number or a string of digits): the length. `duration`
 //!   (the same length written as hours×100+minutes) is ignored.
 //! - `title` (required), `episode_title`, `episode_description` (else `description`),
@@ -34,27 +42,34 @@
 //! - Spanish audio: `language` is `es`, `spa`, `Spanish` or `Español`, or a `sap` / `audio` field
 //!   mentions Spanish.
 //!
-//! Empty strings mean "none"; `null` is treated the same; other fields are ignored. TVSS has no
-//! airing id, so programmes carry none.
+//! A listing without a start, a length or a title, or at a time the clocks skip, is skipped with
+//! a warning naming its line and field (`--strict` refuses the file instead); so are the listings
+//! of a feed that names no channel at all. Empty strings mean "none"; `null` is treated the same;
+//! other fields (`images`, …) are ignored. TVSS has no airing id, so programmes carry none.
 //!
-//! The file is streamed: each listing is handed on as soon as it is read (a feed whose
-//! `listings` come before its channel fields is held until the feed ends).
+//! The file is read as a stream, one day at a time: a day's feeds are held until the day ends
+//! (to find the Spanish mirrors), then handed on.
 
+use super::zone::ZoneHint;
 use super::{Emit, ImportError, ParseContext, Programme};
-use chrono::{
-    DateTime, Datelike, Days, LocalResult, NaiveDate, NaiveTime, Offset, TimeDelta, TimeZone, Utc,
-};
+use crate::domain::keys::us_call_sign;
+use chrono::{DateTime, Days, LocalResult, NaiveDate, NaiveTime, TimeDelta, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde::de::{
     self, DeserializeSeed, Deserializer as _, IgnoredAny, MapAccess, SeqAccess, Visitor,
 };
 use std::cell::Cell;
+use std::collections::HashMap;
 use std::fmt;
 use std::io::{self, BufRead, Read};
 use std::rc::Rc;
 
 /// How many bytes to read between progress reports.
 const PROGRESS_EVERY: u64 = 64 * 1024;
+
+/// Listings one day may hold (a day of a station's feeds is a few hundred): a file over this is
+/// not a TVSS day, and is refused before it fills memory.
+const MAX_LISTINGS_PER_DAY: usize = 20_000;
 
 const UTF8_BOM: &[u8] = b"\xef\xbb\xbf";
 
@@ -70,17 +85,25 @@ pub fn parse(
         .as_deref()
         .map(str::trim)
         .filter(|s| !s.is_empty());
-    let station =
-        match (flag, named.station) {
-            (Some(s), _) => s.to_uppercase(),
-            (None, Some(s)) => s,
-            (None, None) => return Err(ctx.invalid(
+    let station = match (flag, named.station) {
+        (Some(s), _) => s.to_uppercase(),
+        (None, Some(s)) => s,
+        (None, None) => {
+            return Err(ctx.invalid(
                 0,
                 "station",
-                "cannot tell the station: name the file CALLSIGN-YYYYMMDD.json or pass --station",
-            )),
-        };
-    let tz = ctx.tz_for(&station);
+                "cannot tell the station: the file name does not start with a call sign \
+                 (name it CALLSIGN-YYYYMMDD.json) and no --station was given; pass --station \
+                 CALLSIGN",
+            ))
+        }
+    };
+    // The day of a response that names none: --day, else the day a `today` URL was fetched.
+    let file_day = named.day.or(ctx.day).or_else(|| {
+        named
+            .today
+            .then(|| Utc::now().with_timezone(&ctx.tz_for(&station)).date_naive())
+    });
 
     let lines = Rc::new(Cell::new(1));
     let bytes = Rc::new(Cell::new(0));
@@ -102,8 +125,7 @@ pub fn parse(
         ctx,
         emit,
         station,
-        tz,
-        file_day: named.day,
+        file_day,
         lines,
         bytes,
         reported: 0,
@@ -164,6 +186,8 @@ fn source_error(ctx: &ParseContext, e: &io::Error) -> ImportError {
 struct FileName {
     station: Option<String>,
     day: Option<NaiveDate>,
+    /// A `…/tvss/{callsign}/today/` URL: the day is the day it is fetched.
+    today: bool,
 }
 
 impl FileName {
@@ -172,14 +196,20 @@ impl FileName {
         let trimmed = path.trim_end_matches(['/', '\\']);
         let base = trimmed.rsplit(['/', '\\']).next().unwrap_or(trimmed);
 
+        // `KCET-20200413.json`: leading letters before `-` or `_`, when they are a call sign
+        // (`getListings-20190704.json` names no station).
         let letters = base.bytes().take_while(u8::is_ascii_alphabetic).count();
         let mut station = match base.as_bytes().get(letters) {
-            Some(b'-' | b'_') if letters > 0 => Some(base[..letters].to_ascii_uppercase()),
+            Some(b'-' | b'_') if letters > 0 => {
+                let upper = base[..letters].to_ascii_uppercase();
+                us_call_sign(&upper).map(str::to_string)
+            }
             _ => None,
         };
         let mut day = eight_digit_runs(base).find_map(day_from_key);
+        let mut today = false;
 
-        // `…/tvss/{callsign}/day/{YYYYMMDD}/`
+        // `…/tvss/{callsign}/day/{YYYYMMDD}/` or `…/tvss/{callsign}/today/`
         if let Some(i) = path.find("/tvss/") {
             let mut parts = path[i + "/tvss/".len()..].split('/');
             let call = parts.next().unwrap_or("");
@@ -189,11 +219,17 @@ impl FileName {
             {
                 station = Some(call.to_ascii_uppercase());
             }
-            if day.is_none() && parts.next() == Some("day") {
-                day = parts.next().and_then(day_from_key);
+            match parts.next() {
+                Some("day") if day.is_none() => day = parts.next().and_then(day_from_key),
+                Some("today") => today = day.is_none(),
+                _ => {}
             }
         }
-        FileName { station, day }
+        FileName {
+            station,
+            day,
+            today,
+        }
     }
 }
 
@@ -276,7 +312,6 @@ struct Run<'a, 'e> {
     ctx: &'a mut ParseContext,
     emit: &'a mut Emit<'e>,
     station: String,
-    tz: Tz,
     file_day: Option<NaiveDate>,
     lines: Rc<Cell<u64>>,
     bytes: Rc<Cell<u64>>,
@@ -328,9 +363,51 @@ impl Run<'_, '_> {
         }
     }
 
-    fn hand_on(&mut self, feed: &mut Feed, raw: RawListing) -> Result<(), ImportError> {
-        let programme = feed.programme(self, raw)?;
-        (self.emit)(programme)?;
+    /// A day's feeds have been read: opens each, reads its listings in its own zone (skipping
+    /// the bad ones), folds the Spanish mirrors into the feeds they repeat, and hands every
+    /// programme on.
+    fn day_done(&mut self, day: NaiveDate, feeds: Vec<ReadFeed>) -> Result<(), ImportError> {
+        let mut opened = Vec::with_capacity(feeds.len());
+        for (i, read) in feeds.into_iter().enumerate() {
+            let index = i + 1;
+            self.at = At {
+                day: Some(day),
+                feed: index,
+                feed_name: read.header.label(index),
+                ..At::default()
+            };
+            let mut feed = match read.header.open(self, day, index) {
+                Ok(feed) => feed,
+                Err(err) => {
+                    if !read.listings.is_empty() {
+                        self.ctx.skip(err, read.listings.len() as u64)?;
+                    }
+                    continue;
+                }
+            };
+            let mut programmes = Vec::with_capacity(read.listings.len());
+            for raw in read.listings {
+                self.at.listing = raw.index;
+                match feed.programme(self, raw) {
+                    Ok(p) => programmes.push(p),
+                    Err(err) => self.ctx.skip(err, 1)?,
+                }
+            }
+            opened.push(OpenFeed {
+                label: feed.label,
+                short_name: read.header.short_name.flatten(),
+                has_digital_channel: matches!(read.header.digital_channel, Some(Some(_))),
+                line: read.header.line,
+                programmes,
+            });
+        }
+        self.at = At::default();
+        merge_spanish_mirrors(&mut opened, self.ctx);
+        for feed in opened {
+            for p in feed.programmes {
+                (self.emit)(p)?;
+            }
+        }
         self.progress();
         Ok(())
     }
@@ -376,8 +453,9 @@ impl<'de> Visitor<'de> for FileVisitor<'_, '_, '_> {
                         let err = run.ctx.invalid(
                             run.line(),
                             "day",
-                            "cannot tell the day: name the file CALLSIGN-YYYYMMDD.json \
-                             or key the file by day ({\"20200413\": {\"feeds\": …}})",
+                            "cannot tell the day: name the file CALLSIGN-YYYYMMDD.json, \
+                             key the file by day ({\"20200413\": {\"feeds\": …}}) or pass \
+                             --day YYYY-MM-DD",
                         );
                         return Err(run.stop(err));
                     };
@@ -477,18 +555,22 @@ impl<'de> Visitor<'de> for FeedsSeed<'_, '_, '_> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        let mut index = 0;
+        let run = self.run;
+        let mut feeds = Vec::new();
+        let mut listings = 0;
         loop {
-            index += 1;
             let seed = FeedSeed {
-                run: &mut *self.run,
+                run: &mut *run,
                 day: self.day,
-                index,
+                index: feeds.len() + 1,
+                listings: &mut listings,
             };
-            if seq.next_element_seed(seed)?.is_none() {
-                return Ok(());
+            match seq.next_element_seed(seed)? {
+                Some(feed) => feeds.push(feed),
+                None => break,
             }
         }
+        run.day_done(self.day, feeds).map_err(|e| run.stop(e))
     }
 }
 
@@ -509,20 +591,6 @@ struct FeedHeader {
 }
 
 impl FeedHeader {
-    /// Whether the fields that decide channel, channel name and zone have all been read, so
-    /// listings can be handed on as they come.
-    fn complete(&self) -> bool {
-        let channel = match (&self.digital_channel, &self.analog_channel) {
-            (Some(Some(_)), _) => true,
-            (Some(None), Some(Some(_))) => true,
-            (Some(None), Some(None)) => self.short_name.is_some(),
-            _ => false,
-        };
-        let name = matches!(self.full_name, Some(Some(_)))
-            || (self.full_name.is_some() && self.short_name.is_some());
-        channel && name && self.timezone.is_some()
-    }
-
     fn label(&self, index: usize) -> String {
         [&self.short_name, &self.full_name, &self.cid]
             .into_iter()
@@ -530,64 +598,63 @@ impl FeedHeader {
             .unwrap_or_else(|| index.to_string())
     }
 
-    /// Settles channel and zone, warning once if the feed's zone is not the station's.
+    /// Settles the feed's channel and the zone its times are in.
     fn open(&self, run: &mut Run, day: NaiveDate, index: usize) -> Result<Feed, ImportError> {
         let label = self.label(index);
         let flat = |f: &Seen| f.clone().flatten();
+        // An analog or audio-only feed has no digital channel: it is a channel of its own,
+        // keyed by its name, never folded into another feed's channel by its analog number.
         let channel = flat(&self.digital_channel)
-            .or_else(|| flat(&self.analog_channel))
             .or_else(|| flat(&self.short_name))
+            .or_else(|| flat(&self.full_name))
+            .or_else(|| flat(&self.analog_channel))
             .ok_or_else(|| {
                 run.ctx.invalid(
                     self.line,
                     "digital_channel",
                     format!(
-                        "feed {label} on {day} has no channel: digital_channel, \
-                         analog_channel and short_name are all empty"
+                        "feed {label} on {day} has no channel: digital_channel, short_name, \
+                         full_name and analog_channel are all empty"
                     ),
                 )
             })?;
         let channel_name = flat(&self.full_name).or_else(|| flat(&self.short_name));
-        if let Some(Some(zone)) = &self.timezone {
-            if !same_zone(zone, run.tz, day) {
-                let message = format!(
-                    "feed says {zone} but {} is in {}; using the station's zone \
-                     (feed {label} on {day})",
-                    run.station,
-                    run.tz.name()
+        let named = flat(&self.timezone);
+        let (tz, zone) = match named.as_deref().map(|z| z.parse::<Tz>()) {
+            Some(Ok(tz)) => (tz, ZoneHint::Named(tz)),
+            other => {
+                let tz = run.ctx.tz_for(&run.station);
+                let why = match (other, named.as_deref()) {
+                    (Some(Err(_)), Some(zone)) => format!("\"{zone}\", which is not a time zone"),
+                    _ => "no timezone".to_string(),
+                };
+                let line = if self.timezone_line > 0 {
+                    self.timezone_line
+                } else {
+                    self.line
+                };
+                run.ctx.warn(
+                    line,
+                    "timezone",
+                    format!(
+                        "feed {label} on {day} has {why}: its times are read in {}",
+                        tz.name()
+                    ),
                 );
-                run.ctx.warn(self.timezone_line, "timezone", message);
+                (tz, ZoneHint::None)
             }
-        }
+        };
         Ok(Feed {
             label,
             day,
             channel,
             channel_name,
-            tz: run.tz,
+            tz,
+            zone,
             days_on: 0,
             previous: None,
         })
     }
-}
-
-/// Whether the zone a feed names is the station's zone, or a link to it (`US/Pacific`).
-fn same_zone(name: &str, tz: Tz, day: NaiveDate) -> bool {
-    let Ok(feed_tz) = name.trim().parse::<Tz>() else {
-        return false;
-    };
-    if feed_tz == tz {
-        return true;
-    }
-    let offsets_agree = |date: Option<NaiveDate>| match date.and_then(|d| d.and_hms_opt(12, 0, 0)) {
-        Some(noon) => {
-            tz.offset_from_utc_datetime(&noon).fix()
-                == feed_tz.offset_from_utc_datetime(&noon).fix()
-        }
-        None => true,
-    };
-    offsets_agree(Some(day))
-        && (1..=12).all(|month| offsets_agree(NaiveDate::from_ymd_opt(day.year(), month, 1)))
 }
 
 /// One feed-day being read: its channel and where its listings have got to.
@@ -596,7 +663,9 @@ struct Feed {
     day: NaiveDate,
     channel: String,
     channel_name: Option<String>,
+    /// The zone of the feed's `start_time`s.
     tz: Tz,
+    zone: ZoneHint,
     /// Days past the feed's day that listings have run into.
     days_on: u64,
     /// The previous listing's `start_time` (as HHMM) and start instant.
@@ -682,6 +751,7 @@ impl Feed {
             channel_name: self.channel_name.clone(),
             start,
             end: Some(end),
+            zone: self.zone,
             title,
             episode_title: raw.episode_title,
             description: raw.episode_description.or(raw.description),
@@ -758,19 +828,9 @@ fn parse_hhmm(s: &str) -> Option<u32> {
 /// The `listings` array of a feed.
 struct ListingsSeed<'r, 'a, 'e, 's> {
     run: &'r mut Run<'a, 'e>,
-    count: &'s mut usize,
-    sink: Sink<'s>,
-}
-
-/// Where listings go: on at once, or kept until the feed's channel fields have been read.
-enum Sink<'s> {
-    Now {
-        header: &'s FeedHeader,
-        feed: &'s mut Option<Feed>,
-        day: NaiveDate,
-        index: usize,
-    },
-    Later(&'s mut Vec<RawListing>),
+    /// Listings read so far this day, all feeds together.
+    day_total: &'s mut usize,
+    kept: &'s mut Vec<RawListing>,
 }
 
 impl<'de> DeserializeSeed<'de> for ListingsSeed<'_, '_, '_, '_> {
@@ -794,54 +854,54 @@ impl<'de> Visitor<'de> for ListingsSeed<'_, '_, '_, '_> {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         let run = self.run;
-        let mut sink = self.sink;
         loop {
-            *self.count += 1;
-            run.at.listing = *self.count;
+            let index = self.kept.len() + 1;
+            run.at.listing = index;
             let seed = ListingSeed {
                 run: &mut *run,
-                index: *self.count,
+                index,
             };
             let Some(raw) = seq.next_element_seed(seed)? else {
-                *self.count -= 1;
                 run.at.listing = 0;
                 return Ok(());
             };
-            match &mut sink {
-                Sink::Later(kept) => kept.push(raw),
-                Sink::Now {
-                    header,
-                    feed,
-                    day,
-                    index,
-                } => {
-                    let handed = match feed {
-                        Some(feed) => run.hand_on(feed, raw),
-                        None => match header.open(run, *day, *index) {
-                            Ok(opened) => run.hand_on(feed.insert(opened), raw),
-                            Err(e) => Err(e),
-                        },
-                    };
-                    if let Err(e) = handed {
-                        return Err(run.stop(e));
-                    }
-                }
+            *self.day_total += 1;
+            if *self.day_total > MAX_LISTINGS_PER_DAY {
+                let err = run.ctx.invalid(
+                    raw.line,
+                    "listings",
+                    format!(
+                        "{} has more than {MAX_LISTINGS_PER_DAY} listings in one day: this is \
+                         not a TVSS day response",
+                        run.at.place()
+                    ),
+                );
+                return Err(run.stop(err));
             }
+            self.kept.push(raw);
+            run.progress();
         }
     }
 }
 
 /// One feed object.
-struct FeedSeed<'r, 'a, 'e> {
+struct FeedSeed<'r, 'a, 'e, 's> {
     run: &'r mut Run<'a, 'e>,
     day: NaiveDate,
     index: usize,
+    listings: &'s mut usize,
 }
 
-impl<'de> DeserializeSeed<'de> for FeedSeed<'_, '_, '_> {
-    type Value = ();
+/// A feed as read: its fields and its listings, not yet placed in time.
+struct ReadFeed {
+    header: FeedHeader,
+    listings: Vec<RawListing>,
+}
 
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+impl<'de> DeserializeSeed<'de> for FeedSeed<'_, '_, '_, '_> {
+    type Value = ReadFeed;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<ReadFeed, D::Error> {
         d.deserialize_map(self)
     }
 }
@@ -873,18 +933,18 @@ impl FeedKey {
     }
 }
 
-impl<'de> Visitor<'de> for FeedSeed<'_, '_, '_> {
-    type Value = ();
+impl<'de> Visitor<'de> for FeedSeed<'_, '_, '_, '_> {
+    type Value = ReadFeed;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a feed object")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ReadFeed, A::Error> {
         let run = self.run;
-        let (day, index) = (self.day, self.index);
+        let index = self.index;
         run.at = At {
-            day: Some(day),
+            day: Some(self.day),
             feed: index,
             ..At::default()
         };
@@ -892,9 +952,7 @@ impl<'de> Visitor<'de> for FeedSeed<'_, '_, '_> {
             line: run.line(),
             ..FeedHeader::default()
         };
-        let mut feed: Option<Feed> = None;
-        let mut kept: Vec<RawListing> = Vec::new();
-        let mut count = 0;
+        let mut listings: Vec<RawListing> = Vec::new();
         while let Some(key) = map.next_key_seed(Key(FeedKey::named))? {
             let slot = match key {
                 FeedKey::Cid => &mut header.cid,
@@ -907,20 +965,10 @@ impl<'de> Visitor<'de> for FeedSeed<'_, '_, '_> {
                 FeedKey::DigitalChannel => &mut header.digital_channel,
                 FeedKey::AnalogChannel => &mut header.analog_channel,
                 FeedKey::Listings => {
-                    let sink = if header.complete() {
-                        Sink::Now {
-                            header: &header,
-                            feed: &mut feed,
-                            day,
-                            index,
-                        }
-                    } else {
-                        Sink::Later(&mut kept)
-                    };
                     map.next_value_seed(ListingsSeed {
                         run: &mut *run,
-                        count: &mut count,
-                        sink,
+                        day_total: &mut *self.listings,
+                        kept: &mut listings,
                     })?;
                     continue;
                 }
@@ -935,18 +983,105 @@ impl<'de> Visitor<'de> for FeedSeed<'_, '_, '_> {
                 run.at.feed_name = header.label(index);
             }
         }
-        if !kept.is_empty() {
-            let mut feed = match feed.take() {
-                Some(feed) => feed,
-                None => header.open(run, day, index).map_err(|e| run.stop(e))?,
+        run.at.listing = 0;
+        Ok(ReadFeed { header, listings })
+    }
+}
+
+/// A feed placed in time: its programmes, and what tells a Spanish mirror.
+struct OpenFeed {
+    label: String,
+    short_name: Option<String>,
+    has_digital_channel: bool,
+    line: u64,
+    programmes: Vec<Programme>,
+}
+
+/// Folds each Spanish mirror feed into the feed it repeats.
+///
+/// A feed without a digital channel mirrors another when its name is the other's with `ES`
+/// before it (`ESKCTS`, `KCTS`) and some listings repeat it, or when at least four in five of
+/// its listings repeat the other's (same start, same title) with descriptions that differ. Each
+/// repeated listing gives its text as the Spanish text of the airing it repeats, which is marked
+/// as having Spanish audio; listings that repeat nothing stay on the mirror's own channel.
+fn merge_spanish_mirrors(feeds: &mut [OpenFeed], ctx: &mut ParseContext) {
+    let key = |p: &Programme| (p.start, p.title.to_lowercase());
+    for m in 0..feeds.len() {
+        if feeds[m].has_digital_channel || feeds[m].programmes.is_empty() {
+            continue;
+        }
+        let mirror_name = feeds[m].short_name.as_deref().map(str::to_uppercase);
+        let mut best: Option<(usize, usize)> = None;
+        for (f, target) in feeds.iter().enumerate() {
+            if f == m || target.programmes.is_empty() {
+                continue;
+            }
+            let index: HashMap<_, _> = target.programmes.iter().map(|p| (key(p), p)).collect();
+            let (mut same, mut differ) = (0, 0);
+            for p in &feeds[m].programmes {
+                if let Some(t) = index.get(&key(p)) {
+                    same += 1;
+                    differ +=
+                        usize::from(p.description.is_some() && p.description != t.description);
+                }
+            }
+            let named = match (&mirror_name, &target.short_name) {
+                (Some(mirror), Some(name)) => *mirror == format!("ES{}", name.to_uppercase()),
+                _ => false,
             };
-            for raw in kept {
-                run.at.listing = raw.index;
-                run.hand_on(&mut feed, raw).map_err(|e| run.stop(e))?;
+            let repeats = same * 5 >= feeds[m].programmes.len() * 4 && differ * 2 >= same;
+            if same > 0 && (named || repeats) && best.is_none_or(|(_, n)| same > n) {
+                best = Some((f, same));
             }
         }
-        run.at.listing = 0;
-        Ok(())
+        let Some((f, _)) = best else {
+            continue;
+        };
+        let mirror = std::mem::take(&mut feeds[m].programmes);
+        let (mirror_label, line) = (feeds[m].label.clone(), feeds[m].line);
+        let target = &mut feeds[f];
+        let index: HashMap<_, usize> = target
+            .programmes
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (key(p), i))
+            .collect();
+        let mut kept = Vec::new();
+        let mut merged = 0;
+        for p in mirror {
+            let Some(&i) = index.get(&key(&p)) else {
+                kept.push(p);
+                continue;
+            };
+            let t = &mut target.programmes[i];
+            let differs = |a: &Option<String>, b: &Option<String>| a.is_some() && a != b;
+            if differs(&p.episode_title, &t.episode_title) {
+                t.episode_title_es = p.episode_title;
+            }
+            if differs(&p.description, &t.description) {
+                t.description_es = p.description;
+            }
+            t.spanish_audio = true;
+            merged += 1;
+        }
+        let target_label = target.label.clone();
+        let stay = if kept.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; {} that repeat nothing stay on its own channel",
+                kept.len()
+            )
+        };
+        ctx.warn(
+            line,
+            "short_name",
+            format!(
+                "feed {mirror_label} repeats feed {target_label} in Spanish: {merged} of its \
+                 listings are the Spanish text and audio of {target_label}'s airings{stay}"
+            ),
+        );
+        feeds[m].programmes = kept;
     }
 }
 
@@ -1345,12 +1480,27 @@ mod tests {
         }
     }
 
+    /// The error `--strict` refuses the file with; without `--strict`, a bad listing must be
+    /// skipped with a warning at the same place (a file-level error refuses either way).
     fn refused(file: &str, json: &str) -> (Location, String) {
-        match read_named(file, json).0 {
+        let mut ctx = ParseContext::new(file, Los_Angeles);
+        ctx.strict = true;
+        let (at, message) = match run_with(&mut ctx, json.as_bytes()) {
             Ok(got) => panic!("expected an error, got {got:?}"),
             Err(ImportError::Invalid { at, message }) => (at, message),
             Err(e) => panic!("expected an invalid schedule, got {e}"),
+        };
+        if let (Ok(_), ctx) = read_named(file, json) {
+            assert!(ctx.skipped >= 1, "nothing skipped: {:?}", ctx.warnings);
+            assert!(
+                ctx.warnings.iter().any(|w| w.line == at.line
+                    && w.field == at.field
+                    && w.message.starts_with(&message)),
+                "no skip warning at {at}: {:?}",
+                ctx.warnings
+            );
         }
+        (at, message)
     }
 
     use super::super::Location;
@@ -1503,36 +1653,53 @@ mod tests {
     }
 
     #[test]
-    fn a_feed_in_the_wrong_zone_is_warned_about_once_and_the_station_zone_used() {
-        let listings = [listing("0900", 30, "A"), listing("0930", 30, "B")].join(",");
-        let json = day(&listings).replace("America/Los_Angeles", "America/New_York");
-        let (got, ctx) = read_named("KCET-20200413.json", &json);
-        let got = got.unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(got[0].start, utc("2020-04-13T16:00:00Z"));
-        assert_eq!(ctx.warnings.len(), 1, "{:?}", ctx.warnings);
-        let w = &ctx.warnings[0];
-        assert_eq!(w.field, "timezone");
-        assert_eq!(w.line, 2);
-        assert!(
-            w.message.starts_with(
-                "feed says America/New_York but KCET is in America/Los_Angeles; \
-                 using the station's zone"
-            ),
-            "{}",
-            w.message
+    fn each_feed_is_read_in_its_own_zone() {
+        // A Central station's day with one feed listed in Eastern time.
+        let central =
+            day(&listing("0900", 30, "Central")).replace("America/Los_Angeles", "America/Chicago");
+        let eastern = day(&listing("0900", 30, "Eastern"))
+            .replace("America/Los_Angeles", "America/New_York")
+            .replace("28.1", "28.2");
+        let json = format!(
+            r#"{{"feeds": [{}, {}]}}"#,
+            &central[11..central.len() - 2],
+            &eastern[11..eastern.len() - 2]
         );
+        let (got, ctx) = read_named("KERA-20200413.json", &json);
+        let got = got.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            starts(&got),
+            [utc("2020-04-13T14:00:00Z"), utc("2020-04-13T13:00:00Z")]
+        );
+        assert_eq!(got[0].zone, ZoneHint::Named(chrono_tz::America::Chicago));
+        assert_eq!(got[1].zone, ZoneHint::Named(chrono_tz::America::New_York));
+        assert!(ctx.warnings.is_empty(), "{:?}", ctx.warnings);
     }
 
     #[test]
-    fn a_zone_link_or_an_empty_zone_is_not_warned_about() {
-        for zone in ["US/Pacific", ""] {
+    fn a_zone_link_is_that_zone_and_a_missing_zone_is_the_stations_with_a_warning() {
+        for (zone, warned) in [("US/Pacific", false), ("", true), ("Mars/Olympus", true)] {
             let json = day(&listing("0900", 30, "A")).replace("America/Los_Angeles", zone);
             let (got, ctx) = read_named("KCET-20200413.json", &json);
             assert_eq!(
                 got.unwrap_or_else(|e| panic!("{e}"))[0].start,
                 utc("2020-04-13T16:00:00Z")
             );
-            assert!(ctx.warnings.is_empty(), "{zone}: {:?}", ctx.warnings);
+            assert_eq!(
+                ctx.warnings.len(),
+                usize::from(warned),
+                "{zone}: {:?}",
+                ctx.warnings
+            );
+            if warned {
+                let w = &ctx.warnings[0];
+                assert_eq!((w.line, w.field.as_str()), (2, "timezone"));
+                assert!(
+                    w.message.contains("read in America/Los_Angeles"),
+                    "{}",
+                    w.message
+                );
+            }
         }
     }
 
@@ -1688,11 +1855,11 @@ mod tests {
     }
 
     #[test]
-    fn an_analog_channel_stands_in_for_an_empty_digital_one() {
+    fn a_feed_without_a_digital_channel_is_keyed_by_its_short_name_not_its_analog_number() {
         let json = day(&listing("0900", 30, "A"))
             .replace(r#""digital_channel": "28.1""#, r#""digital_channel": """#)
             .replace(r#""analog_channel": """#, r#""analog_channel": "28""#);
-        assert_eq!(read(&json)[0].channel, "28");
+        assert_eq!(read(&json)[0].channel, "KCET");
     }
 
     #[test]
@@ -1787,8 +1954,8 @@ mod tests {
     }
 
     #[test]
-    fn listings_are_handed_on_while_the_file_is_still_being_read() {
-        // A reader that fails after the first listing: that listing must already be out.
+    fn each_day_is_handed_on_when_it_ends_while_the_file_is_still_being_read() {
+        // A reader that fails inside the second day: the first day must already be out.
         struct Truncated<'a>(&'a [u8]);
         impl Read for Truncated<'_> {
             fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
@@ -1801,9 +1968,13 @@ mod tests {
                 Ok(n)
             }
         }
-        let whole = day(&[listing("0900", 30, "A"), listing("0930", 30, "B")].join(","));
+        let whole = format!(
+            r#"{{"20200413": {}, "20200414": {}}}"#,
+            day(&listing("0900", 30, "A")),
+            day(&[listing("0900", 30, "B"), listing("0930", 30, "C")].join(","))
+        );
         let cut = whole.find("0930").unwrap_or(0);
-        let mut ctx = ParseContext::new("KCET-20200413.json", Los_Angeles);
+        let mut ctx = ParseContext::new("KCET-week.json", Los_Angeles);
         let mut titles = Vec::new();
         let mut emit = |p: Programme| {
             titles.push(p.title);
@@ -1813,6 +1984,94 @@ mod tests {
         let err = parse(input, &mut ctx, &mut emit);
         assert!(matches!(err, Err(ImportError::Source { .. })), "{err:?}");
         assert_eq!(titles, ["A"]);
+    }
+
+    /// A real station's day: its main feed, an analog feed and the analog feed's Spanish
+    /// mirror, both without a digital channel.
+    fn with_mirror() -> String {
+        r#"{"feeds": [
+ {"short_name": "KCTS", "full_name": "KCTS 9", "timezone": "America/Los_Angeles",
+  "digital_channel": "9.1", "analog_channel": "", "images": [{"url": "x.png"}],
+  "listings": [{"start_time": "0900", "minutes": 30, "title": "Odd Squad",
+                "description": "Math agents.", "images": []}]},
+ {"short_name": "KCTSA", "full_name": "KCTS Analog", "timezone": "America/Los_Angeles",
+  "digital_channel": "", "analog_channel": "9",
+  "listings": [{"start_time": "0900", "minutes": 30, "title": "Cyberchase",
+                "episode_title": "The Case", "description": "Math adventure."},
+               {"start_time": "0930", "minutes": 30, "title": "Nature", "description": null}]},
+ {"short_name": "ESKCTSA", "full_name": "KCTS Español", "timezone": "America/Los_Angeles",
+  "digital_channel": "", "analog_channel": "9",
+  "listings": [{"start_time": "0900", "minutes": 30, "title": "Cyberchase",
+                "episode_title": "El caso", "description": "Aventura de matemáticas."},
+               {"start_time": "1000", "minutes": 30, "title": "Solo en español",
+                "description": "Sólo aquí."}]}
+]}"#
+        .to_string()
+    }
+
+    #[test]
+    fn a_spanish_mirror_feed_is_the_spanish_text_of_the_airings_it_repeats() {
+        let (got, ctx) = read_named("KCTS-20200413.json", &with_mirror());
+        let got = got.unwrap_or_else(|e| panic!("{e}"));
+        let summary: Vec<_> = got
+            .iter()
+            .map(|p| (p.channel.as_str(), p.title.as_str(), p.spanish_audio))
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                ("9.1", "Odd Squad", false),
+                ("KCTSA", "Cyberchase", true),
+                ("KCTSA", "Nature", false),
+                ("ESKCTSA", "Solo en español", false),
+            ]
+        );
+        let cyber = &got[1];
+        assert_eq!(cyber.description.as_deref(), Some("Math adventure."));
+        assert_eq!(
+            cyber.description_es.as_deref(),
+            Some("Aventura de matemáticas.")
+        );
+        assert_eq!(cyber.episode_title_es.as_deref(), Some("El caso"));
+        assert!(
+            ctx.warnings.iter().any(|w| w
+                .message
+                .starts_with("feed ESKCTSA repeats feed KCTSA in Spanish")),
+            "{:?}",
+            ctx.warnings
+        );
+    }
+
+    #[test]
+    fn a_file_name_that_is_not_a_call_sign_names_no_station() {
+        let (at, message) = refused("getListings-20190704.json", &day(&listing("0900", 30, "A")));
+        assert_eq!(at.field, "station");
+        assert!(message.contains("--station"), "{message}");
+        let mut ctx = ParseContext::new("getListings-20190704.json", Los_Angeles);
+        ctx.station = Some("KLRN".into());
+        let got = run_with(&mut ctx, day(&listing("0900", 30, "A")).as_bytes()).unwrap();
+        assert_eq!(got[0].station, "KLRN");
+        assert_eq!(got[0].start, utc("2019-07-04T16:00:00Z"));
+    }
+
+    #[test]
+    fn a_response_that_names_no_day_takes_the_day_flag_or_is_refused() {
+        let json = day(&listing("0900", 30, "A"));
+        let (at, message) = refused("KCET-today.json", &json);
+        assert_eq!(at.field, "day");
+        assert!(message.contains("--day"), "{message}");
+        let mut ctx = ParseContext::new("KCET-today.json", Los_Angeles);
+        ctx.day = "2020-04-15".parse().ok();
+        let got = run_with(&mut ctx, json.as_bytes()).unwrap();
+        assert_eq!(got[0].start, utc("2020-04-15T16:00:00Z"));
+    }
+
+    #[test]
+    fn a_today_url_is_the_day_it_is_fetched() {
+        let named = FileName::read("https://services.pbs.org/tvss/kcet/today/");
+        assert_eq!(named.station.as_deref(), Some("KCET"));
+        assert_eq!(named.day, None);
+        assert!(named.today);
     }
 
     #[test]

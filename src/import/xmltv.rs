@@ -6,9 +6,11 @@
 //! programme and each error names its line. Programmes without `stop` or `<length>` wait (one per
 //! channel) for the next programme on their channel to learn when they end.
 
+use super::zone::ZoneHint;
 use super::{Emit, ImportError, ParseContext, Programme};
+use crate::domain::keys::us_call_sign;
 use crate::domain::GradeSet;
-use chrono::{DateTime, FixedOffset, LocalResult, NaiveDate, TimeDelta, TimeZone, Utc};
+use chrono::{DateTime, FixedOffset, LocalResult, NaiveDate, Offset, TimeDelta, TimeZone, Utc};
 use chrono_tz::Tz;
 use quick_xml::encoding::EncodingError;
 use quick_xml::errors::{Error as XmlError, IllFormedError, SyntaxError};
@@ -193,6 +195,8 @@ enum Section {
     Outside,
     Channel(ChannelBuilder),
     Programme(Box<ProgrammeBuilder>),
+    /// A programme skipped for a bad attribute: its children are read past.
+    Skipped,
 }
 
 /// An element whose text is being collected.
@@ -509,6 +513,7 @@ impl State {
         match &self.section {
             Section::Programme(b) => ("programme".to_string(), Some(b.p.line)),
             Section::Channel(b) => ("channel".to_string(), Some(b.line)),
+            Section::Skipped => ("programme".to_string(), None),
             Section::Outside => (self.innermost(), None),
         }
     }
@@ -539,8 +544,10 @@ impl State {
             1 => match name {
                 b"channel" => self.section = Section::Channel(self.start_channel(e, line, ctx)?),
                 b"programme" => {
-                    let builder = self.start_programme(e, line, ctx)?;
-                    self.section = Section::Programme(Box::new(builder));
+                    self.section = match self.start_programme(e, line, ctx)? {
+                        Some(builder) => Section::Programme(Box::new(builder)),
+                        None => Section::Skipped,
+                    }
                 }
                 _ => {}
             },
@@ -574,7 +581,7 @@ impl State {
             })
         };
         let field = match &mut self.section {
-            Section::Outside => None,
+            Section::Outside | Section::Skipped => None,
             Section::Channel(_) => match name {
                 b"display-name" => Some(Field::DisplayName),
                 b"lcn" => Some(Field::Lcn),
@@ -652,7 +659,7 @@ impl State {
         }
         if depth == 2 {
             match std::mem::replace(&mut self.section, Section::Outside) {
-                Section::Outside => {}
+                Section::Outside | Section::Skipped => {}
                 Section::Channel(b) => self.finish_channel(b, ctx),
                 Section::Programme(b) => self.finish_programme(*b, ctx, emit)?,
             }
@@ -693,12 +700,14 @@ impl State {
         })
     }
 
+    /// Reads a `<programme>` tag. A programme whose attributes make no sense (no start, an
+    /// impossible time, a stop before its start) is skipped with a warning: `None`.
     fn start_programme(
         &mut self,
         e: &BytesStart<'_>,
         line: u64,
         ctx: &mut ParseContext,
-    ) -> Result<ProgrammeBuilder, ImportError> {
+    ) -> Result<Option<ProgrammeBuilder>, ImportError> {
         let (mut start, mut stop, mut channel) = (None, None, None);
         for attr in e.attributes().with_checks(false) {
             let attr = attr.map_err(|err| {
@@ -719,66 +728,17 @@ impl State {
                 .append(&attr.value, true, &mut value, (line, "programme"), ctx)?;
             *slot = Some(value);
         }
-
-        let start_raw = start
-            .ok_or_else(|| ctx.invalid(line, "start", "this <programme> has no start attribute"))?;
-        let channel_id = match channel.as_deref().map(str::trim) {
-            Some(id) if !id.is_empty() => id.to_string(),
-            _ => {
-                return Err(ctx.invalid(
-                    line,
-                    "channel",
-                    "this <programme> has no channel attribute",
-                ))
-            }
-        };
-        let start = parse_time(&start_raw).map_err(|m| ctx.invalid(line, "start", m))?;
-        let stop = match stop {
-            Some(raw) if !raw.trim().is_empty() => {
-                let stop = parse_time(&raw).map_err(|m| ctx.invalid(line, "stop", m))?;
-                if stop < start {
-                    return Err(ctx.invalid(
-                        line,
-                        "stop",
-                        format!(
-                            "the programme stops (\"{raw}\") before it starts (\"{start_raw}\")"
-                        ),
-                    ));
-                }
-                if stop == start {
-                    ctx.warn(
-                        line,
-                        "stop",
-                        format!("the programme stops when it starts (\"{raw}\"): it lasts no time"),
-                    );
-                }
-                Some(stop)
-            }
-            _ => None,
-        };
-        Ok(ProgrammeBuilder {
-            p: Programme {
-                line,
-                start,
-                ..Programme::default()
-            },
-            channel_id,
-            stop,
-            length_seconds: None,
-            title: LangText::default(),
-            sub_title: LangText::default(),
-            desc: LangText::default(),
-            dd_progid: None,
-            xmltv_ns: None,
-            onscreen: None,
-        })
+        match read_programme_tag(start, stop, channel, line, ctx) {
+            Ok(builder) => Ok(Some(builder)),
+            Err(err) => ctx.skip(err, 1).map(|()| None),
+        }
     }
 
     fn finish_capture(&mut self, cap: Capture, ctx: &mut ParseContext) {
         let value = collapse_whitespace(&self.text);
         self.text.clear();
         match &mut self.section {
-            Section::Outside => {}
+            Section::Outside | Section::Skipped => {}
             Section::Channel(c) => match cap.field {
                 Field::DisplayName if !value.is_empty() => c.display_names.push(value),
                 Field::Lcn if c.lcn.is_none() && !value.is_empty() => c.lcn = Some(value),
@@ -870,16 +830,18 @@ impl State {
         } = b;
 
         let (title, title_es) = title.finish();
-        p.title = title.ok_or_else(|| {
-            ctx.invalid(
+        let Some(title) = title else {
+            let err = ctx.invalid(
                 p.line,
                 "title",
                 format!(
                     "the programme on channel \"{channel_id}\" at {} has no title",
                     p.start
                 ),
-            )
-        })?;
+            );
+            return ctx.skip(err, 1);
+        };
+        p.title = title;
         p.title_es = title_es;
         (p.episode_title, p.episode_title_es) = sub_title.finish();
         (p.description, p.description_es) = desc.finish();
@@ -927,6 +889,7 @@ impl State {
         if let Some(mut previous) = self.pending.remove(&channel_id) {
             if p.start > previous.start {
                 previous.end = Some(p.start);
+                previous.end_guessed = true;
             } else {
                 warn_end_unknown(&previous, &channel_id, ctx);
             }
@@ -1020,6 +983,67 @@ impl State {
         };
         ctx.invalid(line, &element, message)
     }
+}
+
+/// A programme's `start`, `stop` and `channel`, checked.
+fn read_programme_tag(
+    start: Option<String>,
+    stop: Option<String>,
+    channel: Option<String>,
+    line: u64,
+    ctx: &mut ParseContext,
+) -> Result<ProgrammeBuilder, ImportError> {
+    let start_raw = start
+        .ok_or_else(|| ctx.invalid(line, "start", "this <programme> has no start attribute"))?;
+    let channel_id = match channel.as_deref().map(str::trim) {
+        Some(id) if !id.is_empty() => id.to_string(),
+        _ => return Err(ctx.invalid(line, "channel", "this <programme> has no channel attribute")),
+    };
+    let (start, written) =
+        parse_time_written(&start_raw).map_err(|m| ctx.invalid(line, "start", m))?;
+    let stop = match stop {
+        Some(raw) if !raw.trim().is_empty() => {
+            let (stop, _) = parse_time_written(&raw).map_err(|m| ctx.invalid(line, "stop", m))?;
+            if stop < start {
+                return Err(ctx.invalid(
+                    line,
+                    "stop",
+                    format!("the programme stops (\"{raw}\") before it starts (\"{start_raw}\")"),
+                ));
+            }
+            if stop == start {
+                ctx.warn(
+                    line,
+                    "stop",
+                    format!("the programme stops when it starts (\"{raw}\"): it lasts no time"),
+                );
+            }
+            Some(stop)
+        }
+        _ => None,
+    };
+    let zone = match written {
+        Written::Bare => ZoneHint::None,
+        Written::Offset(seconds) => ZoneHint::Offset(seconds),
+        Written::Zone(tz) => ZoneHint::Named(tz),
+    };
+    Ok(ProgrammeBuilder {
+        p: Programme {
+            line,
+            start,
+            zone,
+            ..Programme::default()
+        },
+        channel_id,
+        stop,
+        length_seconds: None,
+        title: LangText::default(),
+        sub_title: LangText::default(),
+        desc: LangText::default(),
+        dd_progid: None,
+        xmltv_ns: None,
+        onscreen: None,
+    })
 }
 
 fn warn_end_unknown(p: &Programme, channel_id: &str, ctx: &mut ParseContext) {
@@ -1143,41 +1167,89 @@ fn bare_channel_number(text: &str) -> Option<String> {
     }
 }
 
-/// A US call sign (`K` or `W` and two or three more capitals), without a `-TV`-style suffix.
-fn us_call_sign(token: &str) -> Option<&str> {
-    let base = ["-TV", "-DT", "-HD", "-LD", "-CD"]
-        .iter()
-        .find_map(|suffix| token.strip_suffix(suffix))
-        .unwrap_or(token);
-    let b = base.as_bytes();
-    let looks_like = matches!(b.len(), 3 | 4)
-        && matches!(b[0], b'K' | b'W')
-        && b[1..].iter().all(u8::is_ascii_uppercase)
-        // "PBS KIDS" names a channel, not a station.
-        && base != "KIDS";
-    looks_like.then_some(base)
-}
-
-/// Fixed offsets of the zone abbreviations US listings use.
-const US_ZONES: [(&str, i32); 11] = [
-    ("EST", -5),
-    ("EDT", -4),
-    ("CST", -6),
-    ("CDT", -5),
-    ("MST", -7),
-    ("MDT", -6),
-    ("PST", -8),
-    ("PDT", -7),
-    ("AKST", -9),
-    ("AKDT", -8),
-    ("HST", -10),
+/// Zones whose abbreviations an XMLTV time may name (`BST`, `CEST`, `PDT`), in the order a
+/// shared abbreviation is resolved: US and European meanings first, as the XMLTV tools read
+/// them. The offsets come from the zone database, not from a hand-written table.
+const ABBREVIATION_ZONES: [Tz; 17] = [
+    chrono_tz::America::New_York,
+    chrono_tz::America::Chicago,
+    chrono_tz::America::Denver,
+    chrono_tz::America::Phoenix,
+    chrono_tz::America::Los_Angeles,
+    chrono_tz::America::Anchorage,
+    chrono_tz::Pacific::Honolulu,
+    chrono_tz::America::Halifax,
+    chrono_tz::America::St_Johns,
+    chrono_tz::America::Puerto_Rico,
+    chrono_tz::Europe::London,
+    chrono_tz::Europe::Dublin,
+    chrono_tz::Europe::Lisbon,
+    chrono_tz::Europe::Paris,
+    chrono_tz::Europe::Helsinki,
+    chrono_tz::Europe::Moscow,
+    chrono_tz::Etc::UTC,
 ];
 
+/// The fixed offset (seconds east of UTC) a zone abbreviation stands for, e.g. `BST` → +3600.
+/// Built once from the zone database: every abbreviation the zones above have used in their
+/// standard and summer time since 1980.
+fn abbreviation_offset(name: &str) -> Option<i32> {
+    use chrono_tz::OffsetName;
+    use std::sync::OnceLock;
+    static TABLE: OnceLock<HashMap<String, i32>> = OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        let mut table = HashMap::new();
+        for (name, seconds) in [("UTC", 0), ("UT", 0), ("GMT", 0), ("Z", 0)] {
+            table.insert(name.to_string(), seconds);
+        }
+        for tz in ABBREVIATION_ZONES {
+            for year in (1980..=2030).step_by(5) {
+                for month in [1, 7] {
+                    let Some(noon) = NaiveDate::from_ymd_opt(year, month, 15)
+                        .and_then(|d| d.and_hms_opt(12, 0, 0))
+                    else {
+                        continue;
+                    };
+                    let offset = tz.offset_from_utc_datetime(&noon);
+                    if let Some(abbr) = offset.abbreviation() {
+                        // Numeric "abbreviations" (`-03`) are offsets, read as such.
+                        if abbr.bytes().all(|b| b.is_ascii_alphabetic()) {
+                            table
+                                .entry(abbr.to_ascii_uppercase())
+                                .or_insert(offset.fix().local_minus_utc());
+                        }
+                    }
+                }
+            }
+        }
+        table
+    });
+    table.get(&name.to_ascii_uppercase()).copied()
+}
+
+/// What an XMLTV time says about the zone it was written in.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Written {
+    /// No zone: UTC by the DTD, and no evidence of the station's zone.
+    Bare,
+    /// A UTC offset, written as digits or as an abbreviation (`BST`).
+    Offset(i32),
+    /// An IANA zone name.
+    Zone(Tz),
+}
+
 /// An XMLTV time: `YYYYMMDDhhmmss` or a leading part of it (down to `YYYY`; missing parts are
-/// the start of the period), optionally followed by a zone: `+HHMM`, `-HH:MM`, `UTC`, `GMT`,
-/// `Z`, a US abbreviation (`PST`) or an IANA name (`America/Los_Angeles`, local time there). No
-/// zone means UTC. The error says, quoting `value`, what is wrong.
+/// the start of the period), optionally followed by a zone: `+HHMM`, `-HH:MM`, `-HH`, `Z`, an
+/// abbreviation the zone database knows (`UTC`, `GMT`, `BST`, `CEST`, `PST`, `EDT`) or an IANA
+/// name (`America/Los_Angeles`, local time there). No zone means UTC. The error says, quoting
+/// `value`, what is wrong.
+#[cfg(test)]
 fn parse_time(value: &str) -> Result<DateTime<Utc>, String> {
+    parse_time_written(value).map(|(t, _)| t)
+}
+
+/// [`parse_time`], with what the time says about its zone.
+fn parse_time_written(value: &str) -> Result<(DateTime<Utc>, Written), String> {
     let text = value.trim();
     let digits = text.bytes().take_while(u8::is_ascii_digit).count();
     let (stamp, zone) = text.split_at(digits);
@@ -1217,43 +1289,46 @@ fn parse_time(value: &str) -> Result<DateTime<Utc>, String> {
 
     let zone = zone.trim();
     if zone.is_empty() {
-        return Ok(local.and_utc());
+        return Ok((local.and_utc(), Written::Bare));
     }
-    if zone.starts_with(['+', '-']) {
-        let offset = parse_offset(zone).ok_or_else(|| {
-            format!(
-                "\"{value}\": \"{zone}\" is not a valid offset from UTC \
-                 (write +HHMM or -HHMM with hours below 24 and minutes below 60, e.g. -0800)"
-            )
-        })?;
-        return local_in(&offset, &local, value, zone);
-    }
-    let named_offset = if ["UTC", "GMT", "Z", "UT"]
-        .iter()
-        .any(|z| zone.eq_ignore_ascii_case(z))
-    {
-        Some(0)
+    let seconds = if zone.starts_with(['+', '-']) {
+        Some(
+            parse_offset(zone)
+                .ok_or_else(|| {
+                    format!(
+                        "\"{value}\": \"{zone}\" is not a valid offset from UTC (write +HHMM, \
+                         -HH:MM or -HH with hours below 24 and minutes below 60, e.g. -0800)"
+                    )
+                })?
+                .local_minus_utc(),
+        )
     } else {
-        US_ZONES
-            .iter()
-            .find(|(name, _)| zone.eq_ignore_ascii_case(name))
-            .map(|(_, hours)| hours * 3600)
+        abbreviation_offset(zone)
     };
-    if let Some(seconds) = named_offset {
+    if let Some(seconds) = seconds {
         let offset = FixedOffset::east_opt(seconds)
             .ok_or_else(|| format!("\"{value}\": bad zone \"{zone}\""))?;
-        return local_in(&offset, &local, value, zone);
+        let at = local_in(&offset, &local, value, zone)?;
+        return Ok((at, Written::Offset(seconds)));
     }
-    let tz: Tz = zone
-        .parse()
-        .map_err(|_| format!("\"{value}\": \"{zone}\" is not a time zone"))?;
-    local_in(&tz, &local, value, zone)
+    let tz: Tz = zone.parse().map_err(|_| {
+        format!(
+            "\"{value}\": \"{zone}\" is not a time zone (write an offset such as +0100, an \
+             abbreviation such as BST or EST, or a zone such as Europe/London)"
+        )
+    })?;
+    Ok((local_in(&tz, &local, value, zone)?, Written::Zone(tz)))
 }
 
-/// `+HHMM`, `-HHMM` or `±HH:MM`.
+/// `+HHMM`, `-HHMM`, `±HH:MM` or the ISO 8601 `±HH`.
 fn parse_offset(zone: &str) -> Option<FixedOffset> {
     let sign = if zone.starts_with('-') { -1 } else { 1 };
-    let digits = zone[1..].replacen(':', "", usize::from(zone.len() == 6));
+    let body = &zone[1..];
+    let digits = match body.len() {
+        2 => format!("{body}00"),
+        5 if body.as_bytes()[2] == b':' => body.replacen(':', "", 1),
+        _ => body.to_string(),
+    };
     if digits.len() != 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
@@ -1297,8 +1372,17 @@ mod tests {
         xml: &[u8],
         station: Option<&str>,
     ) -> Result<(Vec<Programme>, Vec<Warning>), ImportError> {
+        parse_strict(xml, station, false)
+    }
+
+    fn parse_strict(
+        xml: &[u8],
+        station: Option<&str>,
+        strict: bool,
+    ) -> Result<(Vec<Programme>, Vec<Warning>), ImportError> {
         let mut ctx = ParseContext::new("test.xml", chrono_tz::America::Los_Angeles);
         ctx.station = station.map(str::to_string);
+        ctx.strict = strict;
         let mut out = Vec::new();
         {
             let mut emit = |p: Programme| {
@@ -1314,12 +1398,24 @@ mod tests {
         parse_with(xml.as_bytes(), None).unwrap()
     }
 
+    /// The error `--strict` refuses `xml` with; without `--strict`, a bad programme must be
+    /// skipped with a warning at the same place (a file-level error refuses either way).
     fn parse_err(xml: &[u8]) -> (u64, String, String) {
-        match parse_with(xml, None) {
+        let (line, field, message) = match parse_strict(xml, None, true) {
             Err(ImportError::Invalid { at, message }) => (at.line, at.field, message),
             Err(other) => panic!("expected an invalid-schedule error, got {other}"),
             Ok((programmes, _)) => panic!("expected an error, got {programmes:?}"),
+        };
+        if let Ok((_, warnings)) = parse_with(xml, None) {
+            assert!(
+                warnings.iter().any(|w| w.line == line
+                    && w.field == field
+                    && w.message.starts_with(&message)
+                    && w.message.contains("skipped")),
+                "no skip warning at {line} {field}: {warnings:?}"
+            );
         }
+        (line, field, message)
     }
 
     /// A file with channel `c1` (KCET, 28.1) and the given programmes.
