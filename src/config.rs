@@ -35,6 +35,9 @@ pub struct SourceConfig {
     pub format: Option<String>,
     #[serde(default)]
     pub station: Option<String>,
+    /// The station's time zone (`America/Chicago`), when the source does not say it.
+    #[serde(default)]
+    pub tz: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -44,6 +44,17 @@ enum Command {
         /// Call sign of the station, for sources that do not name it (e.g. a TVSS day file).
         #[arg(long, value_name = "CALLSIGN")]
         station: Option<String>,
+        /// The station's time zone (e.g. America/Chicago), whatever the source says; also the
+        /// zone of CSV local times.
+        #[arg(long, value_name = "ZONE", value_parser = parse_zone)]
+        tz: Option<chrono_tz::Tz>,
+        /// The day of a TVSS response that names none (the `today` endpoint).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        day: Option<chrono::NaiveDate>,
+        /// Refuse the whole import on any bad programme, row or listing, instead of skipping it
+        /// with a warning.
+        #[arg(long)]
+        strict: bool,
         /// Move every airing by this many whole weeks (keeping local wall-clock times).
         #[arg(
             long,
@@ -55,7 +66,8 @@ enum Command {
         /// Report what would change, then change nothing.
         #[arg(long)]
         dry_run: bool,
-        /// Print one JSON object {"added","updated","removed","unchanged","warnings"} on stdout.
+        /// Print one JSON object on stdout: {"added","updated","removed","unchanged","skipped",
+        /// "warnings"}, or {"error":{"file","line","field","message"}} when refused.
         #[arg(long)]
         json: bool,
         /// Grade rules file [env: LESSONCAST_GRADE_RULES] [default: schedules/grade-rules.toml]
@@ -152,6 +164,12 @@ fn parse_format(s: &str) -> Result<Format, String> {
     s.parse()
 }
 
+fn parse_zone(s: &str) -> Result<chrono_tz::Tz, String> {
+    s.trim()
+        .parse()
+        .map_err(|_| format!("`{s}` is not a time zone: write one such as America/Chicago"))
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     // The server logs what it does; one-shot commands print their own results and log only
@@ -219,6 +237,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             source,
             format,
             station,
+            tz,
+            day,
+            strict,
             shift_weeks,
             dry_run,
             json,
@@ -244,6 +265,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 dry_run,
                 rules: app::load_rules(&config)?,
                 default_tz: Some(config.tz),
+                tz,
+                day,
+                strict,
                 progress: !json,
                 headers,
             };
@@ -259,12 +283,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         }
                         let c = report.counts;
                         println!(
-                            "{}{} added, {} updated, {} removed, {} unchanged ({} file{}, {} warning{})",
+                            "{}{} added, {} updated, {} removed, {} unchanged, {} skipped ({} file{}, {} warning{})",
                             if dry_run { "dry run, nothing stored: " } else { "" },
                             c.added,
                             c.updated,
                             c.removed,
                             c.unchanged,
+                            c.skipped,
                             report.files,
                             if report.files == 1 { "" } else { "s" },
                             report.warnings.len(),
@@ -274,6 +299,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     Ok(ExitCode::SUCCESS)
                 }
                 Err(e) => {
+                    if json {
+                        println!("{}", serde_json::json!({ "error": e.to_json(&source) }));
+                    }
                     eprintln!("error: {e}");
                     eprintln!("nothing was imported");
                     Ok(ExitCode::from(2))

@@ -192,13 +192,51 @@ async fn a_dry_run_reports_counts_and_stores_nothing() {
 /// Imports `file` into a database holding the demo week, expects it to be refused with a message
 /// containing each of `expect`, and the database to be exactly as before.
 async fn refused(file: &str, format: Format, expect: &[&str]) {
+    refused_with(file, ImportOptions { format, ..opts() }, expect).await
+}
+
+/// A bad record: `--strict` refuses the file (as [`refused`]); without it the record is skipped
+/// with a warning containing each of `expect`, counted in `skipped` (in the run's record too),
+/// and the rest lands.
+async fn skipped_or_refused_when_strict(file: &str, expect: &[&str]) {
+    refused_with(
+        file,
+        ImportOptions {
+            strict: true,
+            ..opts()
+        },
+        expect,
+    )
+    .await;
+    let db = TestDb::new().await;
+    let report = db.import_with(file, opts()).await.unwrap();
+    assert_eq!(report.counts.skipped, 1, "{report:?}");
+    let w = report
+        .warnings
+        .iter()
+        .map(ToString::to_string)
+        .find(|w| w.contains("skipped"))
+        .unwrap_or_else(|| panic!("no skip warning: {:?}", report.warnings));
+    for e in expect {
+        assert!(w.contains(e), "`{w}` should mention `{e}`");
+    }
+    use sqlx::Row;
+    let row = sqlx::query("SELECT status, skipped FROM import_runs ORDER BY id DESC LIMIT 1")
+        .fetch_one(db.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(row.get::<String, _>("status"), "ok");
+    assert_eq!(row.get::<i64, _>("skipped"), 1);
+}
+
+async fn refused_with(file: &str, options: ImportOptions, expect: &[&str]) {
     let db = TestDb::new().await;
     db.import_with(&fixture("import/kcet-day.xml"), opts())
         .await
         .unwrap();
     let before = db.snapshot().await;
     let err = db
-        .import_with(file, ImportOptions { format, ..opts() })
+        .import_with(file, options)
         .await
         .expect_err("bad input must be refused");
     let msg = err.to_string();
@@ -231,30 +269,27 @@ async fn truncated_xml_is_refused_with_its_line() {
 }
 
 #[tokio::test]
-async fn an_impossible_offset_is_refused_naming_the_field() {
-    refused(
+async fn an_impossible_offset_is_skipped_or_refused_when_strict_naming_the_field() {
+    skipped_or_refused_when_strict(
         &fixture("import/bad-offset.xml"),
-        Format::Auto,
         &["bad-offset.xml:9", "stop", "+2500"],
     )
     .await;
 }
 
 #[tokio::test]
-async fn an_impossible_date_is_refused_naming_the_field() {
-    refused(
+async fn an_impossible_date_is_skipped_or_refused_when_strict_naming_the_field() {
+    skipped_or_refused_when_strict(
         &fixture("import/bad-date.xml"),
-        Format::Auto,
         &["bad-date.xml:9", "start", "20200231"],
     )
     .await;
 }
 
 #[tokio::test]
-async fn stop_before_start_is_refused() {
-    refused(
+async fn stop_before_start_is_skipped_or_refused_when_strict() {
+    skipped_or_refused_when_strict(
         &fixture("import/stop-before-start.xml"),
-        Format::Auto,
         &["stop-before-start.xml:9", "stop"],
     )
     .await;
@@ -271,20 +306,18 @@ async fn invalid_utf8_is_refused_with_its_line() {
 }
 
 #[tokio::test]
-async fn a_csv_row_with_a_missing_column_is_refused() {
-    refused(
+async fn a_csv_row_with_a_missing_column_is_skipped_or_refused_when_strict() {
+    skipped_or_refused_when_strict(
         &fixture("import/missing-column.csv"),
-        Format::Auto,
         &["missing-column.csv:3", "description"],
     )
     .await;
 }
 
 #[tokio::test]
-async fn a_json_listing_without_times_is_refused() {
-    refused(
+async fn a_json_listing_without_times_is_skipped_or_refused_when_strict() {
+    skipped_or_refused_when_strict(
         &fixture("import/KCET-20200413.json"),
-        Format::Auto,
         &["KCET-20200413.json", "start_time"],
     )
     .await;
@@ -311,10 +344,9 @@ async fn a_missing_file_is_refused() {
 }
 
 #[tokio::test]
-async fn a_nonexistent_local_time_is_refused() {
-    refused(
+async fn a_nonexistent_local_time_is_skipped_or_refused_when_strict() {
+    skipped_or_refused_when_strict(
         &fixture("import/spring-gap.csv"),
-        Format::Auto,
         &["spring-gap.csv:2", "start"],
     )
     .await;

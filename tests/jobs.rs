@@ -18,6 +18,7 @@ async fn a_configured_source_is_imported_on_its_schedule() {
         cron: "* * * * * *".into(),
         format: Some("xmltv".into()),
         station: None,
+        tz: None,
     }];
     let mut sched = lessoncast::jobs::start(db.store.clone(), Arc::new(config))
         .await
@@ -57,6 +58,7 @@ async fn a_bad_cron_expression_is_refused_with_the_source_named() {
         cron: "every morning".into(),
         format: None,
         station: None,
+        tz: None,
     }];
     let err = lessoncast::jobs::start(db.store.clone(), Arc::new(config))
         .await

@@ -493,6 +493,7 @@ impl Row<'_> {
             end: Some(end),
             end_guessed: false,
             zone: Default::default(),
+            clump: false,
             title,
             title_es: self.text(Col::TitleEs),
             episode_title: self.text(Col::EpisodeTitle),

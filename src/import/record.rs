@@ -26,6 +26,8 @@ pub struct Programme {
     pub end_guessed: bool,
     /// What the source says about the station's zone (see [`super::zone`]).
     pub zone: ZoneHint,
+    /// One of several programmes sharing a slot on purpose (XMLTV `clumpidx`).
+    pub clump: bool,
     pub title: String,
     pub title_es: Option<String>,
     pub episode_title: Option<String>,
@@ -105,6 +107,28 @@ pub enum ImportError {
     },
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
+}
+
+impl ImportError {
+    /// The error as the JSON object `lessoncast import --json` prints:
+    /// `{"file","line","field","message"}` (`source` names the file when the error does not).
+    pub fn to_json(&self, source: &str) -> serde_json::Value {
+        let (file, line, field, message) = match self {
+            ImportError::Invalid { at, message } => (
+                at.file.as_str(),
+                at.line,
+                at.field.as_str(),
+                message.clone(),
+            ),
+            ImportError::Source {
+                source_name,
+                message,
+            } => (source_name.as_str(), 0, "", message.clone()),
+            ImportError::Store(e) => (source, 0, "", e.to_string()),
+        };
+        let file = if file.is_empty() { source } else { file };
+        serde_json::json!({ "file": file, "line": line, "field": field, "message": message })
+    }
 }
 
 /// What a parser is told about the file it reads, and where it leaves its warnings.

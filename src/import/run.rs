@@ -2,6 +2,7 @@
 //! parse it on a blocking thread while the async side normalises the programmes (keys, grades,
 //! week shift) and merges them into the store in batches, all in one transaction.
 
+use super::zone::{Basis, Evidence};
 use super::{csv, tvss, xmltv, GradeRules, ImportError, ParseContext, Programme, Warning};
 use crate::domain::keys;
 use crate::store::{imports, ImportCounts, ImportWriter, NewAiring, RunOutcome, Store};
@@ -63,8 +64,15 @@ pub struct ImportOptions {
     /// Do everything, report the counts, then roll back.
     pub dry_run: bool,
     pub rules: GradeRules,
-    /// Zone for new stations and local times without a zone.
+    /// Zone for new stations and local times without a zone (`LESSONCAST_TZ`).
     pub default_tz: Option<Tz>,
+    /// `--tz`: the station's zone, whatever the source says (a TVSS feed's listings are still
+    /// read in the feed's own zone).
+    pub tz: Option<Tz>,
+    /// `--day`: the day of a TVSS response that names none.
+    pub day: Option<chrono::NaiveDate>,
+    /// `--strict`: a bad record refuses the whole import instead of being skipped.
+    pub strict: bool,
     /// Draw a progress bar on stderr (only when it is a terminal).
     pub progress: bool,
     /// Extra request headers for URL sources (e.g. `X-PBSAUTH` for the PBS service).
@@ -183,7 +191,10 @@ async fn import_inner(
         writer: &mut writer,
         opts,
         default_tz,
-        zones: zones.clone(),
+        stored: zones.clone(),
+        settled: HashMap::new(),
+        waiting: HashMap::new(),
+        recent: HashMap::new(),
         batch: Vec::with_capacity(imports::BATCH),
         lines: Vec::with_capacity(imports::BATCH),
         channels: HashMap::new(),
@@ -192,19 +203,27 @@ async fn import_inner(
         file: String::new(),
     };
     let files = inputs.len();
+    let mut skipped = 0;
     for input in inputs {
         merge.file = input.name.clone();
         let mut ctx = ParseContext::new(input.name.clone(), default_tz);
         ctx.station = opts.station.clone();
         ctx.station_tz = zones.clone();
+        ctx.given_tz = opts.tz;
+        ctx.day = opts.day;
+        ctx.strict = opts.strict;
         let outcome = parse_into(&mut merge, input, ctx, opts.progress).await;
         match outcome {
-            Ok(ctx) => warnings.extend(ctx.warnings),
+            Ok(ctx) => {
+                skipped += ctx.skipped;
+                warnings.extend(ctx.warnings);
+            }
             Err(e) => {
                 warnings.append(&mut merge.warnings);
                 return Err(e);
             }
         }
+        merge.settle_all().await?;
         merge.flush().await?;
         warnings.append(&mut merge.warnings);
     }
@@ -212,11 +231,12 @@ async fn import_inner(
     for (channel_id, (from, to)) in ranges {
         writer.close_range(channel_id, from, to).await?;
     }
-    let counts = if opts.dry_run {
+    let mut counts = if opts.dry_run {
         writer.rollback().await?
     } else {
         writer.commit().await?
     };
+    counts.skipped = skipped;
     Ok((counts, files))
 }
 
@@ -292,41 +312,137 @@ fn progress_bar(wanted: bool, size: u64, name: &str) -> Option<indicatif::Progre
     Some(bar)
 }
 
-/// The async side of an import: turns programmes into stored airings.
+/// Programmes a station's zone may wait for (to count the zones a source names, or for offsets
+/// that only one zone matches) before it is settled on what has been seen.
+const ZONE_WAIT: usize = 2_000;
+
+/// How far back in time, per channel, kept programmes are remembered to warn of overlaps, and
+/// how many at most: enough for any real schedule, bounded for a hostile one.
+const OVERLAP_WINDOW: i64 = 86_400;
+const OVERLAP_MAX: usize = 512;
+
+/// The async side of an import: settles each station's zone, turns programmes into stored
+/// airings, and warns of overlaps.
 struct Merge<'w> {
     writer: &'w mut ImportWriter,
     opts: &'w ImportOptions,
     default_tz: Tz,
-    zones: HashMap<String, Tz>,
+    /// Stations' stored zones, from before the import.
+    stored: HashMap<String, Tz>,
+    /// Stations whose zone this import has settled.
+    settled: HashMap<String, Tz>,
+    /// Stations still gathering evidence of their zone, with their programmes so far.
+    waiting: HashMap<String, (Evidence, Vec<Programme>)>,
     batch: Vec<NewAiring>,
     lines: Vec<u64>,
     /// (station, channel) → channel id and station zone.
     channels: HashMap<(String, String), (i64, Tz)>,
     /// channel id → first and last start imported (the range the source speaks for).
     ranges: HashMap<i64, (i64, i64)>,
+    /// channel id → programmes kept lately, in start order, to warn of overlaps.
+    recent: HashMap<i64, Vec<Recent>>,
     warnings: Vec<Warning>,
     file: String,
 }
 
+/// A programme kept on a channel, as the overlap check needs it.
+struct Recent {
+    start: i64,
+    end: Option<i64>,
+    line: u64,
+    title: String,
+    /// Series and episode, to tell a repeat of the same programme from another one.
+    identity: (String, Option<String>),
+    clump: bool,
+}
+
 impl Merge<'_> {
     async fn push(&mut self, p: Programme) -> Result<(), ImportError> {
+        if let Some(tz) = self.settled.get(&p.station).copied() {
+            return self.place(p, tz).await;
+        }
+        let station = p.station.clone();
+        let (evidence, held) = self.waiting.entry(station.clone()).or_default();
+        evidence.add(p.zone, p.start);
+        held.push(p);
+        if self.opts.tz.is_some() || evidence.conclusive() || held.len() >= ZONE_WAIT {
+            self.settle(&station).await?;
+        }
+        Ok(())
+    }
+
+    /// Decides `station`'s zone on the evidence so far, corrects the stored one when the
+    /// evidence is better, and places the programmes that waited.
+    async fn settle(&mut self, station: &str) -> Result<(), ImportError> {
+        let Some((evidence, held)) = self.waiting.remove(station) else {
+            return Ok(());
+        };
+        let stored = self.stored.get(station).copied();
+        let decision = evidence.decide(station, self.opts.tz, stored, self.default_tz);
+        let line = held.first().map_or(0, |p| p.line);
+        if let Some(note) = decision.note {
+            self.warn(line, "timezone", note);
+        }
+        let correct = !matches!(decision.basis, Basis::Stored | Basis::Default);
+        let (_, before) = self
+            .writer
+            .station(station, decision.tz.name(), correct)
+            .await?;
+        if let Some(before) = before {
+            let why = match decision.basis {
+                Basis::Given => "--tz names",
+                Basis::Named => "its source names",
+                _ => "the UTC offsets of its times match",
+            };
+            self.warn(
+                line,
+                "timezone",
+                format!(
+                    "{station} was in {before}; {why} {}: its zone is now {}",
+                    decision.tz.name(),
+                    decision.tz.name()
+                ),
+            );
+        }
+        self.settled.insert(station.to_string(), decision.tz);
+        for p in held {
+            self.place(p, decision.tz).await?;
+        }
+        Ok(())
+    }
+
+    /// Settles every station still waiting (the file has ended).
+    async fn settle_all(&mut self) -> Result<(), ImportError> {
+        let mut stations: Vec<String> = self.waiting.keys().cloned().collect();
+        stations.sort();
+        for station in stations {
+            self.settle(&station).await?;
+        }
+        Ok(())
+    }
+
+    fn warn(&mut self, line: u64, field: &str, message: String) {
+        self.warnings.push(Warning {
+            file: self.file.clone(),
+            line,
+            field: field.into(),
+            message,
+        });
+    }
+
+    /// Turns a programme of a station in zone `tz` into an airing for the store.
+    async fn place(&mut self, p: Programme, tz: Tz) -> Result<(), ImportError> {
         let key = (p.station.clone(), p.channel.clone());
-        let (channel_id, tz) = match self.channels.get(&key) {
-            Some(v) => *v,
+        let channel_id = match self.channels.get(&key) {
+            Some((id, _)) => *id,
             None => {
-                let tz = self
-                    .zones
-                    .get(&p.station)
-                    .copied()
-                    .unwrap_or(self.default_tz);
-                let station_id = self.writer.station(&p.station, tz.name()).await?;
+                let (station_id, _) = self.writer.station(&p.station, tz.name(), false).await?;
                 let id = self
                     .writer
                     .channel(station_id, &p.channel, p.channel_name.as_deref())
                     .await?;
-                self.zones.insert(p.station.clone(), tz);
                 self.channels.insert(key, (id, tz));
-                (id, tz)
+                id
             }
         };
         let weeks = self.opts.shift_weeks;
@@ -349,6 +465,7 @@ impl Merge<'_> {
             channel_id,
             start_at: start.timestamp(),
             end_at: end.map(|e| e.timestamp()),
+            end_guessed: p.end_guessed,
             title: p.title,
             title_es: p.title_es,
             episode_title: p.episode_title,
@@ -375,6 +492,7 @@ impl Merge<'_> {
             .or_insert((a.start_at, a.start_at));
         range.0 = range.0.min(a.start_at);
         range.1 = range.1.max(a.start_at);
+        self.check_overlaps(&a, p.line, p.clump);
         self.batch.push(a);
         self.lines.push(p.line);
         if self.batch.len() >= imports::BATCH {
@@ -387,15 +505,15 @@ impl Merge<'_> {
         if self.batch.is_empty() {
             return Ok(());
         }
-        self.check_overlaps();
         let duplicates = self.writer.write(&self.batch).await?;
         for i in duplicates {
             self.warnings.push(Warning {
                 file: self.file.clone(),
                 line: self.lines[i],
                 field: "start".into(),
-                message: "duplicate programme: another one on the same channel starts at the \
-                          same time; the longer one is kept"
+                message: "duplicate programme: the same programme (series and episode) starts \
+                          at the same time on the same channel twice; one is kept, the one \
+                          whose end the file states"
                     .into(),
             });
         }
@@ -404,28 +522,58 @@ impl Merge<'_> {
         Ok(())
     }
 
-    /// Warns about programmes that start before the previous one on their channel has ended.
-    /// Both are kept: schedules do overlap when a station runs late or a listing is wrong.
-    fn check_overlaps(&mut self) {
-        let mut order: Vec<usize> = (0..self.batch.len()).collect();
-        order.sort_by_key(|&i| (self.batch[i].channel_id, self.batch[i].start_at));
-        for w in order.windows(2) {
-            let (a, b) = (&self.batch[w[0]], &self.batch[w[1]]);
-            if a.channel_id != b.channel_id || a.start_at == b.start_at {
+    /// Warns when `a` overlaps any programme kept lately on its channel (both are kept:
+    /// schedules do overlap when a station runs late or a listing is wrong). Programmes of one
+    /// clump share their slot on purpose, and a repeat of the same programme is a duplicate,
+    /// not an overlap.
+    fn check_overlaps(&mut self, a: &NewAiring, line: u64, clump: bool) {
+        let recent = self.recent.entry(a.channel_id).or_default();
+        let latest = recent.iter().map(|r| r.start).max().unwrap_or(a.start_at);
+        let horizon = latest.max(a.start_at) - OVERLAP_WINDOW;
+        recent.retain(|r| r.end.unwrap_or(r.start) >= horizon);
+        let identity = (a.series_key.clone(), a.episode_key.clone());
+        if recent
+            .iter()
+            .any(|r| r.start == a.start_at && r.identity == identity)
+        {
+            return;
+        }
+        let mut overlaps = Vec::new();
+        for r in recent.iter() {
+            let (Some(r_end), Some(a_end)) = (r.end, a.end_at) else {
                 continue;
-            }
-            if a.end_at.is_some_and(|end| b.start_at < end) {
-                self.warnings.push(Warning {
-                    file: self.file.clone(),
-                    line: self.lines[w[1]],
-                    field: "start".into(),
-                    message: format!(
-                        "overlaps the programme at line {} (\"{}\") on the same channel; both kept",
-                        self.lines[w[0]], a.title
-                    ),
-                });
+            };
+            let together = r.start == a.start_at && r.clump && clump;
+            if !together && r.start < a_end && a.start_at < r_end {
+                overlaps.push(format!(
+                    "overlaps the programme at line {} (\"{}\") on the same channel; both kept",
+                    r.line, r.title
+                ));
             }
         }
+        for message in overlaps {
+            self.warnings.push(Warning {
+                file: self.file.clone(),
+                line,
+                field: "start".into(),
+                message,
+            });
+        }
+        if recent.len() >= OVERLAP_MAX {
+            recent.remove(0);
+        }
+        let at = recent.partition_point(|r| r.start <= a.start_at);
+        recent.insert(
+            at,
+            Recent {
+                start: a.start_at,
+                end: a.end_at,
+                line,
+                title: a.title.clone(),
+                identity,
+                clump,
+            },
+        );
     }
 }
 
@@ -451,6 +599,7 @@ fn fingerprint(a: &NewAiring) -> i64 {
         h.write(bytes).write(&[0xff]);
     };
     eat(&a.end_at.unwrap_or(i64::MIN).to_le_bytes());
+    eat(&[a.end_guessed as u8]);
     eat(a.title.as_bytes());
     for s in [
         &a.title_es,

@@ -708,7 +708,7 @@ impl State {
         line: u64,
         ctx: &mut ParseContext,
     ) -> Result<Option<ProgrammeBuilder>, ImportError> {
-        let (mut start, mut stop, mut channel) = (None, None, None);
+        let (mut start, mut stop, mut channel, mut clump) = (None, None, None, None);
         for attr in e.attributes().with_checks(false) {
             let attr = attr.map_err(|err| {
                 ctx.invalid(
@@ -721,6 +721,7 @@ impl State {
                 b"start" => &mut start,
                 b"stop" => &mut stop,
                 b"channel" => &mut channel,
+                b"clumpidx" => &mut clump,
                 _ => continue,
             };
             let mut value = String::new();
@@ -729,7 +730,11 @@ impl State {
             *slot = Some(value);
         }
         match read_programme_tag(start, stop, channel, line, ctx) {
-            Ok(builder) => Ok(Some(builder)),
+            Ok(mut builder) => {
+                // `clumpidx="0/2"`: one of two programmes that share their slot on purpose.
+                builder.p.clump = clump.is_some_and(|c| !c.trim().ends_with("/1"));
+                Ok(Some(builder))
+            }
             Err(err) => ctx.skip(err, 1).map(|()| None),
         }
     }

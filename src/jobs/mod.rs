@@ -40,6 +40,13 @@ fn options_for(source: &SourceConfig, config: &Config) -> Result<ImportOptions, 
         })?,
         None => Format::Auto,
     };
+    let tz = match &source.tz {
+        Some(name) => Some(name.trim().parse().map_err(|_| JobsError::Source {
+            location: source.location.clone(),
+            message: format!("tz `{name}` is not a time zone: write one such as America/Chicago"),
+        })?),
+        None => None,
+    };
     let rules = if config.grade_rules.exists() {
         GradeRules::load(&config.grade_rules).map_err(|e| JobsError::Source {
             location: source.location.clone(),
@@ -59,6 +66,7 @@ fn options_for(source: &SourceConfig, config: &Config) -> Result<ImportOptions, 
         station: source.station.clone(),
         rules,
         default_tz: Some(config.tz),
+        tz,
         headers,
         ..Default::default()
     })

@@ -19,6 +19,8 @@ pub struct NewAiring {
     pub channel_id: i64,
     pub start_at: i64,
     pub end_at: Option<i64>,
+    /// The source stated no end: `end_at` is the next programme's start.
+    pub end_guessed: bool,
     pub title: String,
     pub title_es: Option<String>,
     pub episode_title: Option<String>,
@@ -47,6 +49,8 @@ pub struct ImportCounts {
     pub updated: u64,
     pub removed: u64,
     pub unchanged: u64,
+    /// Bad records the parsers skipped, each with a warning.
+    pub skipped: u64,
 }
 
 /// How a run ended, for its record.
@@ -61,8 +65,9 @@ pub enum RunOutcome<'a> {
     },
 }
 
-const CONTENT_COLUMNS: [&str; 20] = [
+const CONTENT_COLUMNS: [&str; 21] = [
     "end_at",
+    "end_guessed",
     "title",
     "title_es",
     "episode_title",
@@ -123,7 +128,7 @@ pub async fn finish_run(
     };
     sqlx::query(
         "UPDATE import_runs SET finished_at = $1, status = $2, added = $3, updated = $4, \
-         removed = $5, unchanged = $6, warnings = $7, error = $8 WHERE id = $9",
+         removed = $5, unchanged = $6, warnings = $7, error = $8, skipped = $9 WHERE id = $10",
     )
     .bind(now)
     .bind(status)
@@ -133,6 +138,7 @@ pub async fn finish_run(
     .bind(counts.unchanged as i64)
     .bind(warnings)
     .bind(error)
+    .bind(counts.skipped as i64)
     .bind(run_id)
     .execute(pool)
     .await?;
@@ -149,9 +155,8 @@ pub struct ImportWriter {
     counts: ImportCounts,
     stations: HashMap<String, i64>,
     channels: HashMap<(i64, String), i64>,
-    /// Airings marked removed because another series took their slot: (channel, id). They may
-    /// yet turn out to have moved.
-    displaced: Vec<(i64, i64)>,
+    /// A station's zone changed: feeds must be made again even if no airing did.
+    zones_changed: bool,
 }
 
 impl ImportWriter {
@@ -164,7 +169,7 @@ impl ImportWriter {
             counts: ImportCounts::default(),
             stations: HashMap::new(),
             channels: HashMap::new(),
-            displaced: Vec::new(),
+            zones_changed: false,
         })
     }
 
@@ -172,17 +177,37 @@ impl ImportWriter {
         self.counts
     }
 
-    /// The station's id, creating it with zone `tz` if it is new.
-    pub async fn station(&mut self, callsign: &str, tz: &str) -> Result<i64, StoreError> {
+    /// The station's id, creating it in zone `tz` if it is new. With `correct`, a stored
+    /// station in another zone is moved to `tz`, and the zone it had is returned.
+    pub async fn station(
+        &mut self,
+        callsign: &str,
+        tz: &str,
+        correct: bool,
+    ) -> Result<(i64, Option<String>), StoreError> {
         if let Some(id) = self.stations.get(callsign) {
-            return Ok(*id);
+            return Ok((*id, None));
         }
-        let found = sqlx::query("SELECT id FROM stations WHERE callsign = $1")
+        let found = sqlx::query("SELECT id, tz FROM stations WHERE callsign = $1")
             .bind(callsign)
             .fetch_optional(&mut *self.tx)
             .await?;
-        let id = match found {
-            Some(row) => get(&row, "id")?,
+        let (id, before) = match found {
+            Some(row) => {
+                let id: i64 = get(&row, "id")?;
+                let stored: String = get(&row, "tz")?;
+                if correct && stored != tz {
+                    sqlx::query("UPDATE stations SET tz = $1 WHERE id = $2")
+                        .bind(tz)
+                        .bind(id)
+                        .execute(&mut *self.tx)
+                        .await?;
+                    self.zones_changed = true;
+                    (id, Some(stored))
+                } else {
+                    (id, None)
+                }
+            }
             None => {
                 let row = sqlx::query(
                     "INSERT INTO stations (callsign, tz, created_at) VALUES ($1, $2, $3) RETURNING id",
@@ -192,11 +217,11 @@ impl ImportWriter {
                 .bind(self.now)
                 .fetch_one(&mut *self.tx)
                 .await?;
-                get(&row, "id")?
+                (get(&row, "id")?, None)
             }
         };
         self.stations.insert(callsign.to_string(), id);
-        Ok(id)
+        Ok((id, before))
     }
 
     /// The channel's id, creating it if it is new and keeping its display name current.
@@ -245,14 +270,19 @@ impl ImportWriter {
         Ok(id)
     }
 
-    /// Merges up to [`BATCH`] airings. Returns the indexes of those that repeat an airing
-    /// already written by this import (same channel and start): the longest one is kept.
+    /// Merges up to [`BATCH`] airings. Returns the indexes of those that repeat a programme
+    /// already written by this import (same channel, start, series and episode): one copy is
+    /// kept, the one whose end the source states when the other's was guessed.
+    ///
+    /// Different programmes that start together (a clump, or two series) are separate
+    /// airings; so are different episodes of one series that start together, told apart by
+    /// their slot (the n-th of that series to start then, in source order).
     pub async fn write(&mut self, batch: &[NewAiring]) -> Result<Vec<usize>, StoreError> {
         let mut duplicates = Vec::new();
         if batch.is_empty() {
             return Ok(duplicates);
         }
-        // What is already stored under these keys (a scheduled airing and removed ones)?
+        // What is already stored under these keys (scheduled airings and removed ones)?
         // One indexed range query per channel in the batch (batches are mostly one channel in
         // time order), rather than a list of row values, which SQLite cannot look up by index.
         let mut spans: HashMap<i64, (i64, i64)> = HashMap::new();
@@ -264,8 +294,8 @@ impl ImportWriter {
             span.1 = span.1.max(a.start_at);
         }
         let sql = format!(
-            "SELECT id, channel_id, start_at, series_key, end_at, fingerprint, status, seen_run_id \
-             FROM airings WHERE {}",
+            "SELECT id, channel_id, start_at, series_key, episode_key, slot, end_guessed, \
+             fingerprint, status, seen_run_id FROM airings WHERE {}",
             (0..spans.len())
                 .map(|i| {
                     format!(
@@ -292,52 +322,69 @@ impl ImportWriter {
                 .push(e);
         }
 
-        let mut inserts: Vec<&NewAiring> = Vec::new();
-        let mut unchanged: Vec<i64> = Vec::new();
-        let mut changed: Vec<(i64, &NewAiring)> = Vec::new();
-        let mut displace: Vec<(i64, i64)> = Vec::new();
-        let mut replace: Vec<(i64, &NewAiring)> = Vec::new();
-        // Of programmes sharing a channel and start, keep the longest: real files carry
-        // zero-length placeholders next to the real programme.
-        let mut best: HashMap<(i64, i64), usize> = HashMap::with_capacity(batch.len());
-        for (i, a) in batch.iter().enumerate() {
-            match best.entry((a.channel_id, a.start_at)) {
-                std::collections::hash_map::Entry::Vacant(v) => {
-                    v.insert(i);
-                }
-                std::collections::hash_map::Entry::Occupied(mut o) => {
-                    if length(a.start_at, a.end_at) > length(a.start_at, batch[*o.get()].end_at) {
-                        duplicates.push(*o.get());
-                        o.insert(i);
-                    } else {
-                        duplicates.push(i);
-                    }
-                }
+        // The programmes this run has placed in each slot: stored ones it has seen, and this
+        // batch's. A repeat of one of them is a duplicate; anything else takes the next slot
+        // of its series.
+        let mut claims: HashMap<(i64, i64), Vec<Claim>> = HashMap::new();
+        for (key, rows) in &existing {
+            for e in rows.iter().filter(|e| e.seen_run_id == Some(self.run_id)) {
+                claims.entry(*key).or_default().push(Claim {
+                    series_key: e.series_key.clone(),
+                    episode_key: e.episode_key.clone(),
+                    end_guessed: e.end_guessed,
+                    target: Target::Stored(e.id),
+                });
             }
         }
+        // (index in batch, slot) of each programme that is not a duplicate.
+        let mut placed: Vec<(usize, i64)> = Vec::with_capacity(batch.len());
+        let mut replace: Vec<(i64, &NewAiring)> = Vec::new();
         for (i, a) in batch.iter().enumerate() {
-            let key = (a.channel_id, a.start_at);
-            if best.get(&key) != Some(&i) {
-                continue;
-            }
-            let rows = existing.get(&key).map(Vec::as_slice).unwrap_or(&[]);
-            if let Some(e) = rows.iter().find(|e| e.seen_run_id == Some(self.run_id)) {
+            let list = claims.entry((a.channel_id, a.start_at)).or_default();
+            if let Some(c) = list
+                .iter_mut()
+                .find(|c| c.series_key == a.series_key && c.episode_key == a.episode_key)
+            {
                 duplicates.push(i);
-                if length(a.start_at, a.end_at) > length(e.start_at, e.end_at) {
-                    replace.push((e.id, a));
+                if c.end_guessed && !a.end_guessed {
+                    c.end_guessed = false;
+                    match c.target {
+                        Target::Stored(id) => replace.push((id, a)),
+                        Target::Placed(p) => placed[p].0 = i,
+                    }
                 }
                 continue;
             }
-            let scheduled = rows.iter().find(|e| e.status == "scheduled");
-            // The same programme in this slot: the scheduled one, else a removed one to revive.
-            let same = scheduled
-                .filter(|e| e.series_key == a.series_key)
-                .or_else(|| rows.iter().find(|e| e.series_key == a.series_key));
-            if let Some(other) = scheduled.filter(|e| e.series_key != a.series_key) {
-                displace.push((a.channel_id, other.id));
-            }
+            let slot = list.iter().filter(|c| c.series_key == a.series_key).count() as i64;
+            list.push(Claim {
+                series_key: a.series_key.clone(),
+                episode_key: a.episode_key.clone(),
+                end_guessed: a.end_guessed,
+                target: Target::Placed(placed.len()),
+            });
+            placed.push((i, slot));
+        }
+
+        let mut inserts: Vec<(&NewAiring, i64)> = Vec::new();
+        let mut unchanged: Vec<i64> = Vec::new();
+        let mut changed: Vec<(i64, &NewAiring)> = Vec::new();
+        for (i, slot) in placed {
+            let a = &batch[i];
+            let rows = existing
+                .get(&(a.channel_id, a.start_at))
+                .map(Vec::as_slice)
+                .unwrap_or(&[]);
+            // The same airing stored before: scheduled, else a removed one to revive.
+            let same = rows
+                .iter()
+                .filter(|e| {
+                    e.seen_run_id != Some(self.run_id)
+                        && e.series_key == a.series_key
+                        && e.slot == slot
+                })
+                .min_by_key(|e| e.status != "scheduled");
             match same {
-                None => inserts.push(a),
+                None => inserts.push((a, slot)),
                 Some(e) if e.fingerprint == a.fingerprint && e.status == "scheduled" => {
                     unchanged.push(e.id)
                 }
@@ -345,12 +392,6 @@ impl ImportWriter {
             }
         }
 
-        // Free the slots first: one scheduled airing per channel and start.
-        if !displace.is_empty() {
-            let ids: Vec<i64> = displace.iter().map(|(_, id)| *id).collect();
-            self.mark_removed(&ids).await?;
-            self.displaced.extend(displace);
-        }
         if !inserts.is_empty() {
             self.insert(&inserts).await?;
             self.counts.added += inserts.len() as u64;
@@ -379,14 +420,15 @@ impl ImportWriter {
         Ok(duplicates)
     }
 
-    async fn insert(&mut self, rows: &[&NewAiring]) -> Result<(), StoreError> {
-        const COLS: usize = 25;
+    async fn insert(&mut self, rows: &[(&NewAiring, i64)]) -> Result<(), StoreError> {
+        const COLS: usize = 27;
         let mut sql = String::with_capacity(rows.len() * COLS * 6 + 400);
         sql.push_str(
-            "INSERT INTO airings (channel_id, start_at, end_at, title, title_es, episode_title, \
-             episode_title_es, description, description_es, series_key, episode_key, nola_root, \
-             nola_episode, episode_num, grades, captions, spanish_audio, hd, previously_shown, \
-             source_id, fingerprint, updated_at, created_at, created_run_id, seen_run_id) VALUES ",
+            "INSERT INTO airings (channel_id, start_at, slot, end_at, end_guessed, title, \
+             title_es, episode_title, episode_title_es, description, description_es, \
+             series_key, episode_key, nola_root, nola_episode, episode_num, grades, captions, \
+             spanish_audio, hd, previously_shown, source_id, fingerprint, updated_at, \
+             created_at, created_run_id, seen_run_id) VALUES ",
         );
         for i in 0..rows.len() {
             if i > 0 {
@@ -397,23 +439,27 @@ impl ImportWriter {
             sql.push(')');
         }
         let mut q = sqlx::query(&sql);
-        for a in rows {
-            q = bind_content(q.bind(a.channel_id).bind(a.start_at), a, self.now)
-                .bind(self.now)
-                .bind(self.run_id)
-                .bind(self.run_id);
+        for (a, slot) in rows {
+            q = bind_content(
+                q.bind(a.channel_id).bind(a.start_at).bind(*slot),
+                a,
+                self.now,
+            )
+            .bind(self.now)
+            .bind(self.run_id)
+            .bind(self.run_id);
         }
         q.execute(&mut *self.tx).await?;
         Ok(())
     }
 
-    /// Overwrites airing `id` with `a`'s content (and with its start, when it moved), marks it
-    /// scheduled and seen by this run, and grows its revision.
+    /// Overwrites airing `id` with `a`'s content (and with its start and slot, when it moved),
+    /// marks it scheduled and seen by this run, and grows its revision.
     async fn update(
         &mut self,
         id: i64,
         a: &NewAiring,
-        moved_to: Option<i64>,
+        moved_to: Option<(i64, i64)>,
     ) -> Result<(), StoreError> {
         let sets = CONTENT_COLUMNS
             .iter()
@@ -424,14 +470,17 @@ impl ImportWriter {
         let n = CONTENT_COLUMNS.len();
         let sql = format!(
             "UPDATE airings SET {sets}, status = 'scheduled', revision = revision + 1, \
-             seen_run_id = ${}, start_at = COALESCE(${}, start_at) WHERE id = ${}",
+             seen_run_id = ${}, start_at = COALESCE(${}, start_at), slot = COALESCE(${}, slot) \
+             WHERE id = ${}",
             n + 1,
             n + 2,
-            n + 3
+            n + 3,
+            n + 4
         );
         bind_content(sqlx::query(&sql), a, self.now)
             .bind(self.run_id)
-            .bind(moved_to)
+            .bind(moved_to.map(|(start, _)| start))
+            .bind(moved_to.map(|(_, slot)| slot))
             .bind(id)
             .execute(&mut *self.tx)
             .await?;
@@ -459,39 +508,17 @@ impl ImportWriter {
         .bind(self.run_id)
         .fetch_all(&mut *self.tx)
         .await?;
-        let mut gone: Vec<(i64, i64, String, bool)> = gone
+        let gone: Vec<(i64, i64, String)> = gone
             .iter()
-            .map(|r| Ok((get(r, "id")?, get(r, "start_at")?, get(r, "ident")?, false)))
+            .map(|r| Ok((get(r, "id")?, get(r, "start_at")?, get(r, "ident")?)))
             .collect::<Result<_, StoreError>>()?;
-        // Airings this run displaced from their slot on this channel may have moved too.
-        let displaced: Vec<i64> = self
-            .displaced
-            .iter()
-            .filter(|(c, _)| *c == channel_id)
-            .map(|(_, id)| *id)
-            .collect();
-        for id in displaced {
-            let row = sqlx::query(
-                "SELECT id, start_at, COALESCE(episode_key, series_key) AS ident FROM airings \
-                 WHERE id = $1",
-            )
-            .bind(id)
-            .fetch_one(&mut *self.tx)
-            .await?;
-            gone.push((
-                get(&row, "id")?,
-                get(&row, "start_at")?,
-                get(&row, "ident")?,
-                true,
-            ));
-        }
         if gone.is_empty() {
             return Ok(());
         }
 
         // Airings this run added on the channel near the range are candidates for a move.
         let rows = sqlx::query(&format!(
-            "SELECT id, channel_id, start_at, {} FROM airings WHERE channel_id = $1 \
+            "SELECT id, channel_id, start_at, slot, {} FROM airings WHERE channel_id = $1 \
              AND created_run_id = $2 AND start_at >= $3 AND start_at <= $4 ORDER BY start_at",
             CONTENT_COLUMNS.join(", ")
         ))
@@ -501,37 +528,33 @@ impl ImportWriter {
         .bind(to + DAY)
         .fetch_all(&mut *self.tx)
         .await?;
-        let mut fresh: Vec<(i64, NewAiring)> = rows
+        let mut fresh: Vec<(i64, i64, NewAiring)> = rows
             .iter()
-            .map(|r| Ok((get(r, "id")?, new_airing_from_row(r)?)))
+            .map(|r| Ok((get(r, "id")?, get(r, "slot")?, new_airing_from_row(r)?)))
             .collect::<Result<_, StoreError>>()?;
 
         let mut removed = Vec::new();
-        for (old_id, old_start, ident, was_displaced) in gone.drain(..) {
+        for (old_id, old_start, ident) in gone {
             let nearest = fresh
                 .iter()
                 .enumerate()
-                .filter(|(_, (_, a))| {
+                .filter(|(_, (_, _, a))| {
                     a.episode_key.as_deref().unwrap_or(&a.series_key) == ident
                         && (a.start_at - old_start).abs() <= DAY
                 })
-                .min_by_key(|(_, (_, a))| (a.start_at - old_start).abs())
+                .min_by_key(|(_, (_, _, a))| (a.start_at - old_start).abs())
                 .map(|(i, _)| i);
             match nearest {
                 Some(i) => {
-                    let (new_id, a) = fresh.swap_remove(i);
+                    let (new_id, slot, a) = fresh.swap_remove(i);
                     sqlx::query("DELETE FROM airings WHERE id = $1")
                         .bind(new_id)
                         .execute(&mut *self.tx)
                         .await?;
-                    self.update(old_id, &a, Some(a.start_at)).await?;
+                    self.update(old_id, &a, Some((a.start_at, slot))).await?;
                     self.counts.added -= 1;
                     self.counts.updated += 1;
-                    if was_displaced {
-                        self.counts.removed -= 1;
-                    }
                 }
-                None if was_displaced => {}
                 None => removed.push(old_id),
             }
         }
@@ -560,7 +583,7 @@ impl ImportWriter {
     /// Commits the whole import.
     pub async fn commit(mut self) -> Result<ImportCounts, StoreError> {
         let c = self.counts;
-        if c.added + c.updated + c.removed > 0 {
+        if c.added + c.updated + c.removed > 0 || self.zones_changed {
             super::assignments::bump_version(&mut self.tx, self.now).await?;
         }
         self.tx.commit().await?;
@@ -579,7 +602,9 @@ struct Existing {
     channel_id: i64,
     start_at: i64,
     series_key: String,
-    end_at: Option<i64>,
+    episode_key: Option<String>,
+    slot: i64,
+    end_guessed: bool,
     fingerprint: i64,
     status: String,
     seen_run_id: Option<i64>,
@@ -592,7 +617,9 @@ impl Existing {
             channel_id: get(row, "channel_id")?,
             start_at: get(row, "start_at")?,
             series_key: get(row, "series_key")?,
-            end_at: get(row, "end_at")?,
+            episode_key: get(row, "episode_key")?,
+            slot: get(row, "slot")?,
+            end_guessed: get::<i64>(row, "end_guessed")? != 0,
             fingerprint: get(row, "fingerprint")?,
             status: get(row, "status")?,
             seen_run_id: get(row, "seen_run_id")?,
@@ -600,9 +627,20 @@ impl Existing {
     }
 }
 
-/// Seconds an airing lasts; an unknown end counts as shorter than any known one.
-fn length(start: i64, end: Option<i64>) -> i64 {
-    end.map_or(-1, |e| e - start)
+/// A programme this run has placed in a slot.
+struct Claim {
+    series_key: String,
+    episode_key: Option<String>,
+    end_guessed: bool,
+    target: Target,
+}
+
+/// Where a claimed programme is: stored by an earlier batch, or placed by this one.
+#[derive(Clone, Copy)]
+enum Target {
+    Stored(i64),
+    /// Index into this batch's placed programmes.
+    Placed(usize),
 }
 
 type AnyQuery<'q> = sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>;
@@ -610,6 +648,7 @@ type AnyQuery<'q> = sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>;
 /// Binds the [`CONTENT_COLUMNS`] in their order.
 fn bind_content<'q>(q: AnyQuery<'q>, a: &'q NewAiring, now: i64) -> AnyQuery<'q> {
     q.bind(a.end_at)
+        .bind(a.end_guessed as i64)
         .bind(a.title.as_str())
         .bind(a.title_es.as_deref())
         .bind(a.episode_title.as_deref())
@@ -637,6 +676,7 @@ fn new_airing_from_row(r: &AnyRow) -> Result<NewAiring, StoreError> {
         channel_id: get(r, "channel_id")?,
         start_at: get(r, "start_at")?,
         end_at: get(r, "end_at")?,
+        end_guessed: flag("end_guessed")?,
         title: get(r, "title")?,
         title_es: get(r, "title_es")?,
         episode_title: get(r, "episode_title")?,
@@ -670,6 +710,7 @@ pub struct RunRecord {
     pub updated: i64,
     pub removed: i64,
     pub unchanged: i64,
+    pub skipped: i64,
     pub warnings: serde_json::Value,
     pub error: Option<String>,
 }
@@ -678,7 +719,7 @@ pub struct RunRecord {
 pub async fn recent_runs(pool: &AnyPool, limit: i64) -> Result<Vec<RunRecord>, StoreError> {
     let rows = sqlx::query(
         "SELECT id, source, started_at, finished_at, status, added, updated, removed, unchanged, \
-         warnings, error FROM import_runs ORDER BY id DESC LIMIT $1",
+         skipped, warnings, error FROM import_runs ORDER BY id DESC LIMIT $1",
     )
     .bind(limit)
     .fetch_all(pool)
@@ -696,6 +737,7 @@ pub async fn recent_runs(pool: &AnyPool, limit: i64) -> Result<Vec<RunRecord>, S
                 updated: get(r, "updated")?,
                 removed: get(r, "removed")?,
                 unchanged: get(r, "unchanged")?,
+                skipped: get(r, "skipped")?,
                 warnings: serde_json::from_str(&warnings).unwrap_or(serde_json::Value::Null),
                 error: get(r, "error")?,
             })
