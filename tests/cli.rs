@@ -68,16 +68,77 @@ fn import_prints_json_counts_and_a_reimport_is_all_unchanged() {
 }
 
 #[test]
-fn bad_input_exits_non_zero_naming_file_line_and_field() {
+fn a_bad_programme_is_skipped_with_a_warning_or_refused_with_strict() {
     let dir = tempfile::tempdir().unwrap();
+    let file = common::fixture("import/stop-before-start.xml");
     let out = lessoncast(dir.path())
-        .args(["import", &common::fixture("import/stop-before-start.xml")])
+        .args(["import", &file, "--strict"])
         .output()
         .unwrap();
-    assert!(!out.status.success());
+    assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("stop-before-start.xml:9: stop"), "{err}");
     assert!(err.contains("nothing was imported"), "{err}");
+
+    let out = lessoncast(dir.path())
+        .args(["import", &file])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("warning: ") && err.contains("stop-before-start.xml:9: stop"),
+        "{err}"
+    );
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("1 skipped"), "{said}");
+}
+
+#[test]
+fn a_refused_import_prints_one_json_error_object_with_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = lessoncast(dir.path())
+        .args([
+            "import",
+            &common::fixture("import/stop-before-start.xml"),
+            "--strict",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)));
+    let e = &v["error"];
+    assert!(
+        e["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("stop-before-start.xml"),
+        "{v}"
+    );
+    assert_eq!(e["line"], 9);
+    assert_eq!(e["field"], "stop");
+    assert!(
+        e["message"].as_str().unwrap().contains("before it starts"),
+        "{v}"
+    );
+    // A file that is not there: no line, but still one object.
+    let out = lessoncast(dir.path())
+        .args(["import", "no-such-file.xml", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["error"]["file"], "no-such-file.xml");
+    assert!(v["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("no such file"));
 }
 
 #[test]

@@ -65,7 +65,7 @@ pub fn parse(
         .has_headers(false)
         .flexible(true)
         .delimiter(delimiter)
-        .from_reader(Cursor::new(head).chain(input));
+        .from_reader(Lines::new(Cursor::new(head).chain(input)));
 
     let mut record = ::csv::StringRecord::new();
     let no_names = Columns::default();
@@ -79,7 +79,8 @@ pub fn parse(
             ));
         }
         if !is_blank(&record) {
-            break Columns::from_header(&record, line_of(&record), ctx)?;
+            let line = line_of(&mut reader, &record);
+            break Columns::from_header(&record, line, ctx)?;
         }
     };
 
@@ -88,7 +89,7 @@ pub fn parse(
         if is_blank(&record) {
             continue;
         }
-        let line = line_of(&record);
+        let line = line_of(&mut reader, &record);
         let row = Row {
             record: &record,
             columns: &columns,
@@ -156,8 +157,173 @@ fn source_error(ctx: &ParseContext, e: &io::Error) -> ImportError {
     }
 }
 
-fn line_of(record: &::csv::StringRecord) -> u64 {
-    record.position().map_or(0, ::csv::Position::line)
+/// The line `record` starts on, as an editor numbers it.
+fn line_of<R: Read>(reader: &mut ::csv::Reader<Lines<R>>, record: &::csv::StringRecord) -> u64 {
+    let at = record.position().map_or(0, ::csv::Position::byte);
+    reader.get_mut().line_of(at)
+}
+
+/// The bytes the CSV reader reads, with the empty lines outside quoted fields left out and each
+/// line end outside quotes written `\n` (a lone `\r` stays), and where each line it is given
+/// starts in the file.
+///
+/// The `csv` crate counts a line per record and skips empty lines without counting them, so its
+/// line numbers drift with CRLF, lone CR, blank lines and quoted fields that span lines. Here
+/// every record starts at a line this reader has numbered; the numbers are kept until asked
+/// past (in order), so memory stays within the CSV reader's look-ahead.
+struct Lines<R> {
+    inner: R,
+    raw: Box<[u8]>,
+    pos: usize,
+    len: usize,
+    /// An output byte that did not fit the caller's buffer.
+    carry: Option<u8>,
+    in_quotes: bool,
+    at_line_start: bool,
+    cr: Cr,
+    /// Line of the byte being read, from 1.
+    line: u64,
+    /// Bytes handed on so far.
+    out: u64,
+    /// (offset handed on, line) of each line start not yet asked past.
+    starts: std::collections::VecDeque<(u64, u64)>,
+    current: u64,
+}
+
+/// What became of the `\r` just read.
+#[derive(Clone, Copy, PartialEq)]
+enum Cr {
+    None,
+    /// It ended an empty line, which is left out.
+    Dropped,
+    /// It ends a line outside quotes: written as `\n` if a `\n` follows, else as itself.
+    Held,
+    /// It is inside a quoted field, written as it is.
+    Kept,
+}
+
+impl<R: Read> Lines<R> {
+    fn new(inner: R) -> Self {
+        Lines {
+            inner,
+            raw: vec![0; 64 * 1024].into_boxed_slice(),
+            pos: 0,
+            len: 0,
+            carry: None,
+            in_quotes: false,
+            at_line_start: true,
+            cr: Cr::None,
+            line: 1,
+            out: 0,
+            starts: std::collections::VecDeque::new(),
+            current: 1,
+        }
+    }
+
+    /// The line of byte `offset` of what was handed on; offsets must be asked in order.
+    fn line_of(&mut self, offset: u64) -> u64 {
+        while let Some(&(at, line)) = self.starts.front() {
+            if at > offset {
+                break;
+            }
+            self.current = line;
+            self.starts.pop_front();
+        }
+        self.current
+    }
+
+    /// The bytes to hand on for input byte `b` (none, one or two).
+    fn step(&mut self, b: u8, out: &mut Vec<u8>) {
+        match (b, self.cr) {
+            (b'\n', Cr::Dropped) => {
+                self.cr = Cr::None;
+                return;
+            }
+            (b'\n', Cr::Held | Cr::Kept) => {
+                self.cr = Cr::None;
+                out.push(b'\n');
+                return;
+            }
+            (_, Cr::Held) => out.push(b'\r'),
+            _ => {}
+        }
+        self.cr = Cr::None;
+        let is_end = b == b'\r' || b == b'\n';
+        if is_end && self.at_line_start && !self.in_quotes {
+            self.line += 1;
+            if b == b'\r' {
+                self.cr = Cr::Dropped;
+            }
+            return;
+        }
+        if self.at_line_start {
+            self.starts
+                .push_back((self.out + out.len() as u64, self.line));
+            self.at_line_start = false;
+        }
+        if b == b'"' {
+            self.in_quotes = !self.in_quotes;
+        }
+        if is_end {
+            self.line += 1;
+            self.at_line_start = true;
+            if b == b'\r' {
+                if self.in_quotes {
+                    self.cr = Cr::Kept;
+                    out.push(b);
+                } else {
+                    self.cr = Cr::Held;
+                }
+                return;
+            }
+        }
+        out.push(b);
+    }
+}
+
+impl<R: Read> Read for Lines<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let mut n = 0;
+        let mut produced = Vec::with_capacity(2);
+        while n < buf.len() {
+            if let Some(c) = self.carry.take() {
+                buf[n] = c;
+                n += 1;
+                self.out += 1;
+                continue;
+            }
+            if self.pos == self.len {
+                if n > 0 {
+                    break;
+                }
+                self.len = self.inner.read(&mut self.raw)?;
+                self.pos = 0;
+                if self.len == 0 {
+                    if self.cr == Cr::Held {
+                        self.cr = Cr::None;
+                        buf[0] = b'\r';
+                        self.out += 1;
+                        return Ok(1);
+                    }
+                    return Ok(0);
+                }
+            }
+            let b = self.raw[self.pos];
+            self.pos += 1;
+            produced.clear();
+            self.step(b, &mut produced);
+            for &c in &produced {
+                if n < buf.len() {
+                    buf[n] = c;
+                    n += 1;
+                    self.out += 1;
+                } else {
+                    self.carry = Some(c);
+                }
+            }
+        }
+        Ok(n)
+    }
 }
 
 fn is_blank(record: &::csv::StringRecord) -> bool {
@@ -1299,6 +1465,56 @@ Cyberchase (es),El caso,Matemáticas.,yes,es,Grades 6;Children|Math,kcet-123
         };
         assert!(parse(csv.as_bytes(), &mut ctx, &mut emit).is_err());
         assert_eq!(seen, 1);
+    }
+
+    /// The line each row is reported on, as its warnings name it.
+    fn lines_of_rows(input: &[u8]) -> Vec<u64> {
+        let (got, _) = run(input);
+        got.unwrap_or_else(|e| panic!("{e}"))
+            .iter()
+            .map(|p| p.line)
+            .collect()
+    }
+
+    #[test]
+    fn rows_are_numbered_as_an_editor_numbers_them_whatever_the_line_endings() {
+        let rows = [
+            "KCET,28.1,2020-04-13 09:00,30,A",
+            "KCET,28.1,2020-04-13 09:30,30,B",
+        ];
+        for end in ["\n", "\r\n", "\r"] {
+            let text = format!("{}{end}{}{end}{}{end}", HEAD.trim_end(), rows[0], rows[1]);
+            assert_eq!(lines_of_rows(text.as_bytes()), [2, 3], "{end:?}");
+            // Blank lines before the header and between rows.
+            let text = format!(
+                "{end}{end}{}{end}{end}{}{end}{end}{end}{}{end}",
+                HEAD.trim_end(),
+                rows[0],
+                rows[1]
+            );
+            assert_eq!(lines_of_rows(text.as_bytes()), [5, 8], "{end:?}");
+        }
+    }
+
+    #[test]
+    fn a_quoted_field_over_several_lines_keeps_later_rows_on_their_lines() {
+        let text = "station,channel,start,duration,title,description\r\n\
+                    KCET,28.1,2020-04-13 09:00,30,A,\"one\r\n\r\ntwo\"\r\n\
+                    KCET,28.1,2020-04-13 09:30,30,B,x\r\n";
+        let (got, _) = run(text.as_bytes());
+        let got = got.unwrap();
+        assert_eq!(got[0].description.as_deref(), Some("one\r\n\r\ntwo"));
+        assert_eq!(got.iter().map(|p| p.line).collect::<Vec<_>>(), [2, 5]);
+    }
+
+    #[test]
+    fn a_bad_row_in_a_crlf_file_is_reported_on_its_own_line() {
+        let text = "station,channel,start,duration,title\r\n\
+                    KCET,28.1,2020-04-13 09:00,30,A\r\n\
+                    \r\n\
+                    KCET,28.1,tomorrow,30,B\r\n";
+        let (at, _) = refused(text.as_bytes());
+        assert_eq!((at.line, at.field.as_str()), (4, "start"));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Importing broadcast schedules: one parser per format, all yielding [`Programme`]s, and the run
 //! that turns a file, directory or URL into one transaction on the store.
 
+mod lines;
 mod record;
 pub mod rules;
 mod run;

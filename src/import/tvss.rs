@@ -50,6 +50,7 @@
 //! The file is read as a stream, one day at a time: a day's feeds are held until the day ends
 //! (to find the Spanish mirrors), then handed on.
 
+use super::lines::LineEnds;
 use super::zone::ZoneHint;
 use super::{Emit, ImportError, ParseContext, Programme};
 use crate::domain::keys::us_call_sign;
@@ -117,6 +118,7 @@ pub fn parse(
     }
     let reader = Counting {
         inner: input,
+        ends: LineEnds::default(),
         lines: Rc::clone(&lines),
         bytes: Rc::clone(&bytes),
     };
@@ -257,6 +259,7 @@ fn day_from_key(key: &str) -> Option<NaiveDate> {
 /// Counts lines and bytes as serde_json pulls them, for line numbers and progress.
 struct Counting<R> {
     inner: R,
+    ends: LineEnds,
     lines: Rc<Cell<u64>>,
     bytes: Rc<Cell<u64>>,
 }
@@ -266,8 +269,21 @@ impl<R: BufRead> Read for Counting<R> {
         let available = self.inner.fill_buf()?;
         let n = available.len().min(buf.len());
         buf[..n].copy_from_slice(&available[..n]);
-        let newlines = available[..n].iter().filter(|&&b| b == b'\n').count() as u64;
+        let newlines = self.ends.count(&available[..n]);
         self.inner.consume(n);
+        // A lone `\r` ends a line too; JSON allows either as whitespace (and neither raw inside
+        // a string), so it is handed on as `\n` for serde_json, which counts only `\n`.
+        if n > 0 && buf[n - 1] == b'\r' {
+            let next = self.inner.fill_buf()?.first().copied();
+            if next != Some(b'\n') {
+                buf[n - 1] = b'\n';
+            }
+        }
+        for i in 0..n.saturating_sub(1) {
+            if buf[i] == b'\r' && buf[i + 1] != b'\n' {
+                buf[i] = b'\n';
+            }
+        }
         self.lines.set(self.lines.get() + newlines);
         self.bytes.set(self.bytes.get() + n as u64);
         Ok(n)
@@ -1908,6 +1924,22 @@ mod tests {
         assert_eq!(got[1].start, utc("2020-04-14T07:30:00Z"));
         assert_eq!(got[2].channel, "28.2");
         assert_eq!(got[2].start, utc("2020-04-13T13:00:00Z"));
+    }
+
+    #[test]
+    fn listings_and_errors_are_on_their_lines_whatever_the_line_endings() {
+        let json = day(&[listing("0900", 30, "A"), listing("0930", 30, "")].join(",\n"));
+        for end in ["\n", "\r\n", "\r"] {
+            let text = json.replace('\n', end);
+            let (got, ctx) = read_named("KCET-20200413.json", &text);
+            let got = got.unwrap_or_else(|e| panic!("{end:?}: {e}"));
+            assert_eq!(got[0].line, 3, "{end:?}");
+            assert_eq!(ctx.warnings[0].line, 4, "{end:?}: {:?}", ctx.warnings);
+            let broken = "{\"feeds\": [\n{\"short_name\": \"KCET\",\n\"listings\": [}\n]}"
+                .replace('\n', end);
+            let (at, _) = refused("KCET-20200413.json", &broken);
+            assert_eq!(at.line, 3, "{end:?}");
+        }
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! programme and each error names its line. Programmes without `stop` or `<length>` wait (one per
 //! channel) for the next programme on their channel to learn when they end.
 
+use super::lines;
 use super::zone::ZoneHint;
 use super::{Emit, ImportError, ParseContext, Programme};
 use crate::domain::keys::us_call_sign;
@@ -19,7 +20,7 @@ use quick_xml::events::{BytesStart, Event};
 use quick_xml::{Decoder, Reader};
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
-use std::io::{self, BufRead, Read};
+use std::io::BufRead;
 
 /// How often (in bytes read) the progress callback is told.
 const PROGRESS_EVERY: u64 = 1 << 20;
@@ -40,7 +41,7 @@ pub fn parse(
     ctx: &mut ParseContext,
     emit: &mut Emit,
 ) -> Result<(), ImportError> {
-    let mut reader = Reader::from_reader(LineCounter::new(input));
+    let mut reader = Reader::from_reader(lines::Counted::new(input));
     // `check_end_names` is on by default: a mismatched end tag is an error.
     let mut state = State::new(reader.decoder());
     let mut buf = Vec::with_capacity(8 * 1024);
@@ -100,58 +101,8 @@ pub fn parse(
     Ok(())
 }
 
-/// A `BufRead` that counts the lines and bytes its reader has consumed.
-struct LineCounter<R> {
-    inner: R,
-    /// Line of the next unconsumed byte, from 1.
-    line: u64,
-    consumed: u64,
-}
-
-impl<R: BufRead> LineCounter<R> {
-    fn new(inner: R) -> Self {
-        LineCounter {
-            inner,
-            line: 1,
-            consumed: 0,
-        }
-    }
-}
-
-impl<R: BufRead> Read for LineCounter<R> {
-    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        let n = {
-            let available = self.inner.fill_buf()?;
-            let n = available.len().min(out.len());
-            out[..n].copy_from_slice(&available[..n]);
-            n
-        };
-        self.consume(n);
-        Ok(n)
-    }
-}
-
-impl<R: BufRead> BufRead for LineCounter<R> {
-    fn fill_buf(&mut self) -> io::Result<&[u8]> {
-        self.inner.fill_buf()
-    }
-
-    fn consume(&mut self, amt: usize) {
-        if amt == 0 {
-            return;
-        }
-        // The consumed bytes are the front of the inner buffer, which was just handed out and
-        // is not empty, so `fill_buf` returns it again without reading.
-        if let Ok(available) = self.inner.fill_buf() {
-            self.line += count_newlines(&available[..amt.min(available.len())]);
-        }
-        self.consumed += amt as u64;
-        self.inner.consume(amt);
-    }
-}
-
 fn count_newlines(bytes: &[u8]) -> u64 {
-    bytes.iter().filter(|&&b| b == b'\n').count() as u64
+    lines::count(bytes)
 }
 
 fn lossy(bytes: &[u8]) -> String {
