@@ -5,6 +5,7 @@ mod lines;
 mod record;
 pub mod rules;
 mod run;
+mod source;
 pub mod zone;
 
 pub mod csv;

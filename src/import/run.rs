@@ -2,6 +2,7 @@
 //! parse it on a blocking thread while the async side normalises the programmes (keys, grades,
 //! week shift) and merges them into the store in batches, all in one transaction.
 
+use super::source::{resolve, Input};
 use super::zone::{Basis, Evidence};
 use super::{csv, tvss, xmltv, GradeRules, ImportError, ParseContext, Programme, Warning};
 use crate::domain::keys;
@@ -10,8 +11,6 @@ use chrono::{DateTime, Duration, LocalResult, TimeZone, Utc};
 use chrono_tz::Tz;
 use std::collections::HashMap;
 use std::fmt;
-use std::io::{BufReader, Read, Seek};
-use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use tokio::sync::mpsc;
 use tracing::{info, info_span, Instrument};
@@ -89,16 +88,6 @@ pub struct ImportReport {
     pub run_id: Option<i64>,
     pub dry_run: bool,
     pub files: usize,
-}
-
-/// One file to parse.
-struct Input {
-    /// The name messages use: the path as given, or the URL.
-    name: String,
-    path: PathBuf,
-    format: Format,
-    /// Keeps a downloaded file alive until it is parsed.
-    _temp: Option<tempfile::NamedTempFile>,
 }
 
 /// Imports `source` (a file, a directory of files, or an `http(s)://` URL) into `store`.
@@ -248,19 +237,15 @@ async fn parse_into(
     mut ctx: ParseContext,
     progress: bool,
 ) -> Result<ParseContext, ImportError> {
-    let file = std::fs::File::open(&input.path).map_err(|e| ImportError::Source {
-        source_name: input.name.clone(),
-        message: format!("cannot open: {e}"),
-    })?;
-    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let (reader, size, read) = input.open()?;
     let bar = progress_bar(progress, size, &input.name);
     if let Some(bar) = bar.clone() {
-        ctx.progress = Some(Box::new(move |n| bar.set_position(n)));
+        // The bar runs over the file's own bytes, compressed or not.
+        ctx.progress = Some(Box::new(move |_| bar.set_position(read.get())));
     }
     let format = input.format;
     let (tx, mut rx) = mpsc::channel::<Programme>(4096);
     let parser = tokio::task::spawn_blocking(move || {
-        let reader = BufReader::with_capacity(256 * 1024, file);
         let mut emit = |p: Programme| {
             tx.blocking_send(p).map_err(|_| ImportError::Source {
                 source_name: String::new(),
@@ -626,165 +611,6 @@ fn fingerprint(a: &NewAiring) -> i64 {
     h.finish() as i64
 }
 
-/// Turns the source the user named into the files to parse, each with its format.
-async fn resolve(source: &str, opts: &ImportOptions) -> Result<Vec<Input>, ImportError> {
-    let src_err = |message: String| ImportError::Source {
-        source_name: source.to_string(),
-        message,
-    };
-    if source.starts_with("http://") || source.starts_with("https://") {
-        let (temp, content_type) = download(source, &opts.headers).await?;
-        let path = temp.path().to_path_buf();
-        let format = match opts.format {
-            Format::Auto => sniff(source, &path, content_type.as_deref())?,
-            f => f,
-        };
-        return Ok(vec![Input {
-            name: source.to_string(),
-            path,
-            format,
-            _temp: Some(temp),
-        }]);
-    }
-    let path = Path::new(source);
-    let meta = std::fs::metadata(path).map_err(|e| {
-        src_err(match e.kind() {
-            std::io::ErrorKind::NotFound => "no such file or directory".into(),
-            _ => format!("cannot read: {e}"),
-        })
-    })?;
-    let mut files = Vec::new();
-    if meta.is_dir() {
-        let entries = std::fs::read_dir(path).map_err(|e| src_err(format!("cannot list: {e}")))?;
-        for entry in entries {
-            let entry = entry.map_err(|e| src_err(format!("cannot list: {e}")))?;
-            let p = entry.path();
-            let schedule_ext = p
-                .extension()
-                .and_then(|e| e.to_str())
-                .map(|e| e.to_ascii_lowercase())
-                .is_some_and(|e| matches!(e.as_str(), "xml" | "xmltv" | "json" | "csv"));
-            if p.is_file() && schedule_ext {
-                files.push(p);
-            }
-        }
-        files.sort();
-        if files.is_empty() {
-            return Err(src_err(
-                "the directory holds no schedule files (.xml, .xmltv, .json, .csv)".into(),
-            ));
-        }
-    } else {
-        files.push(path.to_path_buf());
-    }
-    files
-        .into_iter()
-        .map(|p| {
-            let name = p.display().to_string();
-            let format = match opts.format {
-                Format::Auto => sniff(&name, &p, None)?,
-                f => f,
-            };
-            Ok(Input {
-                name,
-                path: p,
-                format,
-                _temp: None,
-            })
-        })
-        .collect()
-}
-
-/// Guesses a file's format from its first bytes, then its name or content type.
-fn sniff(name: &str, path: &Path, content_type: Option<&str>) -> Result<Format, ImportError> {
-    let err = |message: String| ImportError::Source {
-        source_name: name.to_string(),
-        message,
-    };
-    let file = std::fs::File::open(path).map_err(|e| err(format!("cannot open: {e}")))?;
-    let mut head = Vec::with_capacity(512);
-    file.take(512)
-        .read_to_end(&mut head)
-        .map_err(|e| err(format!("cannot read: {e}")))?;
-    let body = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&head);
-    let first = body.iter().find(|b| !b.is_ascii_whitespace()).copied();
-    let lower = name.to_ascii_lowercase();
-    let ct = content_type.unwrap_or("").to_ascii_lowercase();
-    let format = match first {
-        Some(b'<') => Format::Xmltv,
-        Some(b'{') | Some(b'[') => Format::Tvss,
-        Some(_) if lower.ends_with(".csv") || ct.contains("csv") => Format::Csv,
-        // A CSV export starts with its header: a known column name and a delimiter.
-        Some(_) => {
-            let line = String::from_utf8_lossy(body);
-            let header = line.lines().next().unwrap_or("").to_ascii_lowercase();
-            if header.contains("station") && header.contains("start") {
-                Format::Csv
-            } else {
-                return Err(err(
-                    "unknown format: not XMLTV (<tv>), PBS TV Schedules JSON ({\"feeds\"…}) or \
-                     a CSV with a station,channel,start,… header; name it with --format"
-                        .into(),
-                ));
-            }
-        }
-        None => return Err(err("the file is empty".into())),
-    };
-    Ok(format)
-}
-
-/// Fetches a URL into a temporary file, streaming (never the whole body in memory).
-async fn download(
-    url: &str,
-    headers: &[(String, String)],
-) -> Result<(tempfile::NamedTempFile, Option<String>), ImportError> {
-    use futures_util::StreamExt;
-    use std::io::Write;
-    let err = |message: String| ImportError::Source {
-        source_name: url.to_string(),
-        message,
-    };
-    let client = reqwest::Client::builder()
-        .connect_timeout(std::time::Duration::from_secs(15))
-        .timeout(std::time::Duration::from_secs(300))
-        .user_agent(concat!("lessoncast/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .map_err(|e| err(format!("cannot make an HTTP client: {e}")))?;
-    let mut req = client.get(url);
-    for (k, v) in headers {
-        req = req.header(k.as_str(), v.as_str());
-    }
-    let resp = req.send().await.map_err(|e| {
-        err(format!(
-            "cannot reach the server: {}",
-            std::error::Error::source(&e)
-                .map(|s| s.to_string())
-                .unwrap_or_else(|| e.to_string())
-        ))
-    })?;
-    let status = resp.status();
-    if !status.is_success() {
-        return Err(err(format!("the server answered {status}")));
-    }
-    let content_type = resp
-        .headers()
-        .get(reqwest::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
-    let mut temp = tempfile::NamedTempFile::new().map_err(|e| err(format!("temp file: {e}")))?;
-    let mut stream = resp.bytes_stream();
-    while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|e| err(format!("download broke off: {e}")))?;
-        temp.write_all(&chunk)
-            .map_err(|e| err(format!("temp file: {e}")))?;
-    }
-    temp.flush().map_err(|e| err(format!("temp file: {e}")))?;
-    temp.as_file_mut()
-        .rewind()
-        .map_err(|e| err(format!("temp file: {e}")))?;
-    Ok((temp, content_type))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -801,25 +627,5 @@ mod tests {
             .weeks_until("2026-11-23".parse().unwrap());
         let moved = shift_local(t, weeks, la).with_timezone(&la);
         assert_eq!(moved.to_string(), "2026-11-23 09:00:00 PST");
-    }
-
-    #[test]
-    fn sniffs_formats_from_their_first_bytes() {
-        let dir = tempfile::tempdir().unwrap();
-        let write = |name: &str, body: &[u8]| {
-            let p = dir.path().join(name);
-            std::fs::write(&p, body).unwrap();
-            p
-        };
-        let f = |p: PathBuf| sniff("x", &p, None).map_err(|e| e.to_string());
-        assert_eq!(
-            f(write("a", b"\xEF\xBB\xBF<?xml version='1.0'?><tv/>")),
-            Ok(Format::Xmltv)
-        );
-        assert_eq!(f(write("b", b"  {\"feeds\": []}")), Ok(Format::Tvss));
-        assert_eq!(f(write("c", b"station,channel,start\n")), Ok(Format::Csv));
-        let e = f(write("d", b"hello world")).unwrap_err();
-        assert!(e.starts_with("x: unknown format"), "{e}");
-        assert!(f(write("e", b"")).unwrap_err().contains("empty"));
     }
 }
