@@ -480,37 +480,3 @@ async fn csv_local_times_across_the_2020_dst_nights_land_on_the_right_instants()
         ]
     );
 }
-
-#[tokio::test]
-async fn real_published_listings_import_when_present() {
-    // ../shared/schedules-real holds real files from other projects; CI checks them when the
-    // folder is there (it is not part of this repository).
-    let dir = repo().join("../shared/schedules-real");
-    if !dir.is_dir() {
-        eprintln!("{} not present: nothing to check", dir.display());
-        return;
-    }
-    let db = TestDb::new().await;
-    // 1964 programmes, 49 of which repeat the start of another on their channel.
-    let uk = db
-        .import(&dir.join("UK_Data.xml").display().to_string())
-        .await
-        .unwrap();
-    let dups = uk
-        .warnings
-        .iter()
-        .filter(|w| w.message.contains("duplicate"))
-        .count();
-    assert_eq!(uk.counts.added as usize + dups, 1964);
-    let sd = db
-        .import(&dir.join("schedulesdirect.xml").display().to_string())
-        .await
-        .unwrap();
-    assert_eq!(sd.counts.added, 2);
-    // No stop, but a <length> of 60 minutes.
-    let t = db
-        .import(&dir.join("test.xml").display().to_string())
-        .await
-        .unwrap();
-    assert_eq!(t.counts.added, 1);
-}

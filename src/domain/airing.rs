@@ -2,6 +2,7 @@
 
 use super::GradeSet;
 use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 
 /// Whether an airing is still in its source's schedule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,4 +48,29 @@ pub struct Airing {
     pub updated_at: DateTime<Utc>,
     /// The station's IANA time zone, e.g. `America/Los_Angeles`.
     pub tz: String,
+}
+
+impl Airing {
+    /// The station's zone: every local time of this airing is printed in it (`fallback` only if
+    /// the stored name is not a zone).
+    pub fn zone(&self, fallback: Tz) -> Tz {
+        self.tz.parse().unwrap_or(fallback)
+    }
+}
+
+/// The zone most of `airings` are in (their stations'), for a calendar that holds them all;
+/// `fallback` when there are none.
+pub fn common_zone(airings: &[Airing], fallback: Tz) -> Tz {
+    let mut counts: Vec<(&str, usize)> = Vec::new();
+    for a in airings {
+        match counts.iter_mut().find(|(z, _)| *z == a.tz) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((&a.tz, 1)),
+        }
+    }
+    counts
+        .iter()
+        .max_by_key(|(_, n)| *n)
+        .and_then(|(z, _)| z.parse().ok())
+        .unwrap_or(fallback)
 }

@@ -412,6 +412,7 @@ impl Run<'_, '_> {
             opened.push(OpenFeed {
                 label: feed.label,
                 short_name: read.header.short_name.flatten(),
+                full_name: read.header.full_name.flatten(),
                 has_digital_channel: matches!(read.header.digital_channel, Some(Some(_))),
                 line: read.header.line,
                 programmes,
@@ -1008,6 +1009,7 @@ impl<'de> Visitor<'de> for FeedSeed<'_, '_, '_, '_> {
 struct OpenFeed {
     label: String,
     short_name: Option<String>,
+    full_name: Option<String>,
     has_digital_channel: bool,
     line: u64,
     programmes: Vec<Programme>,
@@ -1016,8 +1018,9 @@ struct OpenFeed {
 /// Folds each Spanish mirror feed into the feed it repeats.
 ///
 /// A feed without a digital channel mirrors another when its name is the other's with `ES`
-/// before it (`ESKCTS`, `KCTS`) and some listings repeat it, or when at least four in five of
-/// its listings repeat the other's (same start, same title) with descriptions that differ. Each
+/// before it (`ESKCTS`, `KCTS`) and some listings repeat it, or when its name says Spanish
+/// (`ES…`, "Español") and at least four in five of its listings repeat the other's (same start,
+/// same title) with descriptions that differ. Each
 /// repeated listing gives its text as the Spanish text of the airing it repeats, which is marked
 /// as having Spanish audio; listings that repeat nothing stay on the mirror's own channel.
 fn merge_spanish_mirrors(feeds: &mut [OpenFeed], ctx: &mut ParseContext) {
@@ -1027,6 +1030,8 @@ fn merge_spanish_mirrors(feeds: &mut [OpenFeed], ctx: &mut ParseContext) {
             continue;
         }
         let mirror_name = feeds[m].short_name.as_deref().map(str::to_uppercase);
+        let spanish_name = mirror_name.as_deref().is_some_and(|n| n.starts_with("ES"))
+            || feeds[m].full_name.as_deref().is_some_and(mentions_spanish);
         let mut best: Option<(usize, usize)> = None;
         for (f, target) in feeds.iter().enumerate() {
             if f == m || target.programmes.is_empty() {
@@ -1045,7 +1050,8 @@ fn merge_spanish_mirrors(feeds: &mut [OpenFeed], ctx: &mut ParseContext) {
                 (Some(mirror), Some(name)) => *mirror == format!("ES{}", name.to_uppercase()),
                 _ => false,
             };
-            let repeats = same * 5 >= feeds[m].programmes.len() * 4 && differ * 2 >= same;
+            let repeats =
+                spanish_name && same * 5 >= feeds[m].programmes.len() * 4 && differ * 2 >= same;
             if same > 0 && (named || repeats) && best.is_none_or(|(_, n)| same > n) {
                 best = Some((f, same));
             }

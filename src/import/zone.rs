@@ -189,7 +189,14 @@ impl Evidence {
                     .flatten()
                     .find(|z| several.contains(z))
                     .unwrap_or(several[0]);
-                let names: Vec<&str> = several.iter().map(|z| z.name()).collect();
+                let names = match several.split_last() {
+                    Some((last, rest)) => format!(
+                        "{} and {}",
+                        rest.iter().map(|z| z.name()).collect::<Vec<_>>().join(", "),
+                        last.name()
+                    ),
+                    None => String::new(),
+                };
                 Decision {
                     tz,
                     basis: Basis::OffsetsAmbiguous,
@@ -197,7 +204,7 @@ impl Evidence {
                         format!(
                             "the UTC offsets of {station}'s times match {}: {} is taken; pass \
                              --tz to name its zone",
-                            names.join(" and "),
+                            names,
                             tz.name()
                         )
                     }),

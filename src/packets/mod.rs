@@ -493,9 +493,10 @@ pub fn build(
         }
     };
 
-    let local_day = |a: &Airing| a.start.with_timezone(&tz).date_naive();
+    // Each airing at its own station's local time.
+    let local_day = |a: &Airing| a.start.with_timezone(&a.zone(tz)).date_naive();
     let item = |a: &Airing| Item {
-        time: words.clock(a.start.with_timezone(&tz).time()),
+        time: words.clock(a.start.with_timezone(&a.zone(tz)).time()),
         channel: format!("{} {}", a.station, a.channel),
         title: Text::pick(lang, &a.title, a.title_es.as_deref()),
         episode: Text::pick_some(

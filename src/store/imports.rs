@@ -272,7 +272,7 @@ impl ImportWriter {
 
     /// Merges up to [`BATCH`] airings. Returns the indexes of those that repeat a programme
     /// already written by this import (same channel, start, series and episode): one copy is
-    /// kept, the one whose end the source states when the other's was guessed.
+    /// kept, the one whose end the source states when the other's end is unknown or guessed.
     ///
     /// Different programmes that start together (a clump, or two series) are separate
     /// airings; so are different episodes of one series that start together, told apart by
@@ -294,8 +294,8 @@ impl ImportWriter {
             span.1 = span.1.max(a.start_at);
         }
         let sql = format!(
-            "SELECT id, channel_id, start_at, series_key, episode_key, slot, end_guessed, \
-             fingerprint, status, seen_run_id FROM airings WHERE {}",
+            "SELECT id, channel_id, start_at, series_key, episode_key, slot, end_at, \
+             end_guessed, fingerprint, status, seen_run_id FROM airings WHERE {}",
             (0..spans.len())
                 .map(|i| {
                     format!(
@@ -331,7 +331,7 @@ impl ImportWriter {
                 claims.entry(*key).or_default().push(Claim {
                     series_key: e.series_key.clone(),
                     episode_key: e.episode_key.clone(),
-                    end_guessed: e.end_guessed,
+                    end_stated: e.end_stated,
                     target: Target::Stored(e.id),
                 });
             }
@@ -346,8 +346,8 @@ impl ImportWriter {
                 .find(|c| c.series_key == a.series_key && c.episode_key == a.episode_key)
             {
                 duplicates.push(i);
-                if c.end_guessed && !a.end_guessed {
-                    c.end_guessed = false;
+                if !c.end_stated && end_stated(a) {
+                    c.end_stated = true;
                     match c.target {
                         Target::Stored(id) => replace.push((id, a)),
                         Target::Placed(p) => placed[p].0 = i,
@@ -359,7 +359,7 @@ impl ImportWriter {
             list.push(Claim {
                 series_key: a.series_key.clone(),
                 episode_key: a.episode_key.clone(),
-                end_guessed: a.end_guessed,
+                end_stated: end_stated(a),
                 target: Target::Placed(placed.len()),
             });
             placed.push((i, slot));
@@ -604,7 +604,8 @@ struct Existing {
     series_key: String,
     episode_key: Option<String>,
     slot: i64,
-    end_guessed: bool,
+    /// The source stated the end (it is neither unknown nor guessed).
+    end_stated: bool,
     fingerprint: i64,
     status: String,
     seen_run_id: Option<i64>,
@@ -619,7 +620,8 @@ impl Existing {
             series_key: get(row, "series_key")?,
             episode_key: get(row, "episode_key")?,
             slot: get(row, "slot")?,
-            end_guessed: get::<i64>(row, "end_guessed")? != 0,
+            end_stated: get::<i64>(row, "end_guessed")? == 0
+                && get::<Option<i64>>(row, "end_at")?.is_some(),
             fingerprint: get(row, "fingerprint")?,
             status: get(row, "status")?,
             seen_run_id: get(row, "seen_run_id")?,
@@ -631,8 +633,14 @@ impl Existing {
 struct Claim {
     series_key: String,
     episode_key: Option<String>,
-    end_guessed: bool,
+    end_stated: bool,
     target: Target,
+}
+
+/// Whether the source stated `a`'s end (rather than giving none, or one guessed from the next
+/// programme).
+fn end_stated(a: &NewAiring) -> bool {
+    a.end_at.is_some() && !a.end_guessed
 }
 
 /// Where a claimed programme is: stored by an earlier batch, or placed by this one.

@@ -149,12 +149,17 @@ pub async fn rendered(state: &AppState, req: &FeedRequest) -> Result<Arc<Rendere
     if let Some(feed) = state.feeds.get(req, version) {
         return Ok(feed);
     }
+    // A station's feed is in the station's zone; others in the zone of most of their airings.
+    let mut station_tz = None;
     if let FeedKind::Station(callsign) = &req.kind {
         let known = airings::station_zones(state.store.pool()).await?;
-        if !known.iter().any(|(c, _)| c == callsign) {
-            return Err(AppError::NotFound(format!(
-                "no station `{callsign}` in the schedule"
-            )));
+        match known.iter().find(|(c, _)| c == callsign) {
+            Some((_, tz)) => station_tz = tz.parse::<chrono_tz::Tz>().ok(),
+            None => {
+                return Err(AppError::NotFound(format!(
+                    "no station `{callsign}` in the schedule"
+                )))
+            }
         }
     }
     let tz = state.config.tz;
@@ -187,6 +192,7 @@ pub async fn rendered(state: &AppState, req: &FeedRequest) -> Result<Arc<Rendere
     .filter(|a| !matches!(req.kind, FeedKind::Class(_)) || !work.for_airing(a).is_empty())
     .collect();
     let host = host_of(&state.config.base_url);
+    let tz = station_tz.unwrap_or_else(|| crate::domain::common_zone(&list, tz));
     let body = feeds::render(
         req,
         &list,

@@ -172,7 +172,7 @@ pub(crate) fn parse_grade(raw: Option<&str>) -> Result<Option<Grade>, AppError> 
 pub(crate) fn by_local_day(list: &[Airing], tz: Tz) -> Vec<(NaiveDate, Vec<&Airing>)> {
     let mut days: Vec<(NaiveDate, Vec<&Airing>)> = Vec::new();
     for a in list {
-        let d = a.start.with_timezone(&tz).date_naive();
+        let d = a.start.with_timezone(&a.zone(tz)).date_naive();
         match days.last_mut() {
             Some((day, items)) if *day == d => items.push(a),
             _ => days.push((d, vec![a])),
@@ -402,6 +402,7 @@ async fn grade_week(
 }
 
 fn item_view(a: &Airing, lang: Lang, tz: Tz, work: &WorkIndex<'_>) -> ItemView {
+    let tz = a.zone(tz);
     ItemView {
         time: clock(lang, a.start, tz),
         end: a.end.map(|e| clock(lang, e, tz)),

@@ -169,6 +169,7 @@ fn grade_ranges(set: GradeSet) -> String {
 
 /// "Monday, April 13, 9:00 AM–9:30 AM".
 fn when(a: &Airing, tz: Tz) -> String {
+    let tz = a.zone(tz);
     let day = LANG.day_heading(a.start.with_timezone(&tz).date_naive());
     match a.end {
         Some(end) => format!(
@@ -615,10 +616,12 @@ async fn browse(
                     .map(|a| Row {
                         id: a.id,
                         time: match a.end {
-                            Some(e) => {
-                                format!("{}–{}", clock(LANG, a.start, tz), clock(LANG, e, tz))
-                            }
-                            None => clock(LANG, a.start, tz),
+                            Some(e) => format!(
+                                "{}–{}",
+                                clock(LANG, a.start, a.zone(tz)),
+                                clock(LANG, e, a.zone(tz))
+                            ),
+                            None => clock(LANG, a.start, a.zone(tz)),
                         },
                         channel: channel_label(a),
                         title: a.title.clone(),
