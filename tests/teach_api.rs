@@ -648,6 +648,7 @@ async fn admins_see_the_import_history_with_its_errors_and_teachers_do_not() {
     assert!(runs[0]["error"].as_str().unwrap().contains("truncated.xml"));
     assert_eq!(runs[1]["status"], "ok");
     assert!(runs[1]["added"].as_i64().unwrap() > 300);
+    assert_eq!(runs[1]["skipped"], 0);
     let (s, users) = send(
         &app,
         reqwest::Method::GET,
@@ -687,6 +688,13 @@ async fn the_admin_page_shows_the_import_history_to_admins_only() {
         .db
         .import(&common::fixture("import/truncated.xml"))
         .await;
+    // A run that skipped a bad programme.
+    let skipping = app
+        .db
+        .import(&common::fixture("import/stop-before-start.xml"))
+        .await
+        .unwrap();
+    assert_eq!(skipping.counts.skipped, 1);
     let state =
         lessoncast::web::AppState::new(app.db.store.clone(), std::sync::Arc::new(app.db.config()));
     let cookie_of = |email: &'static str| {
@@ -725,6 +733,11 @@ async fn the_admin_page_shows_the_import_history_to_admins_only() {
         "the failed run and its error"
     );
     assert!(html.contains("failed:"));
+    assert!(html.contains(">Skipped<"), "a skipped column");
+    assert!(
+        html.contains("stop-before-start.xml:9: stop: the programme stops"),
+        "the skipped record, with its line"
+    );
     assert!(html.contains("ms.rivera@school.test"));
     let r = get(Some(cookie_of("ms.rivera@school.test").await))
         .await

@@ -34,6 +34,9 @@ struct RunRow {
     updated: i64,
     removed: i64,
     unchanged: i64,
+    skipped: i64,
+    /// The warnings of records skipped, then the rest.
+    skips: Vec<String>,
     warnings: Vec<String>,
 }
 
@@ -64,18 +67,8 @@ async fn admin_page(State(state): State<AppState>, headers: HeaderMap) -> Respon
         let runs = imports::recent_runs(state.store.pool(), 100)
             .await?
             .into_iter()
-            .map(|r| RunRow {
-                started: chrono::DateTime::from_timestamp(r.started_at, 0)
-                    .map(|t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string())
-                    .unwrap_or_default(),
-                source: r.source,
-                status: r.status,
-                error: r.error,
-                added: r.added,
-                updated: r.updated,
-                removed: r.removed,
-                unchanged: r.unchanged,
-                warnings: r
+            .map(|r| {
+                let warnings: Vec<String> = r
                     .warnings
                     .as_array()
                     .map(|ws| {
@@ -91,7 +84,26 @@ async fn admin_page(State(state): State<AppState>, headers: HeaderMap) -> Respon
                             })
                             .collect()
                     })
+                    .unwrap_or_default();
+                let (skips, warnings) = warnings
+                    .into_iter()
+                    .partition(|w| w.contains("skipped; --strict"));
+                (r, skips, warnings)
+            })
+            .map(|(r, skips, warnings)| RunRow {
+                started: chrono::DateTime::from_timestamp(r.started_at, 0)
+                    .map(|t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string())
                     .unwrap_or_default(),
+                source: r.source,
+                status: r.status,
+                error: r.error,
+                added: r.added,
+                updated: r.updated,
+                removed: r.removed,
+                unchanged: r.unchanged,
+                skipped: r.skipped,
+                skips,
+                warnings,
             })
             .collect();
         let page = AdminPage {
