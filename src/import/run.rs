@@ -183,6 +183,7 @@ async fn import_inner(
         stored: zones.clone(),
         settled: HashMap::new(),
         waiting: HashMap::new(),
+        held: 0,
         recent: HashMap::new(),
         batch: Vec::with_capacity(imports::BATCH),
         lines: Vec::with_capacity(imports::BATCH),
@@ -297,8 +298,9 @@ fn progress_bar(wanted: bool, size: u64, name: &str) -> Option<indicatif::Progre
     Some(bar)
 }
 
-/// Programmes a station's zone may wait for (to count the zones a source names, or for offsets
-/// that only one zone matches) before it is settled on what has been seen.
+/// Programmes the stations' zones may wait for, all stations together (to count the zones a
+/// source names, or for offsets that only one zone matches) before they are settled on what
+/// has been seen.
 const ZONE_WAIT: usize = 2_000;
 
 /// How far back in time, per channel, kept programmes are remembered to warn of overlaps, and
@@ -318,6 +320,8 @@ struct Merge<'w> {
     settled: HashMap<String, Tz>,
     /// Stations still gathering evidence of their zone, with their programmes so far.
     waiting: HashMap<String, (Evidence, Vec<Programme>)>,
+    /// Programmes held in `waiting`.
+    held: usize,
     batch: Vec<NewAiring>,
     lines: Vec<u64>,
     /// (station, channel) → channel id and station zone.
@@ -336,8 +340,8 @@ struct Recent {
     end: Option<i64>,
     line: u64,
     title: String,
-    /// Series and episode, to tell a repeat of the same programme from another one.
-    identity: (String, Option<String>),
+    /// A hash of series and episode, to tell a repeat of the same programme from another one.
+    identity: u64,
     clump: bool,
 }
 
@@ -350,8 +354,12 @@ impl Merge<'_> {
         let (evidence, held) = self.waiting.entry(station.clone()).or_default();
         evidence.add(p.zone, p.start);
         held.push(p);
-        if self.opts.tz.is_some() || evidence.conclusive() || held.len() >= ZONE_WAIT {
+        self.held += 1;
+        if self.opts.tz.is_some() || evidence.conclusive() {
             self.settle(&station).await?;
+        } else if self.held >= ZONE_WAIT {
+            // Memory stays bounded however many stations wait.
+            self.settle_all().await?;
         }
         Ok(())
     }
@@ -362,6 +370,7 @@ impl Merge<'_> {
         let Some((evidence, held)) = self.waiting.remove(station) else {
             return Ok(());
         };
+        self.held -= held.len();
         let stored = self.stored.get(station).copied();
         let decision = evidence.decide(station, self.opts.tz, stored, self.default_tz);
         let line = held.first().map_or(0, |p| p.line);
@@ -516,7 +525,11 @@ impl Merge<'_> {
         let latest = recent.iter().map(|r| r.start).max().unwrap_or(a.start_at);
         let horizon = latest.max(a.start_at) - OVERLAP_WINDOW;
         recent.retain(|r| r.end.unwrap_or(r.start) >= horizon);
-        let identity = (a.series_key.clone(), a.episode_key.clone());
+        let identity = keys::Fnv1a::default()
+            .write(a.series_key.as_bytes())
+            .write(&[0xff])
+            .write(a.episode_key.as_deref().unwrap_or("\u{0}").as_bytes())
+            .finish();
         if recent
             .iter()
             .any(|r| r.start == a.start_at && r.identity == identity)

@@ -1388,6 +1388,56 @@ mod tests {
         &programmes[0]
     }
 
+    #[test]
+    fn programmes_and_errors_are_on_their_lines_whatever_the_line_endings() {
+        let xml = tv(
+            "<programme start=\"20200413090000 -0700\" stop=\"20200413093000 -0700\" channel=\"c1\">\n\
+             <title>A</title></programme>\n\n\
+             <programme start=\"20200413093000 -0700\" stop=\"20200413090000 -0700\" channel=\"c1\">\n\
+             <title>B</title></programme>",
+        );
+        for end in ["\n", "\r\n", "\r"] {
+            let text = xml.replace('\n', end);
+            let (got, warnings) = parse_ok(&text);
+            assert_eq!(
+                got.iter().map(|p| p.line).collect::<Vec<_>>(),
+                [4],
+                "{end:?}"
+            );
+            let skip = warnings.iter().find(|w| w.field == "stop").unwrap();
+            assert_eq!(skip.line, 7, "{end:?}: {warnings:?}");
+        }
+    }
+
+    #[test]
+    fn the_zone_abbreviations_of_the_xmltv_tools_read_from_the_zone_database() {
+        for (text, want) in [
+            ("200007281733 BST", "2000-07-28T16:33:00Z"),
+            ("20200115120000 CET", "2020-01-15T11:00:00Z"),
+            ("20200715120000 CEST", "2020-07-15T10:00:00Z"),
+            ("20200715120000 EEST", "2020-07-15T09:00:00Z"),
+            ("20200115120000 WET", "2020-01-15T12:00:00Z"),
+            ("20200715120000 IST", "2020-07-15T11:00:00Z"),
+            ("20200715120000 MSK", "2020-07-15T09:00:00Z"),
+            ("20200715120000 AST", "2020-07-15T16:00:00Z"),
+            ("20200715120000 bst", "2020-07-15T11:00:00Z"),
+            ("201304051700 -05", "2013-04-05T22:00:00Z"),
+            ("201304060345 +05", "2013-04-05T22:45:00Z"),
+            ("201304052200 +02:00", "2013-04-05T20:00:00Z"),
+            ("201304052000Z", "2013-04-05T20:00:00Z"),
+        ] {
+            assert_eq!(
+                parse_time(text).map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+                Ok(want.to_string()),
+                "{text}"
+            );
+        }
+        assert_eq!(
+            parse_time_written("200007281733 BST").map(|(_, w)| w),
+            Ok(Written::Offset(3600))
+        );
+    }
+
     // ---- times ----
 
     #[test]

@@ -294,8 +294,11 @@ impl ImportWriter {
             span.1 = span.1.max(a.start_at);
         }
         let sql = format!(
-            "SELECT id, channel_id, start_at, series_key, episode_key, slot, end_at, \
-             end_guessed, fingerprint, status, seen_run_id FROM airings WHERE {}",
+            "SELECT id, channel_id, start_at, series_key, slot, fingerprint, status, seen_run_id, \
+             CASE WHEN seen_run_id = ${} THEN episode_key END AS episode_key, \
+             CASE WHEN end_at IS NOT NULL AND end_guessed = 0 THEN 1 ELSE 0 END AS end_stated \
+             FROM airings WHERE {}",
+            3 * spans.len() + 1,
             (0..spans.len())
                 .map(|i| {
                     format!(
@@ -312,7 +315,7 @@ impl ImportWriter {
         for (channel, (from, to)) in &spans {
             q = q.bind(*channel).bind(*from).bind(*to);
         }
-        let rows = q.fetch_all(&mut *self.tx).await?;
+        let rows = q.bind(self.run_id).fetch_all(&mut *self.tx).await?;
         let mut existing: HashMap<(i64, i64), Vec<Existing>> = HashMap::with_capacity(rows.len());
         for row in &rows {
             let e = Existing::from_row(row)?;
@@ -325,12 +328,12 @@ impl ImportWriter {
         // The programmes this run has placed in each slot: stored ones it has seen, and this
         // batch's. A repeat of one of them is a duplicate; anything else takes the next slot
         // of its series.
-        let mut claims: HashMap<(i64, i64), Vec<Claim>> = HashMap::new();
+        let mut claims: HashMap<(i64, i64), Vec<Claim>> = HashMap::with_capacity(batch.len());
         for (key, rows) in &existing {
             for e in rows.iter().filter(|e| e.seen_run_id == Some(self.run_id)) {
                 claims.entry(*key).or_default().push(Claim {
-                    series_key: e.series_key.clone(),
-                    episode_key: e.episode_key.clone(),
+                    series_key: &e.series_key,
+                    episode_key: e.episode_key.as_deref(),
                     end_stated: e.end_stated,
                     target: Target::Stored(e.id),
                 });
@@ -343,7 +346,7 @@ impl ImportWriter {
             let list = claims.entry((a.channel_id, a.start_at)).or_default();
             if let Some(c) = list
                 .iter_mut()
-                .find(|c| c.series_key == a.series_key && c.episode_key == a.episode_key)
+                .find(|c| c.series_key == a.series_key && c.episode_key == a.episode_key.as_deref())
             {
                 duplicates.push(i);
                 if !c.end_stated && end_stated(a) {
@@ -357,8 +360,8 @@ impl ImportWriter {
             }
             let slot = list.iter().filter(|c| c.series_key == a.series_key).count() as i64;
             list.push(Claim {
-                series_key: a.series_key.clone(),
-                episode_key: a.episode_key.clone(),
+                series_key: &a.series_key,
+                episode_key: a.episode_key.as_deref(),
                 end_stated: end_stated(a),
                 target: Target::Placed(placed.len()),
             });
@@ -602,6 +605,7 @@ struct Existing {
     channel_id: i64,
     start_at: i64,
     series_key: String,
+    /// Read only for airings this run has seen (the only ones it compares episodes with).
     episode_key: Option<String>,
     slot: i64,
     /// The source stated the end (it is neither unknown nor guessed).
@@ -620,8 +624,7 @@ impl Existing {
             series_key: get(row, "series_key")?,
             episode_key: get(row, "episode_key")?,
             slot: get(row, "slot")?,
-            end_stated: get::<i64>(row, "end_guessed")? == 0
-                && get::<Option<i64>>(row, "end_at")?.is_some(),
+            end_stated: get::<i64>(row, "end_stated")? != 0,
             fingerprint: get(row, "fingerprint")?,
             status: get(row, "status")?,
             seen_run_id: get(row, "seen_run_id")?,
@@ -630,9 +633,9 @@ impl Existing {
 }
 
 /// A programme this run has placed in a slot.
-struct Claim {
-    series_key: String,
-    episode_key: Option<String>,
+struct Claim<'a> {
+    series_key: &'a str,
+    episode_key: Option<&'a str>,
     end_stated: bool,
     target: Target,
 }
