@@ -6,7 +6,6 @@ mod common;
 use common::{fixture, repo, TestDb};
 use lessoncast::domain::Grade;
 use lessoncast::import::{Format, GradeRules, ImportOptions};
-use lessoncast::store::{airings, AiringFilter};
 
 fn test_rules() -> GradeRules {
     GradeRules::load(std::path::Path::new(&fixture("import/rules.toml"))).unwrap()
@@ -20,15 +19,7 @@ fn opts() -> ImportOptions {
 }
 
 async fn all_airings(db: &TestDb) -> Vec<lessoncast::domain::Airing> {
-    airings::list(
-        db.store.pool(),
-        &AiringFilter {
-            include_removed: true,
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap()
+    db.airings().await
 }
 
 #[tokio::test]
@@ -375,15 +366,12 @@ async fn a_404_url_is_refused() {
 async fn a_url_is_fetched_and_imported() {
     use axum::routing::get;
     let body = std::fs::read_to_string(fixture("import/kcet-day.xml")).unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let server = tokio::spawn(async move {
-        let app = axum::Router::new().route("/kcet.xml", get(move || async move { body }));
-        axum::serve(listener, app).await.unwrap();
-    });
+    let (base, server) =
+        common::serve(axum::Router::new().route("/kcet.xml", get(move || async move { body })))
+            .await;
     let db = TestDb::new().await;
     let r = db
-        .import_with(&format!("http://{addr}/kcet.xml"), opts())
+        .import_with(&format!("{base}/kcet.xml"), opts())
         .await
         .unwrap();
     assert_eq!(r.counts.added, 4);

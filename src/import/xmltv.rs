@@ -7,11 +7,11 @@
 //! channel) for the next programme on their channel to learn when they end.
 
 use super::lines;
-use super::zone::ZoneHint;
+use super::zone::{self, ZoneHint};
 use super::{Emit, ImportError, ParseContext, Programme};
 use crate::domain::keys::us_call_sign;
 use crate::domain::GradeSet;
-use chrono::{DateTime, FixedOffset, LocalResult, NaiveDate, Offset, TimeDelta, TimeZone, Utc};
+use chrono::{DateTime, FixedOffset, LocalResult, NaiveDate, TimeDelta, TimeZone, Utc};
 use chrono_tz::Tz;
 use quick_xml::encoding::EncodingError;
 use quick_xml::errors::{Error as XmlError, IllFormedError, SyntaxError};
@@ -1123,66 +1123,6 @@ fn bare_channel_number(text: &str) -> Option<String> {
     }
 }
 
-/// Zones whose abbreviations an XMLTV time may name (`BST`, `CEST`, `PDT`), in the order a
-/// shared abbreviation is resolved: US and European meanings first, as the XMLTV tools read
-/// them. The offsets come from the zone database, not from a hand-written table.
-const ABBREVIATION_ZONES: [Tz; 17] = [
-    chrono_tz::America::New_York,
-    chrono_tz::America::Chicago,
-    chrono_tz::America::Denver,
-    chrono_tz::America::Phoenix,
-    chrono_tz::America::Los_Angeles,
-    chrono_tz::America::Anchorage,
-    chrono_tz::Pacific::Honolulu,
-    chrono_tz::America::Halifax,
-    chrono_tz::America::St_Johns,
-    chrono_tz::America::Puerto_Rico,
-    chrono_tz::Europe::London,
-    chrono_tz::Europe::Dublin,
-    chrono_tz::Europe::Lisbon,
-    chrono_tz::Europe::Paris,
-    chrono_tz::Europe::Helsinki,
-    chrono_tz::Europe::Moscow,
-    chrono_tz::Etc::UTC,
-];
-
-/// The fixed offset (seconds east of UTC) a zone abbreviation stands for, e.g. `BST` → +3600.
-/// Built once from the zone database: every abbreviation the zones above have used in their
-/// standard and summer time since 1980.
-fn abbreviation_offset(name: &str) -> Option<i32> {
-    use chrono_tz::OffsetName;
-    use std::sync::OnceLock;
-    static TABLE: OnceLock<HashMap<String, i32>> = OnceLock::new();
-    let table = TABLE.get_or_init(|| {
-        let mut table = HashMap::new();
-        for (name, seconds) in [("UTC", 0), ("UT", 0), ("GMT", 0), ("Z", 0)] {
-            table.insert(name.to_string(), seconds);
-        }
-        for tz in ABBREVIATION_ZONES {
-            for year in (1980..=2030).step_by(5) {
-                for month in [1, 7] {
-                    let Some(noon) = NaiveDate::from_ymd_opt(year, month, 15)
-                        .and_then(|d| d.and_hms_opt(12, 0, 0))
-                    else {
-                        continue;
-                    };
-                    let offset = tz.offset_from_utc_datetime(&noon);
-                    if let Some(abbr) = offset.abbreviation() {
-                        // Numeric "abbreviations" (`-03`) are offsets, read as such.
-                        if abbr.bytes().all(|b| b.is_ascii_alphabetic()) {
-                            table
-                                .entry(abbr.to_ascii_uppercase())
-                                .or_insert(offset.fix().local_minus_utc());
-                        }
-                    }
-                }
-            }
-        }
-        table
-    });
-    table.get(&name.to_ascii_uppercase()).copied()
-}
-
 /// What an XMLTV time says about the zone it was written in.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Written {
@@ -1259,7 +1199,7 @@ fn parse_time_written(value: &str) -> Result<(DateTime<Utc>, Written), String> {
                 .local_minus_utc(),
         )
     } else {
-        abbreviation_offset(zone)
+        zone::abbreviation_offset(zone)
     };
     if let Some(seconds) = seconds {
         let offset = FixedOffset::east_opt(seconds)

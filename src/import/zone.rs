@@ -22,7 +22,8 @@ pub enum ZoneHint {
     Offset(i32),
 }
 
-/// Zones an XMLTV file's offsets are matched against, in the order a tie is broken.
+/// Zones an XMLTV file's offsets are matched against, in the order a tie is broken (US zones
+/// first, then European ones).
 const CANDIDATES: [Tz; 14] = [
     chrono_tz::America::New_York,
     chrono_tz::America::Chicago,
@@ -39,6 +40,54 @@ const CANDIDATES: [Tz; 14] = [
     chrono_tz::Europe::Helsinki,
     chrono_tz::Europe::Moscow,
 ];
+
+/// Zones whose abbreviations an XMLTV time may name besides those of [`CANDIDATES`].
+const MORE_ABBREVIATIONS: [Tz; 3] = [
+    chrono_tz::America::Halifax,
+    chrono_tz::America::St_Johns,
+    chrono_tz::Etc::UTC,
+];
+
+/// The fixed offset (seconds east of UTC) a zone abbreviation stands for, e.g. `BST` → +3600,
+/// as an XMLTV time may end (`200007281733 BST`). Built once from the zone database: every
+/// abbreviation the US, Canadian Atlantic and European zones have used in their standard and
+/// summer time since 1980, a shared one resolved in the order of [`CANDIDATES`] (US meanings
+/// first, as the XMLTV tools read them).
+pub fn abbreviation_offset(name: &str) -> Option<i32> {
+    use chrono_tz::OffsetName;
+    use std::collections::HashMap;
+    use std::sync::OnceLock;
+    static TABLE: OnceLock<HashMap<String, i32>> = OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        let mut table = HashMap::new();
+        for (name, seconds) in [("UTC", 0), ("UT", 0), ("GMT", 0), ("Z", 0)] {
+            table.insert(name.to_string(), seconds);
+        }
+        for tz in CANDIDATES.iter().chain(&MORE_ABBREVIATIONS) {
+            for year in (1980..=2030).step_by(5) {
+                for month in [1, 7] {
+                    let Some(noon) = chrono::NaiveDate::from_ymd_opt(year, month, 15)
+                        .and_then(|d| d.and_hms_opt(12, 0, 0))
+                    else {
+                        continue;
+                    };
+                    let offset = tz.offset_from_utc_datetime(&noon);
+                    // Numeric "abbreviations" (`-03`) are offsets, read as such.
+                    if let Some(abbr) = offset
+                        .abbreviation()
+                        .filter(|a| a.bytes().all(|b| b.is_ascii_alphabetic()))
+                    {
+                        table
+                            .entry(abbr.to_ascii_uppercase())
+                            .or_insert(offset.fix().local_minus_utc());
+                    }
+                }
+            }
+        }
+        table
+    });
+    table.get(&name.to_ascii_uppercase()).copied()
+}
 
 /// Everything one import has learnt about one station's zone.
 #[derive(Debug, Clone, Default)]

@@ -73,6 +73,19 @@ impl TestDb {
         import::import(&self.store, source, &opts).await
     }
 
+    /// Every airing stored, removed ones too.
+    pub async fn airings(&self) -> Vec<lessoncast::domain::Airing> {
+        lessoncast::store::airings::list(
+            self.store.pool(),
+            &lessoncast::store::AiringFilter {
+                include_removed: true,
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("list airings")
+    }
+
     /// Every row of the schedule tables, to show an import changed nothing.
     pub async fn snapshot(&self) -> Vec<String> {
         use sqlx::Row;
@@ -199,4 +212,17 @@ impl TestApp {
             h.await.expect("server task");
         }
     }
+}
+
+/// Serves `router` on a random port of 127.0.0.1 (a schedule source for URL imports); the
+/// server stops when the handle is aborted or dropped with the test's runtime.
+pub async fn serve(router: axum::Router) -> (String, tokio::task::JoinHandle<()>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    let handle = tokio::spawn(async move {
+        axum::serve(listener, router).await.expect("source server");
+    });
+    (base, handle)
 }
