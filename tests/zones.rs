@@ -309,3 +309,31 @@ async fn a_bad_row_of_the_crlf_demo_week_is_reported_on_its_own_line() {
         .unwrap();
     assert_eq!((w.line, w.field.as_str()), (2, "start"), "{w}");
 }
+
+#[tokio::test]
+async fn an_arizona_guide_is_told_from_california_by_its_winter_offsets_however_late() {
+    // Summer-time offsets first (-0700 is both Phoenix and Los Angeles then), the winter ones
+    // after the fall night: only Phoenix stays at -0700.
+    let mut xml = String::from(
+        "<?xml version=\"1.0\"?>\n<tv>\n<channel id=\"kaet\"><display-name>KAET</display-name>\
+         <display-name>8.1</display-name></channel>\n",
+    );
+    for day in 26..=31 {
+        xml.push_str(&format!(
+            "<programme start=\"202010{day}090000 -0700\" stop=\"202010{day}093000 -0700\" \
+             channel=\"kaet\"><title>Cyberchase</title></programme>\n"
+        ));
+    }
+    xml.push_str(
+        "<programme start=\"20201102090000 -0700\" stop=\"20201102093000 -0700\" \
+         channel=\"kaet\"><title>Cyberchase</title></programme>\n</tv>\n",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("kaet.xml");
+    std::fs::write(&path, xml).unwrap();
+    let db = TestDb::new().await;
+    let report = db.import(&path.display().to_string()).await.unwrap();
+    assert_eq!(report.counts.added, 7);
+    assert!(all(&db).await.iter().all(|a| a.tz == "America/Phoenix"));
+    assert!(!warned(&report, "LESSONCAST_TZ"), "{:?}", report.warnings);
+}

@@ -9,6 +9,9 @@ use std::io::{self, BufRead, Read};
 pub struct LineEnds {
     /// The last byte seen was `\r`: a `\n` next belongs to it.
     after_cr: bool,
+    /// The input is known to hold no `\r`: `\n`s alone are counted (the common case, at the
+    /// cost of a plain count).
+    lf_only: bool,
 }
 
 impl LineEnds {
@@ -18,11 +21,9 @@ impl LineEnds {
         let Some(&last) = bytes.last() else {
             return 0;
         };
-        // Counted in passes the compiler vectorises: every `\n` and `\r`, less each `\r\n`.
-        let lf = bytes.iter().filter(|&&b| b == b'\n').count() as u64;
-        let cr = bytes.iter().filter(|&&b| b == b'\r').count() as u64;
-        let mut n = lf + cr;
-        if cr > 0 {
+        let mut n = bytes.iter().filter(|&&b| b == b'\n').count() as u64;
+        if !self.lf_only {
+            n += bytes.iter().filter(|&&b| b == b'\r').count() as u64;
             n -= bytes.windows(2).filter(|w| w == b"\r\n").count() as u64;
         }
         if self.after_cr && bytes[0] == b'\n' {
@@ -48,10 +49,17 @@ pub struct Counted<R> {
 }
 
 impl<R: BufRead> Counted<R> {
-    pub fn new(inner: R) -> Self {
+    /// `inner`'s first buffer tells whether the file has `\r` line ends at all.
+    pub fn new(mut inner: R) -> Self {
+        let lf_only = inner
+            .fill_buf()
+            .is_ok_and(|head| memchr::memchr(b'\r', head).is_none());
         Counted {
             inner,
-            ends: LineEnds::default(),
+            ends: LineEnds {
+                after_cr: false,
+                lf_only,
+            },
             line: 1,
             consumed: 0,
         }

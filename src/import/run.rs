@@ -3,7 +3,7 @@
 //! week shift) and merges them into the store in batches, all in one transaction.
 
 use super::source::{resolve, Input};
-use super::zone::{Basis, Evidence};
+use super::zone::{Basis, Decision, Evidence};
 use super::{csv, tvss, xmltv, GradeRules, ImportError, ParseContext, Programme, Warning};
 use crate::domain::keys;
 use crate::store::{imports, ImportCounts, ImportWriter, NewAiring, RunOutcome, Store};
@@ -181,8 +181,7 @@ async fn import_inner(
         opts,
         default_tz,
         stored: zones.clone(),
-        settled: HashMap::new(),
-        waiting: HashMap::new(),
+        zones: HashMap::new(),
         held: 0,
         recent: HashMap::new(),
         batch: Vec::with_capacity(imports::BATCH),
@@ -217,6 +216,9 @@ async fn import_inner(
         merge.flush().await?;
         warnings.append(&mut merge.warnings);
     }
+    merge.finish_zones().await?;
+    merge.flush().await?;
+    warnings.append(&mut merge.warnings);
     let ranges: Vec<_> = merge.ranges.iter().map(|(k, v)| (*k, *v)).collect();
     for (channel_id, (from, to)) in ranges {
         writer.close_range(channel_id, from, to).await?;
@@ -316,11 +318,9 @@ struct Merge<'w> {
     default_tz: Tz,
     /// Stations' stored zones, from before the import.
     stored: HashMap<String, Tz>,
-    /// Stations whose zone this import has settled.
-    settled: HashMap<String, Tz>,
-    /// Stations still gathering evidence of their zone, with their programmes so far.
-    waiting: HashMap<String, (Evidence, Vec<Programme>)>,
-    /// Programmes held in `waiting`.
+    /// What this import has learnt of each station's zone.
+    zones: HashMap<String, StationZone>,
+    /// Programmes held until their station's zone is settled, all stations together.
     held: usize,
     batch: Vec<NewAiring>,
     lines: Vec<u64>,
@@ -328,10 +328,30 @@ struct Merge<'w> {
     channels: HashMap<(String, String), (i64, Tz)>,
     /// channel id → first and last start imported (the range the source speaks for).
     ranges: HashMap<i64, (i64, i64)>,
-    /// channel id → programmes kept lately, in start order, to warn of overlaps.
-    recent: HashMap<i64, Vec<Recent>>,
+    /// channel id → programmes kept lately, to warn of overlaps.
+    recent: HashMap<i64, RecentOnChannel>,
     warnings: Vec<Warning>,
     file: String,
+}
+
+/// One station's zone in an import: the evidence, where the station first appeared, the zone
+/// settled on (if it is), and the programmes waiting for it.
+struct StationZone {
+    evidence: Evidence,
+    file: String,
+    line: u64,
+    tz: Option<Tz>,
+    held: Vec<Programme>,
+}
+
+/// The programmes kept lately on one channel, in start order.
+#[derive(Default)]
+struct RecentOnChannel {
+    items: Vec<Recent>,
+    /// The latest start seen on the channel.
+    latest: i64,
+    /// Programmes placed since the last clear-out of old ones.
+    since_pruned: u32,
 }
 
 /// A programme kept on a channel, as the overlap check needs it.
@@ -347,16 +367,29 @@ struct Recent {
 
 impl Merge<'_> {
     async fn push(&mut self, p: Programme) -> Result<(), ImportError> {
-        if let Some(tz) = self.settled.get(&p.station).copied() {
+        let (file, line) = (&self.file, p.line);
+        let station = self
+            .zones
+            .entry(p.station.clone())
+            .or_insert_with(|| StationZone {
+                evidence: Evidence::default(),
+                file: file.clone(),
+                line,
+                tz: None,
+                held: Vec::new(),
+            });
+        station.evidence.add(p.zone, p.start);
+        if let Some(tz) = station.tz {
             return self.place(p, tz).await;
         }
-        let station = p.station.clone();
-        let (evidence, held) = self.waiting.entry(station.clone()).or_default();
-        evidence.add(p.zone, p.start);
-        held.push(p);
+        // The zones a source names are counted over the whole file (one station's feeds may
+        // name different ones); anything else is decided at once and checked again at the end.
+        let wait = self.opts.tz.is_none() && station.evidence.names_zones();
+        let callsign = p.station.clone();
+        station.held.push(p);
         self.held += 1;
-        if self.opts.tz.is_some() || evidence.conclusive() {
-            self.settle(&station).await?;
+        if !wait {
+            self.settle(&callsign).await?;
         } else if self.held >= ZONE_WAIT {
             // Memory stays bounded however many stations wait.
             self.settle_all().await?;
@@ -367,47 +400,41 @@ impl Merge<'_> {
     /// Decides `station`'s zone on the evidence so far, corrects the stored one when the
     /// evidence is better, and places the programmes that waited.
     async fn settle(&mut self, station: &str) -> Result<(), ImportError> {
-        let Some((evidence, held)) = self.waiting.remove(station) else {
+        let Some(zone) = self.zones.get_mut(station) else {
             return Ok(());
         };
-        self.held -= held.len();
-        let stored = self.stored.get(station).copied();
-        let decision = evidence.decide(station, self.opts.tz, stored, self.default_tz);
-        let line = held.first().map_or(0, |p| p.line);
-        if let Some(note) = decision.note {
-            self.warn(line, "timezone", note);
+        if zone.tz.is_some() {
+            return Ok(());
         }
+        let held = std::mem::take(&mut zone.held);
+        let stored = self.stored.get(station).copied();
+        let decision = zone
+            .evidence
+            .decide(station, self.opts.tz, stored, self.default_tz);
+        zone.tz = Some(decision.tz);
+        self.held -= held.len();
         let correct = !matches!(decision.basis, Basis::Stored | Basis::Default);
         let (_, before) = self
             .writer
             .station(station, decision.tz.name(), correct)
             .await?;
         if let Some(before) = before {
-            let why = match decision.basis {
-                Basis::Given => "--tz names",
-                Basis::Named => "its source names",
-                _ => "the UTC offsets of its times match",
-            };
-            self.warn(
-                line,
-                "timezone",
-                format!(
-                    "{station} was in {before}; {why} {}: its zone is now {}",
-                    decision.tz.name(),
-                    decision.tz.name()
-                ),
-            );
+            self.say_corrected(station, &before, &decision);
         }
-        self.settled.insert(station.to_string(), decision.tz);
         for p in held {
             self.place(p, decision.tz).await?;
         }
         Ok(())
     }
 
-    /// Settles every station still waiting (the file has ended).
+    /// Settles every station still waiting (a file has ended, or too much waits).
     async fn settle_all(&mut self) -> Result<(), ImportError> {
-        let mut stations: Vec<String> = self.waiting.keys().cloned().collect();
+        let mut stations: Vec<String> = self
+            .zones
+            .iter()
+            .filter(|(_, z)| z.tz.is_none())
+            .map(|(s, _)| s.clone())
+            .collect();
         stations.sort();
         for station in stations {
             self.settle(&station).await?;
@@ -415,12 +442,60 @@ impl Merge<'_> {
         Ok(())
     }
 
-    fn warn(&mut self, line: u64, field: &str, message: String) {
+    /// The import has read everything: each station's zone is decided again on all the
+    /// evidence (a station decided on its first programmes may turn out to be elsewhere), its
+    /// stored zone corrected if need be, and what was missing or ambiguous said once.
+    async fn finish_zones(&mut self) -> Result<(), ImportError> {
+        self.settle_all().await?;
+        let mut stations: Vec<String> = self.zones.keys().cloned().collect();
+        stations.sort();
+        for station in stations {
+            let Some(zone) = self.zones.get(&station) else {
+                continue;
+            };
+            let stored = self.stored.get(&station).copied();
+            let decision = zone
+                .evidence
+                .decide(&station, self.opts.tz, stored, self.default_tz);
+            let (file, line, settled) = (zone.file.clone(), zone.line, zone.tz);
+            if settled != Some(decision.tz)
+                && !matches!(decision.basis, Basis::Stored | Basis::Default)
+            {
+                if let Some(before) = self
+                    .writer
+                    .correct_zone(&station, decision.tz.name())
+                    .await?
+                {
+                    self.say_corrected(&station, &before, &decision);
+                }
+            }
+            if let Some(note) = decision.note {
+                self.warnings.push(Warning {
+                    file,
+                    line,
+                    field: "timezone".into(),
+                    message: note,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn say_corrected(&mut self, station: &str, before: &str, decision: &Decision) {
+        let Some(zone) = self.zones.get(station) else {
+            return;
+        };
+        let why = match decision.basis {
+            Basis::Given => "--tz names",
+            Basis::Named => "its source names",
+            _ => "the UTC offsets of its times match",
+        };
+        let tz = decision.tz.name();
         self.warnings.push(Warning {
-            file: self.file.clone(),
-            line,
-            field: field.into(),
-            message,
+            file: zone.file.clone(),
+            line: zone.line,
+            field: "timezone".into(),
+            message: format!("{station} was in {before}; {why} {tz}: its zone is now {tz}"),
         });
     }
 
@@ -521,23 +596,31 @@ impl Merge<'_> {
     /// clump share their slot on purpose, and a repeat of the same programme is a duplicate,
     /// not an overlap.
     fn check_overlaps(&mut self, a: &NewAiring, line: u64, clump: bool) {
-        let recent = self.recent.entry(a.channel_id).or_default();
-        let latest = recent.iter().map(|r| r.start).max().unwrap_or(a.start_at);
-        let horizon = latest.max(a.start_at) - OVERLAP_WINDOW;
-        recent.retain(|r| r.end.unwrap_or(r.start) >= horizon);
+        let channel = self.recent.entry(a.channel_id).or_default();
+        if channel.items.is_empty() {
+            channel.latest = a.start_at;
+        }
+        channel.latest = channel.latest.max(a.start_at);
+        channel.since_pruned += 1;
+        if channel.since_pruned >= 64 || channel.items.len() >= OVERLAP_MAX {
+            let horizon = channel.latest - OVERLAP_WINDOW;
+            channel
+                .items
+                .retain(|r| r.end.unwrap_or(r.start) >= horizon);
+            channel.since_pruned = 0;
+        }
+        let recent = &mut channel.items;
         let identity = keys::Fnv1a::default()
             .write(a.series_key.as_bytes())
             .write(&[0xff])
             .write(a.episode_key.as_deref().unwrap_or("\u{0}").as_bytes())
             .finish();
-        if recent
-            .iter()
-            .any(|r| r.start == a.start_at && r.identity == identity)
-        {
-            return;
-        }
         let mut overlaps = Vec::new();
         for r in recent.iter() {
+            if r.start == a.start_at && r.identity == identity {
+                // A repeat of a programme kept: a duplicate, which the store says.
+                return;
+            }
             let (Some(r_end), Some(a_end)) = (r.end, a.end_at) else {
                 continue;
             };

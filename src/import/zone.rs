@@ -136,35 +136,29 @@ impl Evidence {
             // A UTC offset of zero says nothing: generators write +0000 for every zone.
             ZoneHint::Offset(0) => {}
             ZoneHint::Offset(seconds) => {
-                let matching = CANDIDATES
+                // Only the zones still possible are looked at again.
+                let possible = if self.offsets == 0 {
+                    u16::MAX
+                } else {
+                    self.candidates
+                };
+                let at = at.naive_utc();
+                self.candidates = CANDIDATES
                     .iter()
                     .enumerate()
+                    .filter(|(i, _)| possible & (1 << i) != 0)
                     .filter(|(_, tz)| {
-                        tz.offset_from_utc_datetime(&at.naive_utc())
-                            .fix()
-                            .local_minus_utc()
-                            == seconds
+                        tz.offset_from_utc_datetime(&at).fix().local_minus_utc() == seconds
                     })
                     .fold(0u16, |bits, (i, _)| bits | 1 << i);
-                self.candidates = if self.offsets == 0 {
-                    matching
-                } else {
-                    self.candidates & matching
-                };
                 self.offsets += 1;
             }
         }
     }
 
-    /// Whether more programmes cannot change the decision much: no evidence at all yet (a CSV,
-    /// or times without zones), or offsets that one zone alone matches. Named zones are
-    /// counted until the file ends, since one station's feeds may name different zones.
-    pub fn conclusive(&self) -> bool {
-        self.named.is_empty() && (self.offsets == 0 || self.candidates.count_ones() == 1)
-    }
-
-    pub fn has_offsets(&self) -> bool {
-        self.offsets > 0
+    /// Whether the source has named a zone for the station (a TVSS feed's `timezone`).
+    pub fn names_zones(&self) -> bool {
+        !self.named.is_empty()
     }
 
     /// The zone for `station`, given `--tz`, the zone it has already and `LESSONCAST_TZ`.
@@ -300,7 +294,6 @@ mod tests {
         let mut e = Evidence::default();
         // -0700 in July: Pacific daylight time or Arizona.
         e.add(ZoneHint::Offset(-7 * 3600), at("2020-07-01T16:00:00Z"));
-        assert!(!e.conclusive());
         let d = e.decide("KAET", None, Some(America::Phoenix), America::Los_Angeles);
         assert_eq!(
             (d.tz, d.basis, d.note),
@@ -338,6 +331,18 @@ mod tests {
         );
         let d = e.decide("X", Some(America::Denver), None, America::Los_Angeles);
         assert_eq!((d.tz, d.basis), (America::Denver, Basis::Given));
+    }
+
+    #[test]
+    fn a_winter_offset_later_tells_arizona_from_california() {
+        let mut e = Evidence::default();
+        e.add(ZoneHint::Offset(-7 * 3600), at("2020-10-30T16:00:00Z"));
+        let early = e.decide("KAET", None, None, America::Los_Angeles);
+        assert_eq!(early.tz, America::Los_Angeles);
+        // After the fall night, Arizona is still at -0700; California is at -0800.
+        e.add(ZoneHint::Offset(-7 * 3600), at("2020-11-02T16:00:00Z"));
+        let late = e.decide("KAET", None, None, America::Los_Angeles);
+        assert_eq!((late.tz, late.basis), (America::Phoenix, Basis::Offsets));
     }
 
     #[test]

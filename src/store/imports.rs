@@ -224,6 +224,32 @@ impl ImportWriter {
         Ok((id, before))
     }
 
+    /// Moves a stored station to zone `tz`; returns the zone it had, if that was another.
+    pub async fn correct_zone(
+        &mut self,
+        callsign: &str,
+        tz: &str,
+    ) -> Result<Option<String>, StoreError> {
+        let Some(row) = sqlx::query("SELECT tz FROM stations WHERE callsign = $1")
+            .bind(callsign)
+            .fetch_optional(&mut *self.tx)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let stored: String = get(&row, "tz")?;
+        if stored == tz {
+            return Ok(None);
+        }
+        sqlx::query("UPDATE stations SET tz = $1 WHERE callsign = $2")
+            .bind(tz)
+            .bind(callsign)
+            .execute(&mut *self.tx)
+            .await?;
+        self.zones_changed = true;
+        Ok(Some(stored))
+    }
+
     /// The channel's id, creating it if it is new and keeping its display name current.
     pub async fn channel(
         &mut self,
