@@ -172,9 +172,8 @@ async fn containers_and_programmes_sharing_a_start_are_all_kept_and_their_overla
         .map(ToString::to_string)
         .collect();
     assert!(
-        overlaps
-            .iter()
-            .any(|w| w.contains(":14:") && w.contains("\"Container A\"")),
+        overlaps.iter().any(|w| w.contains(":14:")
+            && w.contains("\"Contained A 2\" overlaps the programme at line 5")),
         "{overlaps:#?}"
     );
     // Identity survives a re-import of the same file: every airing is found again.

@@ -350,6 +350,9 @@ struct RecentOnChannel {
     items: Vec<Recent>,
     /// The latest start seen on the channel.
     latest: i64,
+    /// The longest programme kept (seconds): no programme that starts earlier than that before
+    /// another can overlap it.
+    longest: i64,
     /// Programmes placed since the last clear-out of old ones.
     since_pruned: u32,
 }
@@ -359,7 +362,6 @@ struct Recent {
     start: i64,
     end: Option<i64>,
     line: u64,
-    title: String,
     /// A hash of series and episode, to tell a repeat of the same programme from another one.
     identity: u64,
     clump: bool,
@@ -609,6 +611,16 @@ impl Merge<'_> {
                 .retain(|r| r.end.unwrap_or(r.start) >= horizon);
             channel.since_pruned = 0;
         }
+        // Only programmes starting between `longest` before this one and its end can overlap
+        // it (the list is in start order), so a regular schedule compares a few, not a day's.
+        let reach = a.end_at.unwrap_or(a.start_at).max(a.start_at + 1);
+        let from = channel
+            .items
+            .partition_point(|r| r.start < a.start_at - channel.longest);
+        let to = channel.items.partition_point(|r| r.start < reach);
+        if let Some(end) = a.end_at {
+            channel.longest = channel.longest.max(end - a.start_at);
+        }
         let recent = &mut channel.items;
         let identity = keys::Fnv1a::default()
             .write(a.series_key.as_bytes())
@@ -616,7 +628,7 @@ impl Merge<'_> {
             .write(a.episode_key.as_deref().unwrap_or("\u{0}").as_bytes())
             .finish();
         let mut overlaps = Vec::new();
-        for r in recent.iter() {
+        for r in &recent[from..to.max(from)] {
             if r.start == a.start_at && r.identity == identity {
                 // A repeat of a programme kept: a duplicate, which the store says.
                 return;
@@ -627,8 +639,8 @@ impl Merge<'_> {
             let together = r.start == a.start_at && r.clump && clump;
             if !together && r.start < a_end && a.start_at < r_end {
                 overlaps.push(format!(
-                    "overlaps the programme at line {} (\"{}\") on the same channel; both kept",
-                    r.line, r.title
+                    "\"{}\" overlaps the programme at line {} on the same channel; both kept",
+                    a.title, r.line
                 ));
             }
         }
@@ -650,7 +662,6 @@ impl Merge<'_> {
                 start: a.start_at,
                 end: a.end_at,
                 line,
-                title: a.title.clone(),
                 identity,
                 clump,
             },
