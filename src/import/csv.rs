@@ -65,7 +65,7 @@ pub fn parse(
         .has_headers(false)
         .flexible(true)
         .delimiter(delimiter)
-        .from_reader(Lines::new(Cursor::new(head).chain(input)));
+        .from_reader(Lines::new(Cursor::new(head).chain(input), delimiter));
 
     let mut record = ::csv::StringRecord::new();
     let no_names = Columns::default();
@@ -178,7 +178,8 @@ struct Lines<R> {
     len: usize,
     /// An output byte that did not fit the caller's buffer.
     carry: Option<u8>,
-    in_quotes: bool,
+    delimiter: u8,
+    quote: Quote,
     at_line_start: bool,
     cr: Cr,
     /// Line of the byte being read, from 1.
@@ -188,6 +189,19 @@ struct Lines<R> {
     /// (offset handed on, line) of each line start not yet asked past.
     starts: std::collections::VecDeque<(u64, u64)>,
     current: u64,
+}
+
+/// Where the reader is in the CSV quoting, as the `csv` crate reads it: a field that starts with
+/// `"` is quoted up to a `"` that is not doubled.
+#[derive(Clone, Copy, PartialEq)]
+enum Quote {
+    /// Outside quotes; at the start of a field or not.
+    Out {
+        field_start: bool,
+    },
+    In,
+    /// Just after a `"` inside quotes: another `"` makes it an escaped one.
+    Closed,
 }
 
 /// What became of the `\r` just read.
@@ -203,14 +217,15 @@ enum Cr {
 }
 
 impl<R: Read> Lines<R> {
-    fn new(inner: R) -> Self {
+    fn new(inner: R, delimiter: u8) -> Self {
         Lines {
             inner,
             raw: vec![0; 64 * 1024].into_boxed_slice(),
             pos: 0,
             len: 0,
             carry: None,
-            in_quotes: false,
+            delimiter,
+            quote: Quote::Out { field_start: true },
             at_line_start: true,
             cr: Cr::None,
             line: 1,
@@ -249,7 +264,8 @@ impl<R: Read> Lines<R> {
         }
         self.cr = Cr::None;
         let is_end = b == b'\r' || b == b'\n';
-        if is_end && self.at_line_start && !self.in_quotes {
+        let in_quotes = self.quote == Quote::In;
+        if is_end && self.at_line_start && !in_quotes {
             self.line += 1;
             if b == b'\r' {
                 self.cr = Cr::Dropped;
@@ -257,18 +273,26 @@ impl<R: Read> Lines<R> {
             return;
         }
         if self.at_line_start {
-            self.starts
-                .push_back((self.out + out.len() as u64, self.line));
+            // Records start outside quotes; a quoted field's own lines are not remembered, so
+            // one huge field cannot fill memory with line numbers.
+            if !in_quotes {
+                self.starts
+                    .push_back((self.out + out.len() as u64, self.line));
+            }
             self.at_line_start = false;
         }
-        if b == b'"' {
-            self.in_quotes = !self.in_quotes;
-        }
+        self.quote = match (self.quote, b) {
+            (Quote::Out { field_start: true }, b'"') | (Quote::Closed, b'"') => Quote::In,
+            (Quote::In, b'"') => Quote::Closed,
+            (Quote::In, _) => Quote::In,
+            (_, b) if b == self.delimiter || is_end => Quote::Out { field_start: true },
+            _ => Quote::Out { field_start: false },
+        };
         if is_end {
             self.line += 1;
             self.at_line_start = true;
             if b == b'\r' {
-                if self.in_quotes {
+                if in_quotes {
                     self.cr = Cr::Kept;
                     out.push(b);
                 } else {
@@ -1505,6 +1529,22 @@ Cyberchase (es),El caso,Matemáticas.,yes,es,Grades 6;Children|Math,kcet-123
         let got = got.unwrap();
         assert_eq!(got[0].description.as_deref(), Some("one\r\n\r\ntwo"));
         assert_eq!(got.iter().map(|p| p.line).collect::<Vec<_>>(), [2, 5]);
+    }
+
+    #[test]
+    fn quotes_are_read_as_the_csv_crate_reads_them_for_line_numbers() {
+        // A quote inside an unquoted field is a character; a doubled one inside quotes too.
+        let text = "station,channel,start,duration,title,description\n\
+                    KCET,28.1,2020-04-13 09:00,30,A,a 5\" screen\n\
+                    \n\
+                    KCET,28.1,2020-04-13 09:30,30,B,\"say \"\"hi\"\"\n\nthere\"\n\
+                    \n\
+                    KCET,28.1,2020-04-13 10:00,30,C,x\n";
+        let (got, _) = run(text.as_bytes());
+        let got = got.unwrap();
+        assert_eq!(got[0].description.as_deref(), Some("a 5\" screen"));
+        assert_eq!(got[1].description.as_deref(), Some("say \"hi\"\n\nthere"));
+        assert_eq!(got.iter().map(|p| p.line).collect::<Vec<_>>(), [2, 4, 8]);
     }
 
     #[test]
