@@ -10,7 +10,6 @@ use chrono::{DateTime, Utc};
 use common::{repo, TestDb};
 use lessoncast::domain::Airing;
 use lessoncast::import::{ImportOptions, ImportReport};
-use lessoncast::store::{airings, AiringFilter};
 use std::path::PathBuf;
 
 fn real(name: &str) -> String {
@@ -66,20 +65,8 @@ async fn import_fresh(name: &str) -> (TestDb, ImportReport, Vec<Airing>) {
         .await
         .unwrap_or_else(|e| panic!("{name} refused: {e}"));
     assert_accounted(&path, &report);
-    let list = all(&db).await;
+    let list = db.airings().await;
     (db, report, list)
-}
-
-async fn all(db: &TestDb) -> Vec<Airing> {
-    airings::list(
-        db.store.pool(),
-        &AiringFilter {
-            include_removed: true,
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap()
 }
 
 fn utc(s: &str) -> DateTime<Utc> {
@@ -267,7 +254,7 @@ async fn one_impossible_programme_in_a_real_guide_is_skipped_and_the_rest_lands(
         .await
         .unwrap_err();
     assert!(err.to_string().contains(&format!(":{line}: stop")), "{err}");
-    assert!(all(&db).await.is_empty());
+    assert!(db.airings().await.is_empty());
 }
 
 #[tokio::test]

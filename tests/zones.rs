@@ -9,19 +9,6 @@ use chrono::{DateTime, Utc};
 use common::{fixture, repo, TestApp, TestDb};
 use lessoncast::domain::Airing;
 use lessoncast::import::{ImportOptions, ImportReport};
-use lessoncast::store::{airings, AiringFilter};
-
-async fn all(db: &TestDb) -> Vec<Airing> {
-    airings::list(
-        db.store.pool(),
-        &AiringFilter {
-            include_removed: true,
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap()
-}
 
 fn utc(s: &str) -> DateTime<Utc> {
     s.parse().unwrap()
@@ -46,7 +33,7 @@ async fn a_central_stations_tvss_day_lands_each_feed_in_its_own_zone() {
         .await
         .unwrap();
     assert_eq!(report.counts.added, 6);
-    let list = all(&db).await;
+    let list = db.airings().await;
     assert_eq!(
         starts(&list),
         [
@@ -72,7 +59,7 @@ async fn an_analog_feed_and_its_spanish_mirror_are_kept_as_what_they_are() {
         .await
         .unwrap();
     assert_eq!(report.counts.added, 3, "{:?}", report.warnings);
-    let list = all(&db).await;
+    let list = db.airings().await;
     let cyber = list.iter().find(|a| a.title == "Cyberchase").unwrap();
     // The analog feed has a channel of its own, never the digital feed's.
     assert_eq!(cyber.channel, "KCTSA");
@@ -99,7 +86,7 @@ async fn a_dallas_xmltv_week_is_central_time_on_every_printed_page() {
         .unwrap();
     assert_eq!(report.counts.added, 14);
     assert!(!warned(&report, "LESSONCAST_TZ"), "{:?}", report.warnings);
-    let list = all(&app.db).await;
+    let list = app.db.airings().await;
     assert!(list.iter().all(|a| a.tz == "America/Chicago"));
     // 09:00 CDT before the fall night, 09:00 CST after it.
     let at = |t: &str| list.iter().find(|a| a.start == utc(t)).is_some();
@@ -151,14 +138,18 @@ async fn a_stored_zone_is_corrected_by_better_evidence_and_says_so() {
     )
     .await
     .unwrap();
-    assert!(all(&db).await.iter().all(|a| a.tz == "America/Los_Angeles"));
+    assert!(db
+        .airings()
+        .await
+        .iter()
+        .all(|a| a.tz == "America/Los_Angeles"));
     let report = db.import(&file).await.unwrap();
     assert!(
         warned(&report, "KERA was in America/Los_Angeles"),
         "{:?}",
         report.warnings
     );
-    assert!(all(&db).await.iter().all(|a| a.tz == "America/Chicago"));
+    assert!(db.airings().await.iter().all(|a| a.tz == "America/Chicago"));
     // The instants never moved: only the zone they are printed in.
     assert_eq!(report.counts.unchanged, 14);
 }
@@ -184,7 +175,7 @@ async fn tz_names_the_zone_of_csv_local_times() {
         .await
         .unwrap();
     assert!(!warned(&report, "LESSONCAST_TZ"));
-    let list = all(&db).await;
+    let list = db.airings().await;
     assert_eq!(list[0].start, utc("2020-04-13T14:00:00Z"));
     assert_eq!(list[0].tz, "America/Chicago");
     // Without --tz a new station is in LESSONCAST_TZ, and the import says so.
@@ -212,7 +203,12 @@ async fn a_today_response_from_a_url_is_the_day_it_was_fetched() {
     let today = Utc::now()
         .with_timezone(&chrono_tz::America::Los_Angeles)
         .date_naive();
-    let first = all(&db).await.into_iter().min_by_key(|a| a.start).unwrap();
+    let first = db
+        .airings()
+        .await
+        .into_iter()
+        .min_by_key(|a| a.start)
+        .unwrap();
     assert_eq!(
         first
             .start
@@ -243,7 +239,7 @@ async fn a_file_name_that_is_not_a_call_sign_asks_for_station() {
         .await
         .unwrap();
     assert!(report.counts.added > 0);
-    assert!(all(&db).await.iter().all(|a| a.station == "KLRN"));
+    assert!(db.airings().await.iter().all(|a| a.station == "KLRN"));
 }
 
 #[tokio::test]
@@ -334,6 +330,6 @@ async fn an_arizona_guide_is_told_from_california_by_its_winter_offsets_however_
     let db = TestDb::new().await;
     let report = db.import(&path.display().to_string()).await.unwrap();
     assert_eq!(report.counts.added, 7);
-    assert!(all(&db).await.iter().all(|a| a.tz == "America/Phoenix"));
+    assert!(db.airings().await.iter().all(|a| a.tz == "America/Phoenix"));
     assert!(!warned(&report, "LESSONCAST_TZ"), "{:?}", report.warnings);
 }

@@ -1047,14 +1047,7 @@ mod tests {
             Err(e) => panic!("expected an invalid schedule, got {e}"),
         };
         if let (Ok(_), ctx) = run(input) {
-            assert!(ctx.skipped >= 1, "nothing skipped: {:?}", ctx.warnings);
-            assert!(
-                ctx.warnings.iter().any(|w| w.line == at.line
-                    && w.field == at.field
-                    && w.message.starts_with(&message)),
-                "no skip warning at {at}: {:?}",
-                ctx.warnings
-            );
+            ctx.assert_skipped(&at, &message);
         }
         (at, message)
     }

@@ -223,6 +223,19 @@ impl ParseContext {
         });
     }
 
+    /// For parser tests: a record was skipped with the warning `--strict` refuses it with.
+    #[cfg(test)]
+    pub(crate) fn assert_skipped(&self, at: &Location, message: &str) {
+        assert!(self.skipped >= 1, "nothing skipped: {:?}", self.warnings);
+        assert!(
+            self.warnings.iter().any(|w| w.line == at.line
+                && w.field == at.field
+                && w.message.starts_with(message)),
+            "no skip warning at {at}: {:?}",
+            self.warnings
+        );
+    }
+
     pub fn report_progress(&mut self, bytes: u64) {
         if let Some(p) = self.progress.as_mut() {
             p(bytes);
