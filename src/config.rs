@@ -21,6 +21,9 @@ pub struct Config {
     pub grade_rules: PathBuf,
     /// Sources re-imported on a schedule (`[[source]]` in lessoncast.toml).
     pub sources: Vec<SourceConfig>,
+    /// `LESSONCAST_VERSION_TTL_MS` (default 1000): how long the server trusts the data version
+    /// it looked up before asking the database again (0 in tests, so a change shows at once).
+    pub version_ttl: std::time::Duration,
 }
 
 /// A schedule source that the jobs re-import.
@@ -92,7 +95,18 @@ impl Config {
             from_file.base_url,
             &format!("http://{addr}"),
         );
+        let ttl_ms = pick("LESSONCAST_VERSION_TTL_MS", None, "1000");
+        let version_ttl = ttl_ms
+            .trim()
+            .parse::<u64>()
+            .map(std::time::Duration::from_millis)
+            .map_err(|_| {
+                ConfigError(format!(
+                    "LESSONCAST_VERSION_TTL_MS `{ttl_ms}` is not a whole number of milliseconds"
+                ))
+            })?;
         Ok(Config {
+            version_ttl,
             database_url: pick(
                 "DATABASE_URL",
                 from_file.database_url,

@@ -182,7 +182,6 @@ async fn a_repoll_gets_304_by_etag_or_date_and_a_change_gets_the_new_feed() {
     assert_eq!(r.status(), 200);
 
     // A re-import that moves Wild Kratts: new bytes, new ETag, a higher SEQUENCE.
-    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     app.db
         .import_with(&fixture("import/kcet-day-v2.xml"), opts())
         .await

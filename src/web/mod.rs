@@ -32,8 +32,8 @@ impl AppState {
     pub fn new(store: Store, config: Arc<Config>) -> AppState {
         AppState {
             store,
+            feeds: Arc::new(crate::feeds::FeedCache::new(config.version_ttl)),
             config,
-            feeds: Default::default(),
         }
     }
 }

@@ -53,6 +53,8 @@ impl TestDb {
         c.database_url = self.url.clone();
         c.schedules_dir = repo().join("schedules");
         c.grade_rules = repo().join("schedules/grade-rules.toml");
+        // A change shows at once: no test waits out the server's version cache.
+        c.version_ttl = std::time::Duration::ZERO;
         c
     }
 
