@@ -1,4 +1,5 @@
-//! The `lessoncast` command: parses arguments, builds the configuration, calls into the library.
+//! The `lessoncast` command: parses arguments, builds the configuration, and dispatches each
+//! command to its own function, which calls into the library.
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -23,104 +24,17 @@ struct Cli {
 enum Command {
     /// Migrate, import the demo week into an empty database, start the scheduled imports and
     /// serve HTTP.
-    Serve {
-        /// Address to listen on [env: LESSONCAST_ADDR] [default: 127.0.0.1:8080]
-        #[arg(long)]
-        addr: Option<String>,
-        /// Do not import the demo week into an empty database.
-        #[arg(long)]
-        no_demo: bool,
-    },
+    Serve(ServeArgs),
     /// Import a schedule file, a directory of them, or an http(s) URL, in one transaction.
     ///
-    /// Prints added / updated / removed / unchanged counts. On bad input it names the file,
-    /// line and field, exits non-zero and changes nothing.
-    Import {
-        /// File, directory or http(s):// URL.
-        source: String,
-        /// Format of the source; auto sniffs it from its first bytes.
-        #[arg(long, default_value = "auto", value_parser = parse_format)]
-        format: Format,
-        /// Call sign of the station, for sources that do not name it (e.g. a TVSS day file).
-        #[arg(long, value_name = "CALLSIGN")]
-        station: Option<String>,
-        /// The station's time zone (e.g. America/Chicago), whatever the source says; also the
-        /// zone of CSV local times.
-        #[arg(long, value_name = "ZONE", value_parser = parse_zone)]
-        tz: Option<chrono_tz::Tz>,
-        /// The day of a TVSS response that names none (the `today` endpoint).
-        #[arg(long, value_name = "YYYY-MM-DD")]
-        day: Option<chrono::NaiveDate>,
-        /// Refuse the whole import on any bad programme, row or listing, instead of skipping it
-        /// with a warning.
-        #[arg(long)]
-        strict: bool,
-        /// Move every airing by this many whole weeks (keeping local wall-clock times).
-        #[arg(
-            long,
-            value_name = "N",
-            default_value_t = 0,
-            allow_negative_numbers = true
-        )]
-        shift_weeks: i64,
-        /// Report what would change, then change nothing.
-        #[arg(long)]
-        dry_run: bool,
-        /// Print one JSON object on stdout: {"added","updated","removed","unchanged","skipped",
-        /// "warnings"}, or {"error":{"file","line","field","message"}} when refused.
-        #[arg(long)]
-        json: bool,
-        /// Grade rules file [env: LESSONCAST_GRADE_RULES] [default: schedules/grade-rules.toml]
-        #[arg(long, value_name = "FILE")]
-        grade_rules: Option<std::path::PathBuf>,
-        /// Request header for URL sources, as "Name: value" (e.g. the PBS X-PBSAUTH key).
-        #[arg(long = "header", value_name = "NAME: VALUE")]
-        headers: Vec<String>,
-    },
+    /// Prints added / updated / removed / unchanged / skipped counts. A file that cannot be read
+    /// whole is refused: it names the file, line and field, exits non-zero and changes nothing.
+    /// A bad programme, row or listing is skipped with a warning (--strict refuses instead).
+    Import(ImportArgs),
     /// Write a calendar feed to stdout: the same bytes the server publishes.
-    Feed {
-        #[command(subcommand)]
-        which: FeedWhich,
-        /// Language: en or es.
-        #[arg(long, default_value = "en", global = true)]
-        lang: String,
-        /// First day of the window (default: two weeks ago).
-        #[arg(long, value_name = "DATE", global = true)]
-        from: Option<String>,
-        /// Last day of the window (default: eight weeks ahead).
-        #[arg(long, value_name = "DATE", global = true)]
-        to: Option<String>,
-        /// Minutes before each airing for a reminder; 0 for none.
-        #[arg(long, value_name = "MINUTES", global = true)]
-        alarm: Option<String>,
-    },
+    Feed(FeedArgs),
     /// Write a printable weekly packet (PDF or HTML) for a grade, or every grade × language.
-    Packet {
-        /// PK, K, 1 to 12 or ADULT.
-        #[arg(long, required_unless_present = "all", conflicts_with = "all")]
-        grade: Option<String>,
-        /// Any day of the week, as YYYY-MM-DD.
-        #[arg(long, value_name = "DATE")]
-        week: String,
-        /// Language: en or es.
-        #[arg(long, default_value = "en")]
-        lang: String,
-        /// pdf or html.
-        #[arg(long, default_value = "pdf")]
-        format: String,
-        /// Paper: letter or a4.
-        #[arg(long, default_value = "letter")]
-        size: String,
-        /// Large print.
-        #[arg(long)]
-        large: bool,
-        /// Every grade in every language (PDF), into the directory given by -o.
-        #[arg(long)]
-        all: bool,
-        /// Output file (or directory with --all).
-        #[arg(short = 'o', long = "output", value_name = "PATH")]
-        output: std::path::PathBuf,
-    },
+    Packet(PacketArgs),
     /// Manage teacher and admin accounts.
     User {
         #[command(subcommand)]
@@ -128,6 +42,106 @@ enum Command {
     },
     /// Apply database migrations and exit.
     Migrate,
+}
+
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// Address to listen on [env: LESSONCAST_ADDR] [default: 127.0.0.1:8080]
+    #[arg(long)]
+    addr: Option<String>,
+    /// Do not import the demo week into an empty database.
+    #[arg(long)]
+    no_demo: bool,
+}
+
+#[derive(clap::Args)]
+struct ImportArgs {
+    /// File, directory or http(s):// URL.
+    source: String,
+    /// Format of the source; auto sniffs it from its first bytes.
+    #[arg(long, default_value = "auto", value_parser = parse_format)]
+    format: Format,
+    /// Call sign of the station, for sources that do not name it (e.g. a TVSS day file).
+    #[arg(long, value_name = "CALLSIGN")]
+    station: Option<String>,
+    /// The station's time zone (e.g. America/Chicago), whatever the source says; also the
+    /// zone of CSV local times.
+    #[arg(long, value_name = "ZONE", value_parser = parse_zone)]
+    tz: Option<chrono_tz::Tz>,
+    /// The day of a TVSS response that names none (the `today` endpoint).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    day: Option<chrono::NaiveDate>,
+    /// Refuse the whole import on any bad programme, row or listing, instead of skipping it
+    /// with a warning.
+    #[arg(long)]
+    strict: bool,
+    /// Move every airing by this many whole weeks (keeping local wall-clock times).
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 0,
+        allow_negative_numbers = true
+    )]
+    shift_weeks: i64,
+    /// Report what would change, then change nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Print one JSON object on stdout: {"added","updated","removed","unchanged","skipped",
+    /// "warnings"}, or {"error":{"file","line","field","message"}} when refused.
+    #[arg(long)]
+    json: bool,
+    /// Grade rules file [env: LESSONCAST_GRADE_RULES] [default: schedules/grade-rules.toml]
+    #[arg(long, value_name = "FILE")]
+    grade_rules: Option<std::path::PathBuf>,
+    /// Request header for URL sources, as "Name: value" (e.g. the PBS X-PBSAUTH key).
+    #[arg(long = "header", value_name = "NAME: VALUE")]
+    headers: Vec<String>,
+}
+
+#[derive(clap::Args)]
+struct FeedArgs {
+    #[command(subcommand)]
+    which: FeedWhich,
+    /// Language: en or es.
+    #[arg(long, default_value = "en", global = true)]
+    lang: String,
+    /// First day of the window (default: two weeks ago).
+    #[arg(long, value_name = "DATE", global = true)]
+    from: Option<String>,
+    /// Last day of the window (default: eight weeks ahead).
+    #[arg(long, value_name = "DATE", global = true)]
+    to: Option<String>,
+    /// Minutes before each airing for a reminder; 0 for none.
+    #[arg(long, value_name = "MINUTES", global = true)]
+    alarm: Option<String>,
+}
+
+#[derive(clap::Args)]
+struct PacketArgs {
+    /// PK, K, 1 to 12 or ADULT.
+    #[arg(long, required_unless_present = "all", conflicts_with = "all")]
+    grade: Option<String>,
+    /// Any day of the week, as YYYY-MM-DD.
+    #[arg(long, value_name = "DATE")]
+    week: String,
+    /// Language: en or es.
+    #[arg(long, default_value = "en")]
+    lang: String,
+    /// pdf or html.
+    #[arg(long, default_value = "pdf")]
+    format: String,
+    /// Paper: letter or a4.
+    #[arg(long, default_value = "letter")]
+    size: String,
+    /// Large print.
+    #[arg(long)]
+    large: bool,
+    /// Every grade in every language (PDF), into the directory given by -o.
+    #[arg(long)]
+    all: bool,
+    /// Output file (or directory with --all).
+    #[arg(short = 'o', long = "output", value_name = "PATH")]
+    output: std::path::PathBuf,
 }
 
 #[derive(Subcommand)]
@@ -175,7 +189,7 @@ fn main() -> ExitCode {
     // The server logs what it does; one-shot commands print their own results and log only
     // trouble unless RUST_LOG asks for more.
     let default_filter = match cli.command {
-        Command::Serve { .. } => "info,sqlx=warn",
+        Command::Serve(_) => "info,sqlx=warn",
         _ => "warn",
     };
     tracing_subscriber::fmt()
@@ -203,273 +217,291 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let mut config = Config::load()?;
+    let config = Config::load()?;
     match cli.command {
-        Command::Serve { addr, no_demo } => {
-            if let Some(a) = addr {
-                if std::env::var("LESSONCAST_BASE_URL").is_err() {
-                    config.base_url = format!("http://{a}");
-                }
-                config.addr = a;
-            }
-            let store = app::open_store(&config).await?;
-            if !no_demo {
-                app::import_demo_if_empty(&store, &config).await?;
-            }
-            let listener = tokio::net::TcpListener::bind(&config.addr)
-                .await
-                .with_context(|| format!("cannot listen on {}", config.addr))?;
-            eprintln!(
-                "lessoncast is serving {} (listening on {})",
-                config.base_url,
-                listener.local_addr()?
-            );
-            app::serve(
-                store,
-                Arc::new(config),
-                listener,
-                lessoncast::web::shutdown_signal(),
-            )
-            .await?;
-            Ok(ExitCode::SUCCESS)
+        Command::Serve(args) => serve(config, args).await,
+        Command::Import(args) => import_schedules(config, args).await,
+        Command::Feed(args) => feed(config, args).await,
+        Command::Packet(args) => packet(config, args).await,
+        Command::User { action } => user(config, action).await,
+        Command::Migrate => migrate(config).await,
+    }
+}
+
+/// `lessoncast serve`.
+async fn serve(mut config: Config, args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let ServeArgs { addr, no_demo } = args;
+    if let Some(a) = addr {
+        if std::env::var("LESSONCAST_BASE_URL").is_err() {
+            config.base_url = format!("http://{a}");
         }
-        Command::Import {
-            source,
-            format,
-            station,
-            tz,
-            day,
-            strict,
-            shift_weeks,
-            dry_run,
-            json,
-            grade_rules,
-            headers,
-        } => {
-            if let Some(path) = grade_rules {
-                config.grade_rules = path;
-            }
-            let headers = headers
-                .iter()
-                .map(|h| {
-                    h.split_once(':')
-                        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
-                        .with_context(|| format!("--header `{h}`: write it as \"Name: value\""))
-                })
-                .collect::<anyhow::Result<Vec<_>>>()?;
-            let store = app::open_store(&config).await?;
-            let opts = ImportOptions {
-                format,
-                station: station.map(|s| s.trim().to_ascii_uppercase()),
-                shift_weeks,
-                dry_run,
-                rules: app::load_rules(&config)?,
-                default_tz: Some(config.tz),
-                tz,
-                day,
-                strict,
-                progress: !json,
-                headers,
-            };
-            let result = import::import(&store, &source, &opts).await;
-            store.close().await;
-            match result {
-                Ok(report) => {
-                    if json {
-                        println!("{}", serde_json::to_string(&report)?);
-                    } else {
-                        for w in &report.warnings {
-                            eprintln!("warning: {w}");
-                        }
-                        let c = report.counts;
-                        println!(
-                            "{}{} added, {} updated, {} removed, {} unchanged, {} skipped ({} file{}, {} warning{})",
-                            if dry_run { "dry run, nothing stored: " } else { "" },
-                            c.added,
-                            c.updated,
-                            c.removed,
-                            c.unchanged,
-                            c.skipped,
-                            report.files,
-                            if report.files == 1 { "" } else { "s" },
-                            report.warnings.len(),
-                            if report.warnings.len() == 1 { "" } else { "s" },
-                        );
-                    }
-                    Ok(ExitCode::SUCCESS)
-                }
-                Err(e) => {
-                    if json {
-                        println!("{}", serde_json::json!({ "error": e.to_json(&source) }));
-                    }
-                    eprintln!("error: {e}");
-                    eprintln!("nothing was imported");
-                    Ok(ExitCode::from(2))
-                }
-            }
-        }
-        Command::Feed {
-            which,
-            lang,
-            from,
-            to,
-            alarm,
-        } => {
-            use lessoncast::feeds::FeedKind;
-            use lessoncast::web::{feeds::FeedQuery, AppState};
-            let kind = match which {
-                FeedWhich::Grade { grade } => {
-                    FeedKind::Grade(grade.parse().map_err(|e| anyhow::anyhow!("grade: {e}"))?)
-                }
-                FeedWhich::Station { callsign } => FeedKind::Station(callsign.to_ascii_uppercase()),
-                FeedWhich::Class { token } => {
-                    let store = app::open_store(&config).await?;
-                    let class =
-                        lessoncast::store::assignments::class_by_token(store.pool(), token.trim())
-                            .await?
-                            .context("no class has this feed token (it may have been renewed)")?;
-                    store.close().await;
-                    FeedKind::Class(lessoncast::feeds::ClassFeed {
-                        id: class.id,
-                        owner_id: class.owner_id,
-                        name: class.name,
-                        grades: class.grades,
-                    })
-                }
-            };
-            let store = app::open_store(&config).await?;
-            let query = FeedQuery {
-                lang: Some(lang),
-                from,
-                to,
-                alarm,
-            };
-            let today = chrono::Utc::now().with_timezone(&config.tz).date_naive();
-            let req = lessoncast::web::feeds::feed_request(kind, &query, today)
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
-            let state = AppState::new(store.clone(), Arc::new(config));
-            let feed = lessoncast::web::feeds::rendered(&state, &req)
-                .await
-                .map_err(|e| anyhow::anyhow!("{}", e.public_message()))?;
-            use std::io::Write;
-            std::io::stdout().write_all(&feed.body)?;
-            store.close().await;
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Packet {
-            grade,
-            week,
-            lang,
-            format,
-            size,
-            large,
-            all,
-            output,
-        } => {
-            use lessoncast::packets::{Format as PacketFormat, PacketOptions, PaperSize};
-            use lessoncast::web::packets::{packet_bytes, parse_grade, parse_week};
-            let fail = |e: &dyn std::fmt::Display| anyhow::anyhow!("{e}");
-            let week = parse_week(&week).map_err(|e| fail(&e))?;
-            let lang: lessoncast::i18n::Lang = lang.parse().map_err(|e| fail(&e))?;
-            let format: PacketFormat = format.parse().map_err(|e| fail(&e))?;
-            let size: PaperSize = size.parse().map_err(|e| fail(&e))?;
-            let store = app::open_store(&config).await?;
-            let state = lessoncast::web::AppState::new(store.clone(), Arc::new(config));
-            if all {
-                std::fs::create_dir_all(&output)
-                    .with_context(|| format!("cannot create {}", output.display()))?;
-                let mut n = 0;
-                for g in lessoncast::domain::Grade::all() {
-                    for l in [lessoncast::i18n::Lang::En, lessoncast::i18n::Lang::Es] {
-                        let opts = PacketOptions {
-                            grade: g,
-                            week,
-                            lang: l,
-                            size,
-                            large,
-                        };
-                        let bytes = packet_bytes(&state, opts, PacketFormat::Pdf)
-                            .await
-                            .map_err(|e| fail(&e))?;
-                        let name = format!(
-                            "packet-{week}-grade-{}-{}.pdf",
-                            g.code().to_ascii_lowercase(),
-                            l.code()
-                        );
-                        std::fs::write(output.join(&name), bytes)
-                            .with_context(|| format!("cannot write {name}"))?;
-                        n += 1;
-                    }
-                }
-                eprintln!(
-                    "wrote {n} packets for the week of {week} to {}",
-                    output.display()
-                );
+        config.addr = a;
+    }
+    let store = app::open_store(&config).await?;
+    if !no_demo {
+        app::import_demo_if_empty(&store, &config).await?;
+    }
+    let listener = tokio::net::TcpListener::bind(&config.addr)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.addr))?;
+    eprintln!(
+        "lessoncast is serving {} (listening on {})",
+        config.base_url,
+        listener.local_addr()?
+    );
+    app::serve(
+        store,
+        Arc::new(config),
+        listener,
+        lessoncast::web::shutdown_signal(),
+    )
+    .await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `lessoncast import`.
+async fn import_schedules(mut config: Config, args: ImportArgs) -> anyhow::Result<ExitCode> {
+    let ImportArgs {
+        source,
+        format,
+        station,
+        tz,
+        day,
+        strict,
+        shift_weeks,
+        dry_run,
+        json,
+        grade_rules,
+        headers,
+    } = args;
+    if let Some(path) = grade_rules {
+        config.grade_rules = path;
+    }
+    let headers = headers
+        .iter()
+        .map(|h| {
+            h.split_once(':')
+                .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+                .with_context(|| format!("--header `{h}`: write it as \"Name: value\""))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let store = app::open_store(&config).await?;
+    let opts = ImportOptions {
+        format,
+        station: station.map(|s| s.trim().to_ascii_uppercase()),
+        shift_weeks,
+        dry_run,
+        rules: app::load_rules(&config)?,
+        default_tz: Some(config.tz),
+        tz,
+        day,
+        strict,
+        progress: !json,
+        headers,
+    };
+    let result = import::import(&store, &source, &opts).await;
+    store.close().await;
+    match result {
+        Ok(report) => {
+            if json {
+                println!("{}", serde_json::to_string(&report)?);
             } else {
-                let grade =
-                    parse_grade(grade.as_deref().unwrap_or_default()).map_err(|e| fail(&e))?;
+                for w in &report.warnings {
+                    eprintln!("warning: {w}");
+                }
+                let c = report.counts;
+                println!(
+                    "{}{} added, {} updated, {} removed, {} unchanged, {} skipped ({} file{}, {} warning{})",
+                    if dry_run { "dry run, nothing stored: " } else { "" },
+                    c.added,
+                    c.updated,
+                    c.removed,
+                    c.unchanged,
+                    c.skipped,
+                    report.files,
+                    if report.files == 1 { "" } else { "s" },
+                    report.warnings.len(),
+                    if report.warnings.len() == 1 { "" } else { "s" },
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            if json {
+                println!("{}", serde_json::json!({ "error": e.to_json(&source) }));
+            }
+            eprintln!("error: {e}");
+            eprintln!("nothing was imported");
+            Ok(ExitCode::from(2))
+        }
+    }
+}
+
+/// `lessoncast feed`.
+async fn feed(config: Config, args: FeedArgs) -> anyhow::Result<ExitCode> {
+    let FeedArgs {
+        which,
+        lang,
+        from,
+        to,
+        alarm,
+    } = args;
+    use lessoncast::feeds::FeedKind;
+    use lessoncast::web::{feeds::FeedQuery, AppState};
+    let kind = match which {
+        FeedWhich::Grade { grade } => {
+            FeedKind::Grade(grade.parse().map_err(|e| anyhow::anyhow!("grade: {e}"))?)
+        }
+        FeedWhich::Station { callsign } => FeedKind::Station(callsign.to_ascii_uppercase()),
+        FeedWhich::Class { token } => {
+            let store = app::open_store(&config).await?;
+            let class = lessoncast::store::assignments::class_by_token(store.pool(), token.trim())
+                .await?
+                .context("no class has this feed token (it may have been renewed)")?;
+            store.close().await;
+            FeedKind::Class(lessoncast::feeds::ClassFeed {
+                id: class.id,
+                owner_id: class.owner_id,
+                name: class.name,
+                grades: class.grades,
+            })
+        }
+    };
+    let store = app::open_store(&config).await?;
+    let query = FeedQuery {
+        lang: Some(lang),
+        from,
+        to,
+        alarm,
+    };
+    let today = chrono::Utc::now().with_timezone(&config.tz).date_naive();
+    let req = lessoncast::web::feeds::feed_request(kind, &query, today)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let state = AppState::new(store.clone(), Arc::new(config));
+    let feed = lessoncast::web::feeds::rendered(&state, &req)
+        .await
+        .map_err(|e| anyhow::anyhow!("{}", e.public_message()))?;
+    use std::io::Write;
+    std::io::stdout().write_all(&feed.body)?;
+    store.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `lessoncast packet`.
+async fn packet(config: Config, args: PacketArgs) -> anyhow::Result<ExitCode> {
+    let PacketArgs {
+        grade,
+        week,
+        lang,
+        format,
+        size,
+        large,
+        all,
+        output,
+    } = args;
+    use lessoncast::packets::{Format as PacketFormat, PacketOptions, PaperSize};
+    use lessoncast::web::packets::{packet_bytes, parse_grade, parse_week};
+    let fail = |e: &dyn std::fmt::Display| anyhow::anyhow!("{e}");
+    let week = parse_week(&week).map_err(|e| fail(&e))?;
+    let lang: lessoncast::i18n::Lang = lang.parse().map_err(|e| fail(&e))?;
+    let format: PacketFormat = format.parse().map_err(|e| fail(&e))?;
+    let size: PaperSize = size.parse().map_err(|e| fail(&e))?;
+    let store = app::open_store(&config).await?;
+    let state = lessoncast::web::AppState::new(store.clone(), Arc::new(config));
+    if all {
+        std::fs::create_dir_all(&output)
+            .with_context(|| format!("cannot create {}", output.display()))?;
+        let mut n = 0;
+        for g in lessoncast::domain::Grade::all() {
+            for l in [lessoncast::i18n::Lang::En, lessoncast::i18n::Lang::Es] {
                 let opts = PacketOptions {
-                    grade,
+                    grade: g,
                     week,
-                    lang,
+                    lang: l,
                     size,
                     large,
                 };
-                let bytes = packet_bytes(&state, opts, format)
+                let bytes = packet_bytes(&state, opts, PacketFormat::Pdf)
                     .await
                     .map_err(|e| fail(&e))?;
-                std::fs::write(&output, bytes)
-                    .with_context(|| format!("cannot write {}", output.display()))?;
-                eprintln!("wrote {}", output.display());
+                let name = format!(
+                    "packet-{week}-grade-{}-{}.pdf",
+                    g.code().to_ascii_lowercase(),
+                    l.code()
+                );
+                std::fs::write(output.join(&name), bytes)
+                    .with_context(|| format!("cannot write {name}"))?;
+                n += 1;
             }
-            store.close().await;
-            Ok(ExitCode::SUCCESS)
         }
-        Command::User { action } => {
-            use lessoncast::store::users::{self, Role};
-            let store = app::open_store(&config).await?;
-            match action {
-                UserAction::Add { email, role } => {
-                    let email = email.trim().to_ascii_lowercase();
-                    if !valid_email(&email) {
-                        anyhow::bail!("`{email}` is not an e-mail address");
-                    }
-                    let role = Role::parse(&role).context("role: teacher or admin")?;
-                    if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
-                        eprint!("Password for {email} (at least 10 characters, then Enter): ");
-                    }
-                    let mut line = String::new();
-                    std::io::stdin().read_line(&mut line)?;
-                    let password =
-                        lessoncast::auth::Secret::new(line.trim_end_matches(['\r', '\n']));
-                    let hash = tokio::task::spawn_blocking(move || {
-                        lessoncast::auth::hash_password(&password)
-                    })
+        eprintln!(
+            "wrote {n} packets for the week of {week} to {}",
+            output.display()
+        );
+    } else {
+        let grade = parse_grade(grade.as_deref().unwrap_or_default()).map_err(|e| fail(&e))?;
+        let opts = PacketOptions {
+            grade,
+            week,
+            lang,
+            size,
+            large,
+        };
+        let bytes = packet_bytes(&state, opts, format)
+            .await
+            .map_err(|e| fail(&e))?;
+        std::fs::write(&output, bytes)
+            .with_context(|| format!("cannot write {}", output.display()))?;
+        eprintln!("wrote {}", output.display());
+    }
+    store.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `lessoncast user`.
+async fn user(config: Config, action: UserAction) -> anyhow::Result<ExitCode> {
+    use lessoncast::store::users::{self, Role};
+    let store = app::open_store(&config).await?;
+    match action {
+        UserAction::Add { email, role } => {
+            let email = email.trim().to_ascii_lowercase();
+            if !valid_email(&email) {
+                anyhow::bail!("`{email}` is not an e-mail address");
+            }
+            let role = Role::parse(&role).context("role: teacher or admin")?;
+            if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+                eprint!("Password for {email} (at least 10 characters, then Enter): ");
+            }
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line)?;
+            let password = lessoncast::auth::Secret::new(line.trim_end_matches(['\r', '\n']));
+            let hash =
+                tokio::task::spawn_blocking(move || lessoncast::auth::hash_password(&password))
                     .await??;
-                    let now = chrono::Utc::now().timestamp();
-                    match users::create(store.pool(), &email, &hash, role, now).await {
-                        Ok(u) => {
-                            println!("created {} ({}) with id {}", u.email, u.role.as_str(), u.id)
-                        }
-                        Err(lessoncast::store::StoreError::AlreadyExists) => {
-                            anyhow::bail!("an account for {email} already exists")
-                        }
-                        Err(e) => return Err(e.into()),
-                    }
+            let now = chrono::Utc::now().timestamp();
+            match users::create(store.pool(), &email, &hash, role, now).await {
+                Ok(u) => {
+                    println!("created {} ({}) with id {}", u.email, u.role.as_str(), u.id)
                 }
-                UserAction::List => {
-                    for u in users::list(store.pool()).await? {
-                        println!("{}\t{}\t{}", u.id, u.role.as_str(), u.email);
-                    }
+                Err(lessoncast::store::StoreError::AlreadyExists) => {
+                    anyhow::bail!("an account for {email} already exists")
                 }
+                Err(e) => return Err(e.into()),
             }
-            store.close().await;
-            Ok(ExitCode::SUCCESS)
         }
-        Command::Migrate => {
-            app::open_store(&config).await?;
-            eprintln!("migrations applied to {}", config.database_url);
-            Ok(ExitCode::SUCCESS)
+        UserAction::List => {
+            for u in users::list(store.pool()).await? {
+                println!("{}\t{}\t{}", u.id, u.role.as_str(), u.email);
+            }
         }
     }
+    store.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `lessoncast migrate`.
+async fn migrate(config: Config) -> anyhow::Result<ExitCode> {
+    app::open_store(&config).await?;
+    eprintln!("migrations applied to {}", config.database_url);
+    Ok(ExitCode::SUCCESS)
 }
