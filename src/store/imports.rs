@@ -196,17 +196,12 @@ impl ImportWriter {
             Some(row) => {
                 let id: i64 = get(&row, "id")?;
                 let stored: String = get(&row, "tz")?;
-                if correct && stored != tz {
-                    sqlx::query("UPDATE stations SET tz = $1 WHERE id = $2")
-                        .bind(tz)
-                        .bind(id)
-                        .execute(&mut *self.tx)
-                        .await?;
-                    self.zones_changed = true;
-                    (id, Some(stored))
+                let before = if correct {
+                    self.move_zone(id, stored, tz).await?
                 } else {
-                    (id, None)
-                }
+                    None
+                };
+                (id, before)
             }
             None => {
                 let row = sqlx::query(
@@ -230,20 +225,30 @@ impl ImportWriter {
         callsign: &str,
         tz: &str,
     ) -> Result<Option<String>, StoreError> {
-        let Some(row) = sqlx::query("SELECT tz FROM stations WHERE callsign = $1")
+        let Some(row) = sqlx::query("SELECT id, tz FROM stations WHERE callsign = $1")
             .bind(callsign)
             .fetch_optional(&mut *self.tx)
             .await?
         else {
             return Ok(None);
         };
-        let stored: String = get(&row, "tz")?;
+        self.move_zone(get(&row, "id")?, get(&row, "tz")?, tz).await
+    }
+
+    /// Station `id`, in zone `stored`, moves to `tz` unless it is there already; returns the
+    /// zone it left.
+    async fn move_zone(
+        &mut self,
+        id: i64,
+        stored: String,
+        tz: &str,
+    ) -> Result<Option<String>, StoreError> {
         if stored == tz {
             return Ok(None);
         }
-        sqlx::query("UPDATE stations SET tz = $1 WHERE callsign = $2")
+        sqlx::query("UPDATE stations SET tz = $1 WHERE id = $2")
             .bind(tz)
-            .bind(callsign)
+            .bind(id)
             .execute(&mut *self.tx)
             .await?;
         self.zones_changed = true;
