@@ -5,12 +5,12 @@
 //! Run: `cargo bench --bench feed_render`.
 
 use lessoncast::app;
+use lessoncast::app::App;
 use lessoncast::config::Config;
 use lessoncast::feeds::{self, FeedKind, FeedRequest, Publisher};
 use lessoncast::i18n::Lang;
 use lessoncast::import::{self, GradeRules, ImportOptions};
 use lessoncast::store::{airings, AiringFilter};
-use lessoncast::web::AppState;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -80,14 +80,12 @@ async fn run() {
         render.push(t.elapsed());
         bytes = body.len();
     }
-    let state = AppState::new(store.clone(), Arc::new(config));
+    let state = App::new(store.clone(), Arc::new(config));
     let mut cold = Vec::new();
     for _ in 0..300 {
-        let fresh = AppState::new(state.store.clone(), state.config.clone());
+        let fresh = App::new(state.store.clone(), state.config.clone());
         let t = Instant::now();
-        lessoncast::web::feeds::rendered(&fresh, &req)
-            .await
-            .expect("feed");
+        feeds::publish(&fresh, &req).await.expect("feed");
         cold.push(t.elapsed());
     }
     let (r50, r99) = stats(render);

@@ -1,15 +1,69 @@
-//! Putting the pieces together: what `serve` and `import` do, shared by the CLI and the tests.
+//! Putting the pieces together: the state the server, the CLI and the jobs share ([`App`]),
+//! and what `serve` and the demo import do.
 
 use crate::config::Config;
 use crate::domain::Week;
+use crate::feeds::FeedCache;
 use crate::import::{self, GradeRules, ImportError, ImportOptions, ImportReport};
-use crate::store::{airings, Store};
-use crate::web::{self, AppState};
+use crate::packets::PacketCache;
+use crate::store::{airings, Store, StoreError};
 use chrono::Utc;
 use std::future::Future;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
 use tracing::info;
+
+/// What publishing needs, shared by every request, command and job: the database, the
+/// settings, and the caches of rendered feeds and drawn packets. Cheap to clone.
+#[derive(Clone)]
+pub struct App {
+    pub store: Store,
+    pub config: Arc<Config>,
+    pub feeds: Arc<FeedCache>,
+    pub packets: Arc<PacketCache>,
+    version: Arc<VersionMemo>,
+}
+
+/// The data version and when it changed (`store::airings::data_version`).
+pub type DataVersion = (i64, i64);
+
+/// The last looked-up data version, trusted for `Config::version_ttl`: imports by another
+/// process (the CLI) show within that time, and a busy feed costs one query per lifetime.
+struct VersionMemo {
+    ttl: Duration,
+    last: Mutex<Option<(Instant, DataVersion)>>,
+}
+
+impl App {
+    pub fn new(store: Store, config: Arc<Config>) -> App {
+        App {
+            store,
+            feeds: Arc::new(FeedCache::default()),
+            packets: Arc::new(PacketCache::default()),
+            version: Arc::new(VersionMemo {
+                ttl: config.version_ttl,
+                last: Mutex::new(None),
+            }),
+            config,
+        }
+    }
+
+    /// The data version, from the memo while it is fresh, else from the database.
+    pub async fn data_version(&self) -> Result<DataVersion, StoreError> {
+        let memo = &self.version;
+        if let Some((at, v)) = memo.last.lock().ok().and_then(|l| *l) {
+            if at.elapsed() < memo.ttl {
+                return Ok(v);
+            }
+        }
+        let v = airings::data_version(self.store.pool()).await?;
+        if let Ok(mut last) = memo.last.lock() {
+            *last = Some((Instant::now(), v));
+        }
+        Ok(v)
+    }
+}
 
 /// The week the demo schedules in `schedules/` were written for.
 pub const DEMO_WEEK: &str = "2020-04-13";
@@ -66,9 +120,9 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let mut jobs = crate::jobs::start(store.clone(), config.clone()).await?;
-    let state = AppState::new(store.clone(), config);
+    let state = App::new(store.clone(), config);
     info!(addr = %listener.local_addr()?, "serving");
-    axum::serve(listener, web::router(state))
+    axum::serve(listener, crate::web::router(state))
         .with_graceful_shutdown(shutdown)
         .await?;
     if let Some(j) = jobs.as_mut() {
@@ -76,4 +130,27 @@ pub async fn serve(
     }
     store.close().await;
     Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM, for a graceful shutdown.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down");
 }

@@ -3,7 +3,7 @@
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use lessoncast::app;
+use lessoncast::app::{self, App};
 use lessoncast::config::Config;
 use lessoncast::import::{self, Format, ImportOptions};
 use std::process::ExitCode;
@@ -249,13 +249,7 @@ async fn serve(mut config: Config, args: ServeArgs) -> anyhow::Result<ExitCode> 
         config.base_url,
         listener.local_addr()?
     );
-    app::serve(
-        store,
-        Arc::new(config),
-        listener,
-        lessoncast::web::shutdown_signal(),
-    )
-    .await?;
+    app::serve(store, Arc::new(config), listener, app::shutdown_signal()).await?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -339,6 +333,7 @@ async fn import_schedules(mut config: Config, args: ImportArgs) -> anyhow::Resul
 
 /// `lessoncast feed`.
 async fn feed(config: Config, args: FeedArgs) -> anyhow::Result<ExitCode> {
+    use lessoncast::feeds::{self, FeedKind, FeedParams};
     let FeedArgs {
         which,
         lang,
@@ -346,49 +341,35 @@ async fn feed(config: Config, args: FeedArgs) -> anyhow::Result<ExitCode> {
         to,
         alarm,
     } = args;
-    use lessoncast::feeds::FeedKind;
-    use lessoncast::web::{feeds::FeedQuery, AppState};
+    let app = App::new(app::open_store(&config).await?, Arc::new(config));
     let kind = match which {
         FeedWhich::Grade { grade } => {
             FeedKind::Grade(grade.parse().map_err(|e| anyhow::anyhow!("grade: {e}"))?)
         }
         FeedWhich::Station { callsign } => FeedKind::Station(callsign.to_ascii_uppercase()),
-        FeedWhich::Class { token } => {
-            let store = app::open_store(&config).await?;
-            let class = lessoncast::store::assignments::class_by_token(store.pool(), token.trim())
-                .await?
-                .context("no class has this feed token (it may have been renewed)")?;
-            store.close().await;
-            FeedKind::Class(lessoncast::feeds::ClassFeed {
-                id: class.id,
-                owner_id: class.owner_id,
-                name: class.name,
-                grades: class.grades,
-            })
-        }
+        FeedWhich::Class { token } => feeds::class_feed(&app, token.trim()).await?,
     };
-    let store = app::open_store(&config).await?;
-    let query = FeedQuery {
+    let params = FeedParams {
         lang: Some(lang),
         from,
         to,
         alarm,
     };
-    let today = chrono::Utc::now().with_timezone(&config.tz).date_naive();
-    let req = lessoncast::web::feeds::feed_request(kind, &query, today)
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let state = AppState::new(store.clone(), Arc::new(config));
-    let feed = lessoncast::web::feeds::rendered(&state, &req)
-        .await
-        .map_err(|e| anyhow::anyhow!("{}", e.public_message()))?;
+    let today = chrono::Utc::now()
+        .with_timezone(&app.config.tz)
+        .date_naive();
+    let feed = feeds::publish(&app, &params.request(kind, today)?).await?;
     use std::io::Write;
     std::io::stdout().write_all(&feed.body)?;
-    store.close().await;
+    app.store.close().await;
     Ok(ExitCode::SUCCESS)
 }
 
 /// `lessoncast packet`.
 async fn packet(config: Config, args: PacketArgs) -> anyhow::Result<ExitCode> {
+    use lessoncast::domain::{Grade, Week};
+    use lessoncast::i18n::Lang;
+    use lessoncast::packets::{self, Format, PacketOptions, PaperSize};
     let PacketArgs {
         grade,
         week,
@@ -399,37 +380,34 @@ async fn packet(config: Config, args: PacketArgs) -> anyhow::Result<ExitCode> {
         all,
         output,
     } = args;
-    use lessoncast::packets::{Format as PacketFormat, PacketOptions, PaperSize};
-    use lessoncast::web::packets::{packet_bytes, parse_grade, parse_week};
-    let fail = |e: &dyn std::fmt::Display| anyhow::anyhow!("{e}");
-    let week = parse_week(&week).map_err(|e| fail(&e))?;
-    let lang: lessoncast::i18n::Lang = lang.parse().map_err(|e| fail(&e))?;
-    let format: PacketFormat = format.parse().map_err(|e| fail(&e))?;
-    let size: PaperSize = size.parse().map_err(|e| fail(&e))?;
-    let store = app::open_store(&config).await?;
-    let state = lessoncast::web::AppState::new(store.clone(), Arc::new(config));
+    let week: Week = week.parse().map_err(|e| anyhow::anyhow!("week: {e}"))?;
+    let lang: Lang = lang.parse()?;
+    let format: Format = format.parse()?;
+    let size: PaperSize = size.parse()?;
+    let app = App::new(app::open_store(&config).await?, Arc::new(config));
+    let draw = async |grade: Grade, lang: Lang, format: Format| {
+        let request = PacketOptions {
+            grade,
+            week,
+            lang,
+            size,
+            large,
+        };
+        packets::publish(&app, &request.into(), format).await
+    };
     if all {
         std::fs::create_dir_all(&output)
             .with_context(|| format!("cannot create {}", output.display()))?;
         let mut n = 0;
-        for g in lessoncast::domain::Grade::all() {
-            for l in [lessoncast::i18n::Lang::En, lessoncast::i18n::Lang::Es] {
-                let opts = PacketOptions {
-                    grade: g,
-                    week,
-                    lang: l,
-                    size,
-                    large,
-                };
-                let bytes = packet_bytes(&state, opts, PacketFormat::Pdf)
-                    .await
-                    .map_err(|e| fail(&e))?;
+        for g in Grade::all() {
+            for l in [Lang::En, Lang::Es] {
+                let drawn = draw(g, l, Format::Pdf).await?;
                 let name = format!(
                     "packet-{week}-grade-{}-{}.pdf",
                     g.code().to_ascii_lowercase(),
                     l.code()
                 );
-                std::fs::write(output.join(&name), bytes)
+                std::fs::write(output.join(&name), drawn.bytes.as_slice())
                     .with_context(|| format!("cannot write {name}"))?;
                 n += 1;
             }
@@ -439,22 +417,17 @@ async fn packet(config: Config, args: PacketArgs) -> anyhow::Result<ExitCode> {
             output.display()
         );
     } else {
-        let grade = parse_grade(grade.as_deref().unwrap_or_default()).map_err(|e| fail(&e))?;
-        let opts = PacketOptions {
-            grade,
-            week,
-            lang,
-            size,
-            large,
-        };
-        let bytes = packet_bytes(&state, opts, format)
-            .await
-            .map_err(|e| fail(&e))?;
-        std::fs::write(&output, bytes)
+        let grade: Grade = grade
+            .as_deref()
+            .unwrap_or_default()
+            .parse()
+            .map_err(|e| anyhow::anyhow!("grade: {e}"))?;
+        let drawn = draw(grade, lang, format).await?;
+        std::fs::write(&output, drawn.bytes.as_slice())
             .with_context(|| format!("cannot write {}", output.display()))?;
         eprintln!("wrote {}", output.display());
     }
-    store.close().await;
+    app.store.close().await;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -515,7 +515,7 @@ async fn a_class_packet_prints_only_the_class_work_for_its_teacher() {
     let dir = tempfile::tempdir().unwrap();
     let pool = app.db.store.pool();
     let state =
-        lessoncast::web::AppState::new(app.db.store.clone(), std::sync::Arc::new(app.db.config()));
+        lessoncast::app::App::new(app.db.store.clone(), std::sync::Arc::new(app.db.config()));
     let hash =
         lessoncast::auth::hash_password(&lessoncast::auth::Secret::new("correct horse battery"))
             .unwrap();

@@ -552,7 +552,7 @@ async fn a_browser_session_cannot_write_through_the_api_without_its_csrf_token()
         .unwrap()
         .user;
     let state =
-        lessoncast::web::AppState::new(app.db.store.clone(), std::sync::Arc::new(app.db.config()));
+        lessoncast::app::App::new(app.db.store.clone(), std::sync::Arc::new(app.db.config()));
     let (cookie_token, csrf) = lessoncast::web::auth::start_session(&state, &user, true)
         .await
         .unwrap();
@@ -694,7 +694,7 @@ async fn the_admin_page_shows_the_import_history_to_admins_only() {
         .unwrap();
     assert_eq!(skipping.counts.skipped, 1);
     let state =
-        lessoncast::web::AppState::new(app.db.store.clone(), std::sync::Arc::new(app.db.config()));
+        lessoncast::app::App::new(app.db.store.clone(), std::sync::Arc::new(app.db.config()));
     let cookie_of = |email: &'static str| {
         let state = state.clone();
         async move {

@@ -10,10 +10,17 @@ use std::str::FromStr;
 pub struct Week(NaiveDate);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("`{input}` is not a week: give a date as YYYY-MM-DD, e.g. 2020-04-13")]
-pub struct WeekError {
-    pub input: String,
+pub enum WeekError {
+    #[error("`{0}` is not a week: give a date as YYYY-MM-DD, e.g. 2020-04-13")]
+    NotADate(String),
+    #[error("`{0}` is outside the years {FIRST_YEAR} to {LAST_YEAR}")]
+    OutOfRange(String),
 }
+
+/// The earliest and latest years a week may be in: any school's, and far from the edges of
+/// date arithmetic.
+pub const FIRST_YEAR: i32 = 1970;
+pub const LAST_YEAR: i32 = 9998;
 
 impl Week {
     pub fn containing(date: NaiveDate) -> Week {
@@ -56,11 +63,12 @@ impl FromStr for Week {
     type Err = WeekError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-            .map(Week::containing)
-            .map_err(|_| WeekError {
-                input: s.to_string(),
-            })
+        let date = NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+            .map_err(|_| WeekError::NotADate(s.to_string()))?;
+        if !(FIRST_YEAR..=LAST_YEAR).contains(&date.year()) {
+            return Err(WeekError::OutOfRange(s.trim().to_string()));
+        }
+        Ok(Week::containing(date))
     }
 }
 
@@ -81,6 +89,7 @@ mod tests {
         assert_eq!(w.day(Weekday::Fri).to_string(), "2020-04-17");
         assert!("2020-13-01".parse::<Week>().is_err());
         assert!("next week".parse::<Week>().is_err());
+        assert!("0001-01-01".parse::<Week>().is_err());
     }
 
     #[test]

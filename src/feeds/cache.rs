@@ -7,7 +7,9 @@ use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+
+/// The HTTP date format (RFC 9110 §5.6.7), for `Last-Modified`.
+pub const HTTP_DATE: &str = "%a, %d %b %Y %H:%M:%S GMT";
 
 /// A feed ready to send, plain and gzipped, with its validators.
 #[derive(Debug)]
@@ -39,63 +41,27 @@ impl RenderedFeed {
             etag_gzip: format!("\"{hash:016x}-gz\""),
             body: Bytes::from(body.into_bytes()),
             gzip: Bytes::from(gzip),
-            last_modified_http: last_modified
-                .format("%a, %d %b %Y %H:%M:%S GMT")
-                .to_string(),
+            last_modified_http: last_modified.format(HTTP_DATE).to_string(),
             last_modified,
             version,
         }
     }
 }
 
-/// Rendered feeds by request, and the data version they were rendered from. Bounded: when
+/// Rendered feeds by request, each with the data version it was rendered from. Bounded: when
 /// full, it starts afresh.
+#[derive(Default)]
 pub struct FeedCache {
     feeds: Mutex<HashMap<FeedRequest, Arc<RenderedFeed>>>,
-    version: Mutex<Option<(Instant, (i64, i64))>>,
-    version_ttl: Duration,
-}
-
-/// How long a looked-up data version is trusted before the database is asked again, unless
-/// configured otherwise (`LESSONCAST_VERSION_TTL_MS`): imports by another process (the CLI)
-/// show within this time, and a busy feed costs one query a second at most.
-pub const VERSION_TTL: Duration = Duration::from_secs(1);
-
-impl Default for FeedCache {
-    fn default() -> Self {
-        FeedCache::new(VERSION_TTL)
-    }
 }
 
 const MAX_ENTRIES: usize = 2048;
 
 impl FeedCache {
-    /// An empty cache that trusts a looked-up data version for `version_ttl` (zero: never).
-    pub fn new(version_ttl: Duration) -> Self {
-        FeedCache {
-            feeds: Mutex::new(HashMap::new()),
-            version: Mutex::new(None),
-            version_ttl,
-        }
-    }
-
     /// The cached feed for `req` if it was rendered from data version `version`.
     pub fn get(&self, req: &FeedRequest, version: i64) -> Option<Arc<RenderedFeed>> {
         let feeds = self.feeds.lock().ok()?;
         feeds.get(req).filter(|f| f.version == version).cloned()
-    }
-
-    /// The remembered data version, if it was looked up within the version's lifetime.
-    pub fn recent_version(&self) -> Option<(i64, i64)> {
-        let v = self.version.lock().ok()?;
-        v.filter(|(at, _)| at.elapsed() < self.version_ttl)
-            .map(|(_, v)| v)
-    }
-
-    pub fn remember_version(&self, version: (i64, i64)) {
-        if let Ok(mut v) = self.version.lock() {
-            *v = Some((Instant::now(), version));
-        }
     }
 
     pub fn put(&self, req: FeedRequest, feed: Arc<RenderedFeed>) {

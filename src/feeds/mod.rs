@@ -7,9 +7,11 @@
 //! airing ids, `DTSTAMP` and `LAST-MODIFIED` from the airing's own update time.
 
 mod cache;
+mod publish;
 mod vtimezone;
 
-pub use cache::{FeedCache, RenderedFeed};
+pub use cache::{FeedCache, RenderedFeed, HTTP_DATE};
+pub use publish::{class_feed, publish, FeedParams};
 
 use crate::domain::{Airing, AiringStatus, Assignment, Grade, GradeSet, Link};
 use crate::i18n::Lang;
@@ -33,6 +35,17 @@ pub struct ClassFeed {
     pub owner_id: i64,
     pub name: String,
     pub grades: GradeSet,
+}
+
+impl From<&crate::store::assignments::Class> for ClassFeed {
+    fn from(c: &crate::store::assignments::Class) -> Self {
+        ClassFeed {
+            id: c.id,
+            owner_id: c.owner_id,
+            name: c.name.clone(),
+            grades: c.grades,
+        }
+    }
 }
 
 impl FeedKind {
@@ -140,11 +153,18 @@ pub const MAX_WINDOW_DAYS: i64 = 400;
 /// calendars drop it rather than keep a stale copy.
 pub const CANCELLED_FOR_DAYS: i64 = 14;
 
-/// Why a feed request was refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// Why a feed could not be published.
+#[derive(Debug, thiserror::Error)]
 pub enum FeedError {
+    /// A parameter of the request is wrong; the message names it and says why.
     #[error("{0}")]
     BadParameter(String),
+    #[error("no station `{0}` in the schedule")]
+    NoStation(String),
+    #[error("no class feed at this address: the link may have been renewed; ask the teacher for the new one")]
+    NoClass,
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
 }
 
 impl FeedRequest {

@@ -3,24 +3,18 @@
 //!
 //! Keys carry the data version (`store::airings::data_version`, which grows with every import
 //! that changes airings and every edit of work), so a change makes old entries unreachable; they
-//! are dropped as soon as a packet of a newer version is stored. The cache lives in a static
-//! ([`PACKETS`]) so that the server and the CLI share it without a field in the app state.
+//! are dropped as soon as a packet of a newer version is stored. The cache is part of the app
+//! state ([`crate::app::App`]): one per database and public address, which the packets print.
 
 use super::{Format, PacketScope, PaperSize};
 use crate::domain::Week;
 use crate::i18n::Lang;
 use std::collections::HashMap;
-use std::sync::{Arc, LazyLock, Mutex};
-
-/// The one packet cache of the process.
-pub static PACKETS: LazyLock<PacketCache> = LazyLock::new(PacketCache::default);
+use std::sync::{Arc, Mutex};
 
 /// What a drawn packet (or ZIP of packets) depends on.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct PacketKey {
-    /// Which database and public address it was drawn for (a hash of them): one process can
-    /// serve more than one (tests do), and the address is printed in the packet.
-    pub site: u64,
     /// The data version it was drawn from.
     pub version: i64,
     /// Whose packet: a grade, or a class with all that its packet prints of it (name, grades,
@@ -64,14 +58,8 @@ impl PacketCache {
             return;
         };
         // Entries of older data can never be asked for again.
-        if inner
-            .entries
-            .keys()
-            .any(|k| k.site == key.site && k.version < key.version)
-        {
-            inner
-                .entries
-                .retain(|k, _| k.site != key.site || k.version >= key.version);
+        if inner.entries.keys().any(|k| k.version < key.version) {
+            inner.entries.retain(|k, _| k.version >= key.version);
             inner.bytes = inner.entries.values().map(|d| d.len()).sum();
         }
         if inner.bytes + drawn.len() > MAX_BYTES {
@@ -103,7 +91,6 @@ mod tests {
 
     fn key(version: i64, lang: Lang) -> PacketKey {
         PacketKey {
-            site: 1,
             version,
             scope: "5".parse().ok().map(PacketScope::Grade),
             week: "2020-04-13".parse().unwrap(),

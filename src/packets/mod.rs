@@ -14,8 +14,10 @@
 pub mod cache;
 pub mod html;
 pub mod pdf;
+mod publish;
 
-pub use cache::{PacketCache, PacketKey, PACKETS};
+pub use cache::{Drawn, PacketCache, PacketKey};
+pub use publish::{publish, publish_zip, PublishError, Published};
 
 use crate::domain::{Airing, Grade, Week};
 use crate::feeds::{ClassFeed, FeedKind, WorkIndex};

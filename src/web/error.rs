@@ -1,11 +1,15 @@
-//! The one place where errors become HTTP responses: JSON under `/api`, plain text elsewhere.
+//! The one place where errors become HTTP responses: JSON under `/api`, plain text for feeds
+//! and packets, and (through `html::error_page`) pages elsewhere. Internal errors are logged
+//! here, once, and never shown in detail.
 
+use crate::feeds::FeedError;
+use crate::packets::PublishError;
 use crate::store::StoreError;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
-/// What a request can fail with. Internal errors are logged and never shown in detail.
+/// What a request can fail with.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     #[error("{0}")]
@@ -20,46 +24,107 @@ pub enum AppError {
     UnauthorizedWith(String),
     #[error("{0}")]
     Forbidden(String),
-    #[error(transparent)]
-    Store(#[from] StoreError),
+    #[error("{0}")]
+    Conflict(String),
+    /// Our side failed (the database, drawing a packet): logged where it becomes a response.
+    #[error("{0}")]
+    Internal(Box<dyn std::error::Error + Send + Sync>),
+}
+
+/// What the client sees of an internal error.
+const INTERNAL: &str = "something went wrong on our side; please try again later";
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => AppError::NotFound("not found".into()),
+            StoreError::AlreadyExists => AppError::Conflict("that already exists".into()),
+            other => AppError::Internal(Box::new(other)),
+        }
+    }
+}
+
+impl From<FeedError> for AppError {
+    fn from(e: FeedError) -> Self {
+        match e {
+            FeedError::BadParameter(m) => AppError::BadRequest(m),
+            e @ (FeedError::NoStation(_) | FeedError::NoClass) => AppError::NotFound(e.to_string()),
+            FeedError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<PublishError> for AppError {
+    fn from(e: PublishError) -> Self {
+        match e {
+            PublishError::Store(e) => e.into(),
+            PublishError::Draw(e) => AppError::Internal(Box::new(e)),
+        }
+    }
+}
+
+/// Turns a store's "not found" into a 404 that says what was not found.
+pub trait OrNotFound<T> {
+    fn or_not_found(self, what: impl FnOnce() -> String) -> Result<T, AppError>;
+}
+
+impl<T> OrNotFound<T> for Result<T, StoreError> {
+    fn or_not_found(self, what: impl FnOnce() -> String) -> Result<T, AppError> {
+        self.map_err(|e| match e {
+            StoreError::NotFound => AppError::NotFound(what()),
+            other => other.into(),
+        })
+    }
 }
 
 impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::BadRequest(_) | AppError::Invalid(_) => StatusCode::BAD_REQUEST,
-            AppError::NotFound(_) | AppError::Store(StoreError::NotFound) => StatusCode::NOT_FOUND,
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Unauthorized | AppError::UnauthorizedWith(_) => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
-            AppError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
-    /// The message the client sees.
+    /// The message the client sees: never the detail of an internal error.
     pub fn public_message(&self) -> String {
         match self {
-            AppError::Store(StoreError::NotFound) => "not found".into(),
-            AppError::Store(e) => {
-                tracing::error!(error = %e, "request failed");
-                "something went wrong on our side; please try again later".into()
-            }
+            AppError::Internal(_) => INTERNAL.into(),
             other => other.to_string(),
         }
     }
 
-    /// As plain text, for pages and feeds.
+    /// Logs an internal error; every response is made through here.
+    fn reported(self) -> Self {
+        if let AppError::Internal(e) = &self {
+            tracing::error!(error = %e, "request failed");
+        }
+        self
+    }
+
+    /// The status and the client's message, the error logged if it is ours: for error pages.
+    pub fn into_status_and_message(self) -> (StatusCode, String) {
+        let e = self.reported();
+        (e.status(), e.public_message())
+    }
+
+    /// As plain text, for feeds and packets.
     pub fn into_text_response(self) -> Response {
-        let status = self.status();
-        (status, format!("{}\n", self.public_message())).into_response()
+        let (status, message) = self.into_status_and_message();
+        (status, format!("{message}\n")).into_response()
     }
 }
 
 /// JSON errors, for the API.
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        let status = self.status();
-        let mut body = serde_json::json!({ "error": self.public_message() });
-        if let AppError::Invalid(fields) = &self {
+        let e = self.reported();
+        let status = e.status();
+        let mut body = serde_json::json!({ "error": e.public_message() });
+        if let AppError::Invalid(fields) = &e {
             body["fields"] = serde_json::json!(fields);
         }
         let mut response = (status, Json(body)).into_response();

@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod api;
 pub mod auth;
+mod conditional;
 pub mod error;
 pub mod feeds;
 pub mod packets;
@@ -10,33 +11,15 @@ pub mod public;
 pub mod teach;
 pub mod work;
 
-use crate::config::Config;
-use crate::store::Store;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::Router;
-use std::sync::Arc;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 
-/// What every handler shares.
-#[derive(Clone)]
-pub struct AppState {
-    pub store: Store,
-    pub config: Arc<Config>,
-    pub feeds: Arc<crate::feeds::FeedCache>,
-}
-
-impl AppState {
-    pub fn new(store: Store, config: Arc<Config>) -> AppState {
-        AppState {
-            store,
-            feeds: Arc::new(crate::feeds::FeedCache::new(config.version_ttl)),
-            config,
-        }
-    }
-}
+/// What every handler shares: the app itself.
+pub type AppState = crate::app::App;
 
 /// Every route of the service.
 pub fn router(state: AppState) -> Router {
@@ -72,27 +55,4 @@ async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
     } else {
         e.into_text_response()
     }
-}
-
-/// Resolves on Ctrl-C or SIGTERM, for a graceful shutdown.
-pub async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = term => {},
-    }
-    tracing::info!("shutting down");
 }

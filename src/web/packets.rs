@@ -3,67 +3,29 @@
 //! packet in every language, for staff who print in bulk. A class's packet is served the same
 //! way by [`class_packet`], for the teacher pages, which decide who may have it.
 //!
-//! Packets are drawn on demand, off the async threads, and kept in [`PACKETS`] until the data
-//! version changes; answers carry a strong `ETag` (304 on `If-None-Match`) and `Last-Modified`.
-//! A bad grade, week or parameter is a 400 in plain text that says which and why.
-//! [`packet_bytes`] and [`zip_bytes`] are what the CLI calls.
+//! Requests become [`packets::publish`] calls; answers carry a strong `ETag` (304 on
+//! `If-None-Match`) and `Last-Modified`. A bad grade, week or parameter is a 400 in plain text
+//! that says which and why.
 
+use super::conditional;
 use super::error::AppError;
 use super::AppState;
-use crate::domain::{Airing, Grade, Week};
-use crate::feeds::{ClassFeed, WorkIndex};
+use crate::domain::{Grade, Week};
 use crate::i18n::Lang;
-use crate::packets::{
-    self, Format, Packet, PacketError, PacketKey, PacketOptions, PacketRequest, PacketScope,
-    PaperSize, PACKETS,
-};
-use crate::store::{airings, assignments, AiringFilter, StoreError};
+use crate::packets::{self, Format, Packet, PacketRequest, PacketScope, PaperSize, Published};
 use axum::extract::{rejection::QueryRejection, Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use chrono::{DateTime, Datelike};
+use chrono::DateTime;
 use serde::Deserialize;
-use std::io::Write;
 use std::sync::Arc;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/packets/{grade}/{file}", get(grade_packet))
         .route("/packets/{file}", get(week_zip))
-}
-
-/// Why a packet could not be served: the request (a 400, or the store failing), or drawing it.
-#[derive(Debug, thiserror::Error)]
-pub enum PacketFailure {
-    #[error(transparent)]
-    Request(#[from] AppError),
-    #[error(transparent)]
-    Draw(#[from] PacketError),
-}
-
-impl From<StoreError> for PacketFailure {
-    fn from(e: StoreError) -> Self {
-        PacketFailure::Request(e.into())
-    }
-}
-
-impl PacketFailure {
-    /// As plain text, like the feeds: the reason for a 400, nothing internal for a 500.
-    pub fn into_text_response(self) -> Response {
-        match self {
-            PacketFailure::Request(e) => e.into_text_response(),
-            PacketFailure::Draw(e) => {
-                tracing::error!(error = %e, "drawing a packet failed");
-                (
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "something went wrong on our side; please try again later\n",
-                )
-                    .into_response()
-            }
-        }
-    }
 }
 
 #[derive(Deserialize, Default)]
@@ -74,24 +36,13 @@ pub struct PacketQuery {
     pub large: Option<String>,
 }
 
-/// The earliest and latest years a packet may be asked for: any school's, and far from the
-/// edges of date arithmetic.
-const FIRST_YEAR: i32 = 1970;
-const LAST_YEAR: i32 = 9998;
-
 fn bad(message: String) -> AppError {
     AppError::BadRequest(message)
 }
 
 /// `2020-04-13` (any day of the week names it) → the week.
 pub fn parse_week(raw: &str) -> Result<Week, AppError> {
-    let week: Week = raw.parse().map_err(|e| bad(format!("week: {e}")))?;
-    if !(FIRST_YEAR..=LAST_YEAR).contains(&week.monday().year()) {
-        return Err(bad(format!(
-            "week: `{raw}` is outside the years {FIRST_YEAR} to {LAST_YEAR}"
-        )));
-    }
-    Ok(week)
+    raw.parse().map_err(|e| bad(format!("week: {e}")))
 }
 
 pub fn parse_grade(raw: &str) -> Result<Grade, AppError> {
@@ -158,7 +109,7 @@ async fn serve(
     query: Result<Query<PacketQuery>, QueryRejection>,
     headers: &HeaderMap,
     sharing: Sharing,
-) -> Result<Response, PacketFailure> {
+) -> Result<Response, AppError> {
     let (week, format) = parse_file(file)?;
     let (lang, size, large) = parse_query(query)?;
     let request = PacketRequest {
@@ -168,12 +119,11 @@ async fn serve(
         size,
         large,
     };
-    let (bytes, changed_at) = drawn(state, &request, format).await?;
+    let published = packets::publish(state, &request, format).await?;
     let name = Packet::file_name(&request, format);
     Ok(respond(
         headers,
-        bytes,
-        changed_at,
+        published,
         format.content_type(),
         (format == Format::Pdf).then(|| format!("inline; filename=\"{name}\"")),
         format == Format::Html,
@@ -200,7 +150,7 @@ async fn grade_packet(
         .await
     }
     .await;
-    result.unwrap_or_else(PacketFailure::into_text_response)
+    result.unwrap_or_else(AppError::into_text_response)
 }
 
 /// A class's packet (`{week}.pdf` or `.html`, with the grade packets' `?lang=&size=&large=`):
@@ -212,14 +162,9 @@ pub async fn class_packet(
     file: &str,
     query: Result<Query<PacketQuery>, QueryRejection>,
     headers: &HeaderMap,
-) -> Result<Response, PacketFailure> {
+) -> Result<Response, AppError> {
     let scope = PacketScope::Class {
-        feed: ClassFeed {
-            id: class.id,
-            owner_id: class.owner_id,
-            name: class.name,
-            grades: class.grades,
-        },
+        feed: (&class).into(),
         token: class.token,
     };
     serve(state, scope, file, query, headers, Sharing::Private).await
@@ -241,14 +186,15 @@ async fn week_zip(
         let week = parse_week(week)?;
         let (lang, size, large) = parse_query(query)?;
         if lang.is_some() {
-            return Err(bad("lang: the ZIP holds every language; leave lang out".into()).into());
+            return Err(bad(
+                "lang: the ZIP holds every language; leave lang out".into()
+            ));
         }
-        let (bytes, changed_at) = zipped(&state, week, size, large).await?;
+        let published = packets::publish_zip(&state, week, size, large).await?;
         let name = format!("lessoncast-{week}-packets.zip");
-        Ok::<_, PacketFailure>(respond(
+        Ok::<_, AppError>(respond(
             &headers,
-            bytes,
-            changed_at,
+            published,
             "application/zip",
             Some(format!("attachment; filename=\"{name}\"")),
             false,
@@ -256,247 +202,7 @@ async fn week_zip(
         ))
     }
     .await;
-    result.unwrap_or_else(PacketFailure::into_text_response)
-}
-
-/// The bytes of one grade's packet, for the CLI (`lessoncast packet`).
-pub async fn packet_bytes(
-    state: &AppState,
-    options: PacketOptions,
-    format: Format,
-) -> Result<Vec<u8>, PacketFailure> {
-    Ok(drawn(state, &options.into(), format).await?.0.to_vec())
-}
-
-/// The ZIP of every grade's packet in every language for `week`, for the CLI.
-pub async fn zip_bytes(
-    state: &AppState,
-    week: Week,
-    size: PaperSize,
-    large: bool,
-) -> Result<Vec<u8>, PacketFailure> {
-    Ok(zipped(state, week, size, large).await?.0.to_vec())
-}
-
-/// The data version (and when it changed), looked up at most once a second, as feeds do.
-async fn data_version(state: &AppState) -> Result<(i64, i64), StoreError> {
-    match state.feeds.recent_version() {
-        Some(v) => Ok(v),
-        None => {
-            let v = airings::data_version(state.store.pool()).await?;
-            state.feeds.remember_version(v);
-            Ok(v)
-        }
-    }
-}
-
-/// The week's scheduled airings (for one grade, or for all), Monday 00:00 to the next Monday
-/// 00:00 in the stations' zone.
-async fn week_airings(
-    state: &AppState,
-    week: Week,
-    grade: Option<Grade>,
-) -> Result<Vec<Airing>, StoreError> {
-    let tz = state.config.tz;
-    airings::list(
-        state.store.pool(),
-        &AiringFilter {
-            grade,
-            from: Some(week.window(tz).0),
-            to: Some(week.window(tz).1),
-            include_removed: false,
-            ..Default::default()
-        },
-    )
-    .await
-}
-
-/// What besides the data decides a packet's bytes: the database it comes from, the address
-/// printed in it and the zone of its times.
-fn site(state: &AppState) -> u64 {
-    let c = &state.config;
-    crate::domain::keys::Fnv1a::default()
-        .write(c.database_url.as_bytes())
-        .write(b"\n")
-        .write(c.base_url.as_bytes())
-        .write(b"\n")
-        .write(c.tz.name().as_bytes())
-        .finish()
-}
-
-fn key(state: &AppState, version: i64, o: &PacketRequest, format: Format) -> PacketKey {
-    PacketKey {
-        site: site(state),
-        version,
-        scope: Some(o.scope.clone()),
-        week: o.week,
-        lang: Some(o.lang),
-        size: o.size,
-        large: o.large,
-        format,
-    }
-}
-
-fn draw(packet: &Packet, format: Format) -> Result<Vec<u8>, PacketError> {
-    match format {
-        Format::Pdf => packets::pdf::render(packet),
-        Format::Html => packets::html::render(packet).map(String::into_bytes),
-    }
-}
-
-/// Runs drawing on a blocking thread: a PDF takes milliseconds of CPU, a ZIP much more.
-async fn off_thread<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, PacketError> + Send + 'static,
-) -> Result<T, PacketError> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| PacketError::Pdf(format!("the drawing task failed: {e}")))?
-}
-
-/// One packet, from the cache or drawn now; with when its data last changed.
-async fn drawn(
-    state: &AppState,
-    options: &PacketRequest,
-    format: Format,
-) -> Result<(Arc<Vec<u8>>, i64), PacketFailure> {
-    let (version, changed_at) = data_version(state).await?;
-    let key = key(state, version, options, format);
-    if let Some(bytes) = PACKETS.get(&key) {
-        return Ok((bytes, changed_at));
-    }
-    // A class's work may be linked to airings of any grade, as in its feed.
-    let grade = match &options.scope {
-        PacketScope::Grade(g) => Some(*g),
-        PacketScope::Class { .. } => None,
-    };
-    let list = week_airings(state, options.week, grade).await?;
-    let all_work = assignments::live(state.store.pool()).await?;
-    let kind = options.scope.feed_kind();
-    let work = WorkIndex::new(&all_work, |a| kind.shows(a));
-    let packet = packets::build(
-        options,
-        &list,
-        &work,
-        state.config.tz,
-        &state.config.base_url,
-    );
-    let started = std::time::Instant::now();
-    let bytes = Arc::new(off_thread(move || draw(&packet, format)).await?);
-    tracing::debug!(
-        scope = %options.scope,
-        week = %options.week,
-        format = format.ext(),
-        bytes = bytes.len(),
-        ms = started.elapsed().as_millis() as u64,
-        "drew a packet"
-    );
-    PACKETS.put(key, bytes.clone());
-    Ok((bytes, changed_at))
-}
-
-/// A packet for the ZIP: already drawn, or to draw.
-enum ZipJob {
-    Cached(Arc<Vec<u8>>),
-    Draw(Box<Packet>),
-}
-
-/// Every grade × language PDF of the week in one ZIP, named so that they sort by grade.
-async fn zipped(
-    state: &AppState,
-    week: Week,
-    size: PaperSize,
-    large: bool,
-) -> Result<(Arc<Vec<u8>>, i64), PacketFailure> {
-    let (version, changed_at) = data_version(state).await?;
-    let zip_key = PacketKey {
-        site: site(state),
-        version,
-        scope: None,
-        week,
-        lang: None,
-        size,
-        large,
-        format: Format::Pdf,
-    };
-    if let Some(bytes) = PACKETS.get(&zip_key) {
-        return Ok((bytes, changed_at));
-    }
-    let list = week_airings(state, week, None).await?;
-    let all_work = assignments::live(state.store.pool()).await?;
-    let mut jobs: Vec<(PacketRequest, ZipJob)> = Vec::new();
-    for grade in Grade::all() {
-        let grade_list: Vec<Airing> = list
-            .iter()
-            .filter(|a| a.grades.contains(grade))
-            .cloned()
-            .collect();
-        let kind = PacketScope::Grade(grade).feed_kind();
-        let work = WorkIndex::new(&all_work, |a| kind.shows(a));
-        for lang in [Lang::En, Lang::Es] {
-            let options = PacketRequest::from(PacketOptions {
-                grade,
-                week,
-                lang,
-                size,
-                large,
-            });
-            let job = match PACKETS.get(&key(state, version, &options, Format::Pdf)) {
-                Some(bytes) => ZipJob::Cached(bytes),
-                None => ZipJob::Draw(Box::new(packets::build(
-                    &options,
-                    &grade_list,
-                    &work,
-                    state.config.tz,
-                    &state.config.base_url,
-                ))),
-            };
-            jobs.push((options, job));
-        }
-    }
-    let monday = week.monday();
-    let (bytes, drawn) = off_thread(move || {
-        let mut drawn = Vec::new();
-        let stamp = zip::DateTime::from_date_and_time(
-            u16::try_from(monday.year()).unwrap_or(1980),
-            monday.month() as u8,
-            monday.day() as u8,
-            0,
-            0,
-            0,
-        )
-        .unwrap_or_default();
-        let options = zip::write::SimpleFileOptions::default()
-            // PDFs are compressed already.
-            .compression_method(zip::CompressionMethod::Stored)
-            .last_modified_time(stamp)
-            .unix_permissions(0o644);
-        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-        for (o, job) in jobs {
-            let name = Packet::file_name(&o, Format::Pdf);
-            let pdf = match job {
-                ZipJob::Cached(bytes) => bytes,
-                ZipJob::Draw(packet) => {
-                    let bytes = Arc::new(packets::pdf::render(&packet)?);
-                    drawn.push((o, bytes.clone()));
-                    bytes
-                }
-            };
-            zip.start_file(name, options)
-                .and_then(|_| zip.write_all(&pdf).map_err(Into::into))
-                .map_err(|e| PacketError::Zip(e.to_string()))?;
-        }
-        let bytes = zip
-            .finish()
-            .map_err(|e| PacketError::Zip(e.to_string()))?
-            .into_inner();
-        Ok((Arc::new(bytes), drawn))
-    })
-    .await?;
-    for (o, pdf) in drawn {
-        PACKETS.put(key(state, version, &o, Format::Pdf), pdf);
-    }
-    PACKETS.put(zip_key, bytes.clone());
-    Ok((bytes, changed_at))
+    result.unwrap_or_else(AppError::into_text_response)
 }
 
 /// Scripts never run in a packet; its styles are inline.
@@ -505,8 +211,7 @@ const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'
 
 fn respond(
     headers: &HeaderMap,
-    bytes: Arc<Vec<u8>>,
-    changed_at: i64,
+    Published { bytes, changed_at }: Published,
     content_type: &'static str,
     disposition: Option<String>,
     html: bool,
@@ -530,7 +235,7 @@ fn respond(
         out.insert(header::ETAG, v);
     }
     if let Some(t) = DateTime::from_timestamp(changed_at, 0).filter(|_| changed_at > 0) {
-        if let Ok(v) = HeaderValue::from_str(&t.format("%a, %d %b %Y %H:%M:%S GMT").to_string()) {
+        if let Ok(v) = HeaderValue::from_str(&conditional::http_date(t)) {
             out.insert(header::LAST_MODIFIED, v);
         }
     }
@@ -547,15 +252,7 @@ fn respond(
             HeaderValue::from_static(CSP),
         );
     }
-    let matches = headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|inm| {
-            inm.split(',')
-                .map(|t| t.trim().trim_start_matches("W/"))
-                .any(|t| t == "*" || t == etag)
-        });
-    if matches {
+    if conditional::none_match(headers, &[&etag]) == Some(true) {
         return (StatusCode::NOT_MODIFIED, out).into_response();
     }
     // Sending shares the cached bytes rather than copying them.

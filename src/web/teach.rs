@@ -8,7 +8,7 @@
 
 use super::api::parse_id;
 use super::auth::{self, Auth, SignIn};
-use super::error::AppError;
+use super::error::{AppError, OrNotFound};
 use super::public::{
     by_local_day, channel_label, clock, error_page, parse_grade, parse_week, render_page,
     url_encode, webcal, Caching,
@@ -748,10 +748,7 @@ async fn find_airing(state: &AppState, raw_id: &str) -> Result<Airing, AppError>
     let id = parse_id(raw_id, "airing")?;
     airings::get_by_id(state.store.pool(), id)
         .await
-        .map_err(|e| match e {
-            crate::store::StoreError::NotFound => AppError::NotFound(format!("no airing {id}")),
-            other => other.into(),
-        })
+        .or_not_found(|| format!("no airing {id}"))
 }
 
 /// The airing page, with the attach form as given (blank, or as posted with its problems).
@@ -1381,23 +1378,8 @@ async fn class_packet(
     query: Result<Query<super::packets::PacketQuery>, QueryRejection>,
 ) -> Response {
     with_teacher(&state, &headers, Some(&uri), async |auth: Auth| {
-        let id = parse_id(&id, "class")?;
-        let class = assignments::class(state.store.pool(), id)
-            .await
-            .map_err(|e| match e {
-                crate::store::StoreError::NotFound => AppError::NotFound(format!("no class {id}")),
-                other => other.into(),
-            })?;
-        if class.owner_id != auth.user().id {
-            return Err(AppError::Forbidden(
-                "that class belongs to another teacher".into(),
-            ));
-        }
-        match super::packets::class_packet(&state, class, &file, query, &headers).await {
-            Ok(response) => Ok(response),
-            Err(super::packets::PacketFailure::Request(e)) => Err(e),
-            Err(drawing) => Ok(drawing.into_text_response()),
-        }
+        let class = work::own_class(&state, &auth, parse_id(&id, "class")?).await?;
+        super::packets::class_packet(&state, class, &file, query, &headers).await
     })
     .await
 }

@@ -2,7 +2,7 @@
 //! validation of links, ownership, and the store calls.
 
 use super::auth::Auth;
-use super::error::AppError;
+use super::error::{AppError, OrNotFound};
 use super::AppState;
 use crate::domain::{
     Assignment, AssignmentFields, AssignmentInput, FieldError, GradeSet, Link, MAX_LINKS,
@@ -42,11 +42,9 @@ impl From<&Link> for LinkInput {
     }
 }
 
-/// Checks that each link names exactly one thing and that it exists.
-pub async fn validate_links(
-    state: &AppState,
-    links: &[LinkInput],
-) -> Result<Vec<Link>, Vec<FieldError>> {
+/// Checks that each link names exactly one thing and that it exists: the links, or every
+/// link's problem as [`AppError::Invalid`] (or the store's failure, which is no link's fault).
+pub async fn validate_links(state: &AppState, links: &[LinkInput]) -> Result<Vec<Link>, AppError> {
     let mut errors = Vec::new();
     let mut out = Vec::new();
     if links.is_empty() {
@@ -60,29 +58,24 @@ pub async fn validate_links(
             "links",
             format!("at most {MAX_LINKS} links"),
         ));
-        return Err(errors);
+        return Err(AppError::Invalid(errors));
     }
     let pool = state.store.pool();
     for (i, l) in links.iter().enumerate() {
         let field = format!("links[{i}]");
         let link = match (l.airing, l.episode.as_deref(), l.series.as_deref()) {
-            (Some(id), None, None) => match airings::airing_exists(pool, id).await {
-                Ok(true) => Link::Airing(id),
-                Ok(false) => {
+            (Some(id), None, None) => match airings::airing_exists(pool, id).await? {
+                true => Link::Airing(id),
+                false => {
                     errors.push(FieldError::new(&field, format!("no airing {id}")));
-                    continue;
-                }
-                Err(e) => {
-                    tracing::error!(error = %e, "checking a link");
-                    errors.push(FieldError::new(&field, "could not be checked; try again"));
                     continue;
                 }
             },
             (None, Some(key), None) => {
                 let series = key.split('/').next().unwrap_or(key);
-                match airings::key_exists(pool, series, Some(key)).await {
-                    Ok(true) => Link::Episode(key.to_string()),
-                    _ => {
+                match airings::key_exists(pool, series, Some(key)).await? {
+                    true => Link::Episode(key.to_string()),
+                    false => {
                         errors.push(FieldError::new(
                             &field,
                             format!("no airings of episode `{key}`"),
@@ -91,9 +84,9 @@ pub async fn validate_links(
                     }
                 }
             }
-            (None, None, Some(key)) => match airings::key_exists(pool, key, None).await {
-                Ok(true) => Link::Series(key.to_string()),
-                _ => {
+            (None, None, Some(key)) => match airings::key_exists(pool, key, None).await? {
+                true => Link::Series(key.to_string()),
+                false => {
                     errors.push(FieldError::new(
                         &field,
                         format!("no airings of series `{key}`"),
@@ -116,7 +109,7 @@ pub async fn validate_links(
     if errors.is_empty() {
         Ok(out)
     } else {
-        Err(errors)
+        Err(AppError::Invalid(errors))
     }
 }
 
@@ -127,20 +120,23 @@ pub async fn check_class(
     class: Option<i64>,
 ) -> Result<Option<i64>, AppError> {
     let Some(id) = class else { return Ok(None) };
+    match own_class(state, auth, id).await {
+        Err(AppError::NotFound(m)) => Err(AppError::Invalid(vec![FieldError::new("class", m)])),
+        other => other.map(|c| Some(c.id)),
+    }
+}
+
+/// The class, if it is the teacher's own.
+pub async fn own_class(state: &AppState, auth: &Auth, id: i64) -> Result<Class, AppError> {
     let c = assignments::class(state.store.pool(), id)
         .await
-        .map_err(|e| match e {
-            crate::store::StoreError::NotFound => {
-                AppError::Invalid(vec![FieldError::new("class", format!("no class {id}"))])
-            }
-            other => other.into(),
-        })?;
+        .or_not_found(|| format!("no class {id}"))?;
     if c.owner_id != auth.user().id {
         return Err(AppError::Forbidden(
             "that class belongs to another teacher".into(),
         ));
     }
-    Ok(Some(id))
+    Ok(c)
 }
 
 pub async fn create(
@@ -166,16 +162,19 @@ pub async fn create(
     .await?)
 }
 
-/// Both results, or every field error of either.
+/// Both results, or every field error of either (or the links' other failure).
 fn merge_errors<L>(
     fields: Result<AssignmentFields, Vec<FieldError>>,
-    links: Result<L, Vec<FieldError>>,
+    links: Result<L, AppError>,
 ) -> Result<(AssignmentFields, L), AppError> {
     match (fields, links) {
         (Ok(f), Ok(l)) => Ok((f, l)),
+        (_, Err(e)) if !matches!(e, AppError::Invalid(_)) => Err(e),
         (f, l) => {
             let mut errors = f.err().unwrap_or_default();
-            errors.extend(l.err().unwrap_or_default());
+            if let Err(AppError::Invalid(more)) = l {
+                errors.extend(more);
+            }
             Err(AppError::Invalid(errors))
         }
     }
@@ -185,10 +184,7 @@ fn merge_errors<L>(
 pub async fn owned(state: &AppState, auth: &Auth, id: i64) -> Result<Assignment, AppError> {
     let a = assignments::find(state.store.pool(), id)
         .await
-        .map_err(|e| match e {
-            crate::store::StoreError::NotFound => AppError::NotFound(format!("no assignment {id}")),
-            other => other.into(),
-        })?;
+        .or_not_found(|| format!("no assignment {id}"))?;
     auth.check_owner(a.owner_id)?;
     Ok(a)
 }
@@ -294,17 +290,7 @@ pub async fn create_class(
 }
 
 pub async fn renew_class_token(state: &AppState, auth: &Auth, id: i64) -> Result<Class, AppError> {
-    let c = assignments::class(state.store.pool(), id)
-        .await
-        .map_err(|e| match e {
-            crate::store::StoreError::NotFound => AppError::NotFound(format!("no class {id}")),
-            other => other.into(),
-        })?;
-    if c.owner_id != auth.user().id {
-        return Err(AppError::Forbidden(
-            "that class belongs to another teacher".into(),
-        ));
-    }
+    own_class(state, auth, id).await?;
     let now = Utc::now().timestamp();
     Ok(
         assignments::renew_class_token(state.store.pool(), id, &crate::auth::new_token(), now)
