@@ -3,7 +3,7 @@
 
 use super::auth;
 use super::error::AppError;
-use super::public::{error_page, render_page, Caching};
+use super::html::{error_page, render_page, Caching};
 use super::AppState;
 use crate::i18n::{Lang, PageStrings};
 use crate::store::{imports, users};

@@ -5,9 +5,10 @@ pub mod api;
 pub mod auth;
 mod conditional;
 pub mod error;
+pub mod family;
 pub mod feeds;
+pub mod html;
 pub mod packets;
-pub mod public;
 pub mod teach;
 pub mod work;
 
@@ -26,12 +27,11 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .merge(api::router())
-        .merge(api::teach_router())
         .merge(admin::router())
         .merge(feeds::router())
         .merge(packets::router())
         .merge(teach::router())
-        .merge(public::router())
+        .merge(family::router())
         .fallback(not_found)
         .layer(TraceLayer::new_for_http())
         .layer(CatchPanicLayer::new())

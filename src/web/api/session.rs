@@ -1,0 +1,53 @@
+//! `POST /api/login` and `/api/logout`: API tokens for scripts and apps.
+
+use super::JsonBody;
+use crate::auth::Secret;
+use crate::web::auth::{self, Auth, SignIn};
+use crate::web::error::AppError;
+use crate::web::AppState;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct LoginBody {
+    email: String,
+    password: String,
+}
+
+pub(super) async fn login(
+    State(state): State<AppState>,
+    JsonBody(body): JsonBody<LoginBody>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    match auth::sign_in(&state, &body.email, &Secret::new(body.password)).await? {
+        SignIn::Ok(user) => {
+            let (token, _) = auth::start_session(&state, &user, false).await?;
+            Ok(Json(serde_json::json!({
+                "token": token,
+                "expires_in_days": auth::API_TOKEN_DAYS,
+                "user": { "id": user.id, "email": user.email, "role": user.role.as_str() },
+            })))
+        }
+        SignIn::Wrong => Err(AppError::UnauthorizedWith(
+            "wrong e-mail or password".into(),
+        )),
+        SignIn::Locked => Err(AppError::UnauthorizedWith(format!(
+            "too many failed sign-ins: try again in {} minutes",
+            auth::LOCK_MINUTES
+        ))),
+    }
+}
+
+pub(super) async fn logout(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    _auth: Auth,
+) -> Result<StatusCode, AppError> {
+    if let Some((token, _)) = auth::token_of(&headers) {
+        crate::store::users::delete_session(state.store.pool(), &crate::auth::token_hash(&token))
+            .await?;
+    }
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,210 @@
+//! The family pages, in English or Spanish (`?lang=es`): `/` ([`home`]: pick a grade, subscribe
+//! to its calendar, this week at a glance) and `/schedule` ([`schedule`]: a week's lessons for
+//! a grade with the work to do). What both show of an airing and its work is here.
+
+mod home;
+mod schedule;
+
+use crate::domain::{Airing, Grade, Week};
+use crate::feeds::{FeedKind, WorkIndex};
+use crate::web::error::AppError;
+use crate::web::html::{by_local_day, channel_label, clock, error_page};
+use crate::web::AppState;
+// Text in the page's language, or in English (and marked so) where no translation was given.
+use crate::i18n::{Lang, Localized as Text};
+use crate::store::{airings, assignments, AiringFilter};
+use axum::extract::{rejection::QueryRejection, Query};
+use axum::http::{header, HeaderMap};
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use chrono_tz::Tz;
+use serde::Deserialize;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home::home))
+        .route("/schedule", get(schedule::schedule))
+}
+
+#[derive(Deserialize, Default)]
+pub(super) struct PageQuery {
+    pub(super) grade: Option<String>,
+    pub(super) week: Option<String>,
+    pub(super) lang: Option<String>,
+}
+
+pub(super) struct Opt {
+    pub(super) value: String,
+    pub(super) label: String,
+    pub(super) selected: bool,
+}
+
+pub(super) struct WorkView {
+    pub(super) title: Text,
+    pub(super) minutes: Option<i64>,
+    pub(super) instructions: Text,
+    pub(super) materials: Option<String>,
+    pub(super) due: Option<String>,
+}
+
+pub(super) struct ItemView {
+    pub(super) time: String,
+    pub(super) end: Option<String>,
+    pub(super) channel: String,
+    pub(super) title: Text,
+    pub(super) episode: Option<Text>,
+    pub(super) description: Option<Text>,
+    pub(super) captions: bool,
+    pub(super) spanish_audio: bool,
+    pub(super) work: Vec<WorkView>,
+}
+
+pub(super) struct DayView {
+    pub(super) heading: String,
+    pub(super) items: Vec<ItemView>,
+}
+
+/// The language a family page is in: `?lang=`, else the browser's preference, else English.
+pub(super) fn page_lang(raw: Option<&str>, headers: &HeaderMap) -> Result<Lang, AppError> {
+    match raw.map(str::trim).filter(|l| !l.is_empty()) {
+        Some(l) => l
+            .parse::<Lang>()
+            .map_err(|e| AppError::BadRequest(format!("lang: {e}"))),
+        None => Ok(headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(Lang::from_accept_language)
+            .unwrap_or_default()),
+    }
+}
+
+pub(super) fn other(lang: Lang) -> Lang {
+    match lang {
+        Lang::En => Lang::Es,
+        Lang::Es => Lang::En,
+    }
+}
+
+/// The grades families pick from: PK, K, 1 … 12.
+pub(super) fn grade_options(lang: Lang, chosen: Option<Grade>) -> Vec<Opt> {
+    let s = lang.strings();
+    Grade::all()
+        .filter(|g| *g != Grade::ADULT)
+        .map(|g| Opt {
+            value: g.code(),
+            label: s.grade_name(g),
+            selected: Some(g) == chosen,
+        })
+        .collect()
+}
+
+pub(super) fn lang_options(lang: Lang) -> Vec<Opt> {
+    [Lang::En, Lang::Es]
+        .into_iter()
+        .map(|l| Opt {
+            value: l.code().to_string(),
+            label: l.pages().language_name.to_string(),
+            selected: l == lang,
+        })
+        .collect()
+}
+
+/// A grade's airings in a week, by local day, with the work each carries in `lang`.
+pub(super) async fn grade_week(
+    state: &AppState,
+    grade: Grade,
+    week: Week,
+    lang: Lang,
+) -> Result<Vec<DayView>, AppError> {
+    let tz = state.config.tz;
+    let (from, to) = week.window(tz);
+    let pool = state.store.pool();
+    let list = airings::list(
+        pool,
+        &AiringFilter {
+            grade: Some(grade),
+            from: Some(from),
+            to: Some(to),
+            ..Default::default()
+        },
+    )
+    .await?;
+    let live = assignments::live(pool).await?;
+    let kind = FeedKind::Grade(grade);
+    let work = WorkIndex::new(&live, |a| kind.shows(a));
+    Ok(by_local_day(&list, tz)
+        .into_iter()
+        .map(|(day, items)| DayView {
+            heading: lang.day_heading(day),
+            items: items
+                .into_iter()
+                .map(|a| item_view(a, lang, tz, &work))
+                .collect(),
+        })
+        .collect())
+}
+
+pub(super) fn item_view(a: &Airing, lang: Lang, tz: Tz, work: &WorkIndex<'_>) -> ItemView {
+    let tz = a.zone(tz);
+    ItemView {
+        time: clock(lang, a.start, tz),
+        end: a.end.map(|e| clock(lang, e, tz)),
+        channel: channel_label(a),
+        title: Text::pick(lang, &a.title, a.title_es.as_deref()),
+        episode: Text::pick_some(
+            lang,
+            a.episode_title.as_deref(),
+            a.episode_title_es.as_deref(),
+        ),
+        description: Text::pick_some(lang, a.description.as_deref(), a.description_es.as_deref()),
+        captions: a.captions,
+        spanish_audio: a.spanish_audio,
+        work: work
+            .for_airing(a)
+            .into_iter()
+            .map(|w| {
+                let f = &w.fields;
+                WorkView {
+                    title: Text::pick(lang, &f.title, f.title_es.as_deref()),
+                    minutes: f.minutes,
+                    instructions: Text::pick(lang, &f.instructions, f.instructions_es.as_deref()),
+                    materials: f.materials.clone(),
+                    due: f.due.map(|d| lang.long_date(d)),
+                }
+            })
+            .collect(),
+    }
+}
+
+/// Runs a family page, answering errors with a page in its language (English when the
+/// language itself was the problem).
+pub(super) async fn family_page<F>(
+    query: Result<Query<PageQuery>, QueryRejection>,
+    headers: HeaderMap,
+    f: F,
+) -> Response
+where
+    F: AsyncFnOnce(PageQuery, Lang) -> Result<Response, AppError>,
+{
+    let q = match query {
+        Ok(Query(q)) => q,
+        Err(e) => {
+            let lang = page_lang(None, &headers).unwrap_or_default();
+            return family_error(lang, AppError::BadRequest(e.body_text()));
+        }
+    };
+    let lang = match page_lang(q.lang.as_deref(), &headers) {
+        Ok(l) => l,
+        Err(e) => return family_error(Lang::En, e),
+    };
+    match f(q, lang).await {
+        Ok(r) => r,
+        Err(e) => family_error(lang, e),
+    }
+}
+
+pub(super) fn family_error(lang: Lang, e: AppError) -> Response {
+    let url = format!("/?lang={}", lang.code());
+    error_page(lang, e, &url, lang.pages().back_to_start)
+}

@@ -1,0 +1,86 @@
+//! `GET /schedule?grade=5&week=2020-04-13&lang=es`: a week's lessons for a grade, day by day,
+//! with the work to do.
+
+use super::{family_page, grade_options, grade_week, lang_options, other, DayView, Opt, PageQuery};
+use crate::domain::Week;
+use crate::web::html::{parse_grade, parse_week, render_page, Caching};
+use crate::web::AppState;
+// Text in the page's language, or in English (and marked so) where no translation was given.
+use crate::i18n::{Lang, PageStrings, Strings};
+use askama::Template;
+use axum::extract::{rejection::QueryRejection, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use chrono::Duration;
+
+#[derive(Template)]
+#[template(path = "public/schedule.html")]
+pub(super) struct SchedulePage {
+    lang: Lang,
+    p: &'static PageStrings,
+    s: &'static Strings,
+    switch_url: String,
+    switch_code: &'static str,
+    switch_name: &'static str,
+    grades: Vec<Opt>,
+    grade_code: String,
+    langs: Vec<Opt>,
+    with_week: bool,
+    week_value: String,
+    heading: String,
+    prev_url: String,
+    next_url: String,
+    home_url: String,
+    days: Vec<DayView>,
+}
+
+/// `GET /schedule?grade=5&week=2020-04-13&lang=es`
+pub(super) async fn schedule(
+    State(state): State<AppState>,
+    query: Result<Query<PageQuery>, QueryRejection>,
+    headers: HeaderMap,
+) -> Response {
+    family_page(query, headers, async |q: PageQuery, lang: Lang| {
+        let grade = parse_grade(q.grade.as_deref())?;
+        let week = parse_week(q.week.as_deref(), state.config.tz)?;
+        let p = lang.pages();
+        let s = lang.strings();
+        let days = match grade {
+            Some(g) => grade_week(&state, g, week, lang).await?,
+            None => Vec::new(),
+        };
+        let grade_code = grade.map(|g| g.code()).unwrap_or_default();
+        let link =
+            |w: Week, l: Lang| format!("/schedule?grade={grade_code}&week={w}&lang={}", l.code());
+        let heading = match grade {
+            Some(g) => format!(
+                "{} · {} {}",
+                s.grade_name(g),
+                p.week_of,
+                lang.long_date(week.monday())
+            ),
+            None => format!("{} {}", p.week_of, lang.long_date(week.monday())),
+        };
+        let switch = other(lang);
+        let page = SchedulePage {
+            lang,
+            p,
+            s,
+            switch_url: link(week, switch),
+            switch_code: switch.code(),
+            switch_name: switch.pages().language_name,
+            grades: grade_options(lang, grade),
+            langs: lang_options(lang),
+            with_week: true,
+            week_value: week.to_string(),
+            heading,
+            prev_url: link(Week::containing(week.monday() - Duration::days(7)), lang),
+            next_url: link(Week::containing(week.monday() + Duration::days(7)), lang),
+            home_url: format!("/?grade={grade_code}&lang={}", lang.code()),
+            grade_code,
+            days,
+        };
+        Ok(render_page(StatusCode::OK, &page, Caching::Public))
+    })
+    .await
+}

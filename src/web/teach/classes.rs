@@ -1,0 +1,169 @@
+//! `GET/POST /teach/classes`, `…/{id}/renew` and `…/{id}/packet/{week}.pdf`: classes, their
+//! private feeds and their packets.
+
+use super::form::{error_views, messages_for, ErrorView};
+use super::{form_or_400, grade_ranges, see_other, with_teacher, CsrfForm, Who, LANG};
+use crate::domain::Week;
+use crate::i18n::packets::PacketStrings;
+use crate::i18n::{Lang, PageStrings};
+use crate::store::assignments;
+use crate::web::api::parse_id;
+use crate::web::auth::Auth;
+use crate::web::error::AppError;
+use crate::web::html::{render_page, webcal, Caching};
+use crate::web::work;
+use crate::web::AppState;
+use askama::Template;
+use axum::extract::rejection::{FormRejection, QueryRejection};
+use axum::extract::{Form, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::Response;
+use chrono::Utc;
+use serde::Deserialize;
+
+pub(super) struct ClassView {
+    id: i64,
+    name: String,
+    grades: String,
+    feed_url: String,
+    webcal: String,
+    /// This week's packet, `/teach/classes/{id}/packet/{week}`, without `.pdf` or `.html`.
+    packet: String,
+}
+
+#[derive(Default)]
+pub(super) struct ClassFormView {
+    name: String,
+    grades: String,
+    errors: Vec<ErrorView>,
+}
+
+impl ClassFormView {
+    fn err(&self, field: &str) -> Option<String> {
+        messages_for(&self.errors, field)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "teach/classes.html")]
+pub(super) struct ClassesPage {
+    lang: Lang,
+    p: &'static PageStrings,
+    who: Who,
+    nav: &'static str,
+    classes: Vec<ClassView>,
+    form: ClassFormView,
+    /// The packet's words, for the links to class packets.
+    pw: &'static PacketStrings,
+}
+
+pub(super) async fn classes_response(
+    state: &AppState,
+    auth: &Auth,
+    form: ClassFormView,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let list = assignments::classes_of(state.store.pool(), auth.user().id).await?;
+    let this_week = Week::containing(Utc::now().with_timezone(&state.config.tz).date_naive());
+    let classes = list
+        .iter()
+        .map(|c| {
+            let feed_url = work::class_feed_url(state, c);
+            ClassView {
+                id: c.id,
+                name: c.name.clone(),
+                grades: grade_ranges(c.grades),
+                webcal: webcal(&feed_url),
+                feed_url,
+                packet: format!("/teach/classes/{}/packet/{this_week}", c.id),
+            }
+        })
+        .collect();
+    let page = ClassesPage {
+        lang: LANG,
+        p: LANG.pages(),
+        who: Who::of(auth),
+        nav: "classes",
+        classes,
+        form,
+        pw: LANG.packet(),
+    };
+    Ok(render_page(status, &page, Caching::Private))
+}
+
+/// `GET /teach/classes`
+pub(super) async fn classes(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Response {
+    with_teacher(&state, &headers, Some(&uri), async |auth: Auth| {
+        classes_response(&state, &auth, ClassFormView::default(), StatusCode::OK).await
+    })
+    .await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct ClassForm {
+    csrf: String,
+    name: String,
+    grades: String,
+}
+
+/// `POST /teach/classes`
+pub(super) async fn create_class(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    form: Result<Form<ClassForm>, FormRejection>,
+) -> Response {
+    with_teacher(&state, &headers, None, async |auth: Auth| {
+        let f = form_or_400(form)?;
+        auth.check_csrf(Some(&f.csrf))?;
+        match work::create_class(&state, &auth, &f.name, std::slice::from_ref(&f.grades)).await {
+            Ok(_) => Ok(see_other("/teach/classes")),
+            Err(AppError::Invalid(errors)) => {
+                let form = ClassFormView {
+                    name: f.name.clone(),
+                    grades: f.grades.clone(),
+                    errors: error_views(errors),
+                };
+                classes_response(&state, &auth, form, StatusCode::BAD_REQUEST).await
+            }
+            Err(e) => Err(e),
+        }
+    })
+    .await
+}
+
+/// `POST /teach/classes/{id}/renew`: a new feed token; the old link stops working.
+pub(super) async fn renew_class(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    form: Result<Form<CsrfForm>, FormRejection>,
+) -> Response {
+    with_teacher(&state, &headers, None, async |auth: Auth| {
+        let f = form_or_400(form)?;
+        auth.check_csrf(Some(&f.csrf))?;
+        work::renew_class_token(&state, &auth, parse_id(&id, "class")?).await?;
+        Ok(see_other("/teach/classes"))
+    })
+    .await
+}
+
+/// `GET /teach/classes/{id}/packet/{week}.pdf` (or `.html`; `?lang=&size=&large=` as for a
+/// grade's packet): the class's weekly packet, for the teacher whose class it is.
+pub(super) async fn class_packet(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    uri: Uri,
+    Path((id, file)): Path<(String, String)>,
+    query: Result<Query<super::super::packets::PacketQuery>, QueryRejection>,
+) -> Response {
+    with_teacher(&state, &headers, Some(&uri), async |auth: Auth| {
+        let class = work::own_class(&state, &auth, parse_id(&id, "class")?).await?;
+        super::super::packets::class_packet(&state, class, &file, query, &headers).await
+    })
+    .await
+}

@@ -1,0 +1,141 @@
+//! `GET/POST /teach/assignments/{id}/edit`, `…/delete` and `…/restore`: changing one piece of
+//! work.
+
+use super::form::{all_errors, AssignmentForm, FormView};
+use super::mine::{LinkNamer, LinkView};
+use super::{class_options, form_or_400, see_other, with_teacher, CsrfForm, Opt, Who, LANG};
+use crate::domain::Assignment;
+use crate::i18n::{Lang, PageStrings};
+use crate::store::assignments;
+use crate::web::api::parse_id;
+use crate::web::auth::Auth;
+use crate::web::error::AppError;
+use crate::web::html::{render_page, Caching};
+use crate::web::work;
+use crate::web::AppState;
+use askama::Template;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Form, Path, State};
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::Response;
+
+#[derive(Template)]
+#[template(path = "teach/edit.html")]
+pub(super) struct EditPage {
+    lang: Lang,
+    p: &'static PageStrings,
+    who: Who,
+    nav: &'static str,
+    id: i64,
+    original_title: String,
+    form: FormView,
+    classes: Vec<Opt>,
+    links: Vec<LinkView>,
+}
+
+pub(super) async fn edit_response(
+    state: &AppState,
+    auth: &Auth,
+    a: &Assignment,
+    form: FormView,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let classes = assignments::classes_of(state.store.pool(), auth.user().id).await?;
+    let links = LinkNamer::new(state).names(&a.links).await?;
+    let page = EditPage {
+        lang: LANG,
+        p: LANG.pages(),
+        who: Who::of(auth),
+        nav: "assignments",
+        id: a.id,
+        original_title: a.fields.title.clone(),
+        classes: class_options(&classes, &form.class),
+        form,
+        links,
+    };
+    Ok(render_page(status, &page, Caching::Private))
+}
+
+/// `GET /teach/assignments/{id}/edit`
+pub(super) async fn edit_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    uri: Uri,
+    Path(id): Path<String>,
+) -> Response {
+    with_teacher(&state, &headers, Some(&uri), async |auth: Auth| {
+        let a = work::owned(&state, &auth, parse_id(&id, "assignment")?).await?;
+        edit_response(
+            &state,
+            &auth,
+            &a,
+            FormView::of_assignment(&a),
+            StatusCode::OK,
+        )
+        .await
+    })
+    .await
+}
+
+/// `POST /teach/assignments/{id}/edit`: changes the fields; the links stay as they are.
+pub(super) async fn edit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    form: Result<Form<AssignmentForm>, FormRejection>,
+) -> Response {
+    with_teacher(&state, &headers, None, async |auth: Auth| {
+        let f = form_or_400(form)?;
+        auth.check_csrf(Some(&f.csrf))?;
+        let a = work::owned(&state, &auth, parse_id(&id, "assignment")?).await?;
+        let (input, class, pre) = f.input();
+        let (Some(class), true) = (class, pre.is_empty()) else {
+            let errors = all_errors(pre, &input);
+            return edit_response(&state, &auth, &a, f.view(errors), StatusCode::BAD_REQUEST).await;
+        };
+        match work::update(&state, &auth, a.id, &input, None, Some(class)).await {
+            Ok(_) => Ok(see_other("/teach/assignments")),
+            Err(AppError::Invalid(errors)) => {
+                edit_response(&state, &auth, &a, f.view(errors), StatusCode::BAD_REQUEST).await
+            }
+            Err(e) => Err(e),
+        }
+    })
+    .await
+}
+
+pub(super) async fn set_deleted(
+    state: &AppState,
+    headers: &HeaderMap,
+    id: &str,
+    form: Result<Form<CsrfForm>, FormRejection>,
+    deleted: bool,
+) -> Response {
+    with_teacher(state, headers, None, async |auth: Auth| {
+        let f = form_or_400(form)?;
+        auth.check_csrf(Some(&f.csrf))?;
+        work::set_deleted(state, &auth, parse_id(id, "assignment")?, deleted).await?;
+        Ok(see_other("/teach/assignments"))
+    })
+    .await
+}
+
+/// `POST /teach/assignments/{id}/delete`
+pub(super) async fn delete(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    form: Result<Form<CsrfForm>, FormRejection>,
+) -> Response {
+    set_deleted(&state, &headers, &id, form, true).await
+}
+
+/// `POST /teach/assignments/{id}/restore`
+pub(super) async fn restore(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    form: Result<Form<CsrfForm>, FormRejection>,
+) -> Response {
+    set_deleted(&state, &headers, &id, form, false).await
+}

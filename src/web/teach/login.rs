@@ -1,0 +1,135 @@
+//! `GET/POST /teach/login` and `POST /teach/logout`: signing in and out with a browser session.
+
+use super::{form_or_400, safe_next, see_other, signed_in, teach_error, CsrfForm, LANG};
+use crate::i18n::{Lang, PageStrings};
+use crate::store::users;
+use crate::web::auth::{self, SignIn};
+use crate::web::html::{render_page, Caching};
+use crate::web::AppState;
+use askama::Template;
+use axum::extract::rejection::{FormRejection, QueryRejection};
+use axum::extract::{Form, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+#[derive(Template)]
+#[template(path = "teach/login.html")]
+pub(super) struct LoginPage {
+    lang: Lang,
+    p: &'static PageStrings,
+    email: String,
+    next: String,
+    error: Option<String>,
+}
+
+impl LoginPage {
+    fn new(email: String, next: &str, error: Option<String>) -> LoginPage {
+        LoginPage {
+            lang: LANG,
+            p: LANG.pages(),
+            email,
+            next: safe_next(next).to_string(),
+            error,
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct NextQuery {
+    next: String,
+}
+
+/// `GET /teach/login`
+pub(super) async fn login_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    query: Result<Query<NextQuery>, QueryRejection>,
+) -> Response {
+    let next = query.map(|Query(q)| q.next).unwrap_or_default();
+    match signed_in(&state, &headers).await {
+        Ok(Some(_)) => Redirect::to(safe_next(&next)).into_response(),
+        Ok(None) => render_page(
+            StatusCode::OK,
+            &LoginPage::new(String::new(), &next, None),
+            Caching::Private,
+        ),
+        Err(e) => teach_error(e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct LoginForm {
+    email: String,
+    password: String,
+    next: String,
+}
+
+/// `POST /teach/login`
+pub(super) async fn login(
+    State(state): State<AppState>,
+    form: Result<Form<LoginForm>, FormRejection>,
+) -> Response {
+    let result = async {
+        let f = form_or_400(form)?;
+        let p = LANG.pages();
+        let refused = |message: String| {
+            render_page(
+                StatusCode::UNAUTHORIZED,
+                &LoginPage::new(f.email.clone(), &f.next, Some(message)),
+                Caching::Private,
+            )
+        };
+        match auth::sign_in(
+            &state,
+            &f.email,
+            &crate::auth::Secret::new(f.password.clone()),
+        )
+        .await?
+        {
+            SignIn::Ok(user) => {
+                let (token, _) = auth::start_session(&state, &user, true).await?;
+                let mut r = Redirect::to(safe_next(&f.next)).into_response();
+                if let Ok(v) = HeaderValue::from_str(&auth::session_cookie(&state, Some(&token))) {
+                    r.headers_mut().insert(header::SET_COOKIE, v);
+                }
+                Ok(r)
+            }
+            SignIn::Wrong => Ok(refused(p.wrong_login.to_string())),
+            SignIn::Locked => Ok(refused(format!(
+                "{} {} {}",
+                p.locked_before,
+                auth::LOCK_MINUTES,
+                p.locked_after
+            ))),
+        }
+    }
+    .await;
+    result.unwrap_or_else(teach_error)
+}
+
+/// `POST /teach/logout`: ends the session and forgets the cookie.
+pub(super) async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    form: Result<Form<CsrfForm>, FormRejection>,
+) -> Response {
+    let result = async {
+        if let Some(a) = signed_in(&state, &headers).await? {
+            let f = form_or_400(form)?;
+            a.check_csrf(Some(&f.csrf))?;
+            if let Some((token, _)) = auth::token_of(&headers) {
+                users::delete_session(state.store.pool(), &crate::auth::token_hash(&token)).await?;
+            }
+        }
+        let mut r = see_other("/teach/login");
+        if let Ok(v) = HeaderValue::from_str(&auth::session_cookie(&state, None)) {
+            r.headers_mut().insert(header::SET_COOKIE, v);
+        }
+        Ok(r)
+    }
+    .await;
+    result.unwrap_or_else(teach_error)
+}
