@@ -39,19 +39,19 @@ async fn imports_the_demo_week_as_written() {
         let of_station: Vec<_> = list.iter().filter(|a| a.station == station).collect();
         assert!(!of_station.is_empty(), "{station} has airings");
         assert!(
-            of_station.iter().any(|a| !a.grades.is_empty()),
+            of_station.iter().any(|a| !a.details.grades.is_empty()),
             "{station} has airings with grades"
         );
     }
     for g in ["PK", "K", "3", "5", "8", "9", "12"] {
         let g: Grade = g.parse().unwrap();
         assert!(
-            list.iter().any(|a| a.grades.contains(g)),
+            list.iter().any(|a| a.details.grades.contains(g)),
             "some airing is for grade {g}"
         );
     }
     assert!(
-        list.iter().any(|a| a.title_es.is_some()),
+        list.iter().any(|a| a.details.title_es.is_some()),
         "Spanish titles are kept"
     );
 }
@@ -81,7 +81,7 @@ async fn a_changed_schedule_updates_moves_and_removes_but_keeps_ids() {
     let before = all_airings(&db).await;
     let id_of = |list: &[lessoncast::domain::Airing], title: &str| {
         list.iter()
-            .find(|a| a.title == title)
+            .find(|a| a.details.title == title)
             .map(|a| (a.id, a.revision, a.start, a.status))
     };
 
@@ -142,19 +142,25 @@ async fn grades_come_from_the_source_and_else_from_the_rules() {
         .await
         .unwrap();
     let list = all_airings(&db).await;
-    let nature_cat = list.iter().find(|a| a.title == "Nature Cat").unwrap();
+    let nature_cat = list
+        .iter()
+        .find(|a| a.details.title == "Nature Cat")
+        .unwrap();
     assert_eq!(
-        nature_cat.grades.codes(),
+        nature_cat.details.grades.codes(),
         ["4", "5", "6", "7", "8"],
         "from the rule"
     );
-    let cyber = list.iter().find(|a| a.title == "Cyberchase").unwrap();
+    let cyber = list
+        .iter()
+        .find(|a| a.details.title == "Cyberchase")
+        .unwrap();
     assert_eq!(
-        cyber.grades.codes(),
+        cyber.details.grades.codes(),
         ["4", "5", "6", "7", "8"],
         "from the category"
     );
-    assert!(cyber.captions);
+    assert!(cyber.details.captions);
     assert_eq!(cyber.series_key, "cyberchase");
     assert_eq!(
         cyber.episode_key.as_deref(),
@@ -423,7 +429,7 @@ async fn xmltv_across_the_2020_dst_nights_lands_on_the_right_instants() {
         .map(|a| {
             format!(
                 "{} {} {}",
-                a.episode_title.clone().unwrap(),
+                a.details.episode_title.clone().unwrap(),
                 a.start.to_rfc3339(),
                 a.end.unwrap().to_rfc3339()
             )
@@ -452,7 +458,7 @@ async fn csv_local_times_across_the_2020_dst_nights_land_on_the_right_instants()
         .map(|a| {
             format!(
                 "{} {} {}",
-                a.episode_title.clone().unwrap(),
+                a.details.episode_title.clone().unwrap(),
                 a.start.to_rfc3339(),
                 a.end.unwrap().to_rfc3339()
             )

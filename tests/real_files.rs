@@ -75,7 +75,7 @@ fn utc(s: &str) -> DateTime<Utc> {
 
 fn find<'a>(list: &'a [Airing], title: &str) -> &'a Airing {
     list.iter()
-        .find(|a| a.title == title)
+        .find(|a| a.details.title == title)
         .unwrap_or_else(|| panic!("no airing {title:?} in {list:#?}"))
 }
 
@@ -89,7 +89,10 @@ async fn the_dtds_own_bst_example_lands_an_hour_before_utc() {
     );
     let king = find(&list, "King of the Hill");
     assert_eq!(king.start, utc("2001-08-29T08:55:00Z"));
-    assert_eq!(king.episode_title.as_deref(), Some("Meet the Propaniacs"));
+    assert_eq!(
+        king.details.episode_title.as_deref(),
+        Some("Meet the Propaniacs")
+    );
     // +0100 in August: a British zone, said in a warning, not taken silently as Los Angeles.
     assert_eq!(king.tz, "Europe/London");
 }
@@ -148,7 +151,7 @@ async fn containers_and_programmes_sharing_a_start_are_all_kept_and_their_overla
     let together: Vec<&str> = list
         .iter()
         .filter(|a| a.start == utc("2003-10-25T09:00:00Z"))
-        .map(|a| a.title.as_str())
+        .map(|a| a.details.title.as_str())
         .collect();
     assert_eq!(together.len(), 2, "{together:?}");
     // "Contained A 2" overlaps "Container A", which is not the programme before it in the file.
@@ -193,14 +196,14 @@ async fn mythtvs_importer_test_lands_each_programme_where_its_description_says()
     assert_eq!(report.counts.added, 5);
     // Each description says "(1800-2000 UTC/GMT)": read the expectation from the file itself.
     for a in &list {
-        let desc = a.description.as_deref().unwrap_or_default();
+        let desc = a.details.description.as_deref().unwrap_or_default();
         let (_, rest) = desc
             .split_once('(')
-            .unwrap_or_else(|| panic!("{}: {desc}", a.title));
+            .unwrap_or_else(|| panic!("{}: {desc}", a.details.title));
         let (from, to) = rest[..9].split_once('-').unwrap();
         let at = |hhmm: &str| utc(&format!("2013-04-05T{}:{}:00Z", &hhmm[..2], &hhmm[2..]));
-        assert_eq!(a.start, at(from), "{}: {desc}", a.title);
-        assert_eq!(a.end, Some(at(to)), "{}: {desc}", a.title);
+        assert_eq!(a.start, at(from), "{}: {desc}", a.details.title);
+        assert_eq!(a.end, Some(at(to)), "{}: {desc}", a.details.title);
     }
 }
 
@@ -210,7 +213,7 @@ async fn a_real_uk_guide_imports_whole() {
     assert_eq!(report.counts.skipped, 0);
     assert!(report.counts.added > 1900, "{:?}", report.counts);
     // ISO-8859-1 text arrives as text.
-    assert!(list.iter().all(|a| !a.title.contains('\u{fffd}')));
+    assert!(list.iter().all(|a| !a.details.title.contains('\u{fffd}')));
 }
 
 #[tokio::test]

@@ -15,7 +15,10 @@ fn utc(s: &str) -> DateTime<Utc> {
 }
 
 fn starts(list: &[Airing]) -> Vec<(String, DateTime<Utc>)> {
-    let mut v: Vec<_> = list.iter().map(|a| (a.title.clone(), a.start)).collect();
+    let mut v: Vec<_> = list
+        .iter()
+        .map(|a| (a.details.title.clone(), a.start))
+        .collect();
     v.sort_by_key(|(_, t)| *t);
     v
 }
@@ -60,18 +63,27 @@ async fn an_analog_feed_and_its_spanish_mirror_are_kept_as_what_they_are() {
         .unwrap();
     assert_eq!(report.counts.added, 3, "{:?}", report.warnings);
     let list = db.airings().await;
-    let cyber = list.iter().find(|a| a.title == "Cyberchase").unwrap();
+    let cyber = list
+        .iter()
+        .find(|a| a.details.title == "Cyberchase")
+        .unwrap();
     // The analog feed has a channel of its own, never the digital feed's.
     assert_eq!(cyber.channel, "KCTSA");
-    assert_eq!(cyber.description.as_deref(), Some("A math adventure."));
     assert_eq!(
-        cyber.description_es.as_deref(),
+        cyber.details.description.as_deref(),
+        Some("A math adventure.")
+    );
+    assert_eq!(
+        cyber.details.description_es.as_deref(),
         Some("Una aventura de matemáticas.")
     );
-    assert_eq!(cyber.episode_title_es.as_deref(), Some("El caso"));
-    assert!(cyber.spanish_audio);
-    let nature = list.iter().find(|a| a.title == "Nature").unwrap();
-    assert_eq!(nature.description_es.as_deref(), Some("La naturaleza."));
+    assert_eq!(cyber.details.episode_title_es.as_deref(), Some("El caso"));
+    assert!(cyber.details.spanish_audio);
+    let nature = list.iter().find(|a| a.details.title == "Nature").unwrap();
+    assert_eq!(
+        nature.details.description_es.as_deref(),
+        Some("La naturaleza.")
+    );
     assert!(list.iter().all(|a| a.channel != "ESKCTSA"));
     assert!(warned(&report, "repeats feed KCTSA in Spanish"));
 }

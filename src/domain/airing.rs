@@ -21,6 +21,24 @@ impl AiringStatus {
     }
 }
 
+/// What a schedule says of a programme, the same from the source's programme through the
+/// airing to store to the stored airing: its titles and description in English and (when the
+/// source has them) Spanish, the grades it is for, and how it can be watched.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Hash)]
+pub struct Details {
+    pub title: String,
+    pub title_es: Option<String>,
+    pub episode_title: Option<String>,
+    pub episode_title_es: Option<String>,
+    pub description: Option<String>,
+    pub description_es: Option<String>,
+    /// The source's own grades (a category such as "Grades 4-8", a CSV `grades` column), then
+    /// once stored, the grades the rules give it too.
+    pub grades: GradeSet,
+    pub captions: bool,
+    pub spanish_audio: bool,
+}
+
 /// An airing as the rest of the program sees it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Airing {
@@ -31,17 +49,9 @@ pub struct Airing {
     pub start: DateTime<Utc>,
     /// `None` when the source gave no end and nothing followed it on the channel.
     pub end: Option<DateTime<Utc>>,
-    pub title: String,
-    pub title_es: Option<String>,
-    pub episode_title: Option<String>,
-    pub episode_title_es: Option<String>,
-    pub description: Option<String>,
-    pub description_es: Option<String>,
+    pub details: Details,
     pub series_key: String,
     pub episode_key: Option<String>,
-    pub grades: GradeSet,
-    pub captions: bool,
-    pub spanish_audio: bool,
     pub status: AiringStatus,
     /// Grows by one each time an import changes the airing (iCalendar `SEQUENCE`).
     pub revision: i64,

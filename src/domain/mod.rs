@@ -6,7 +6,7 @@ mod grade;
 pub mod keys;
 mod week;
 
-pub use airing::{common_zone, Airing, AiringStatus};
+pub use airing::{common_zone, Airing, AiringStatus, Details};
 pub use assignment::{Assignment, AssignmentFields, AssignmentInput, FieldError, Link, MAX_LINKS};
 pub use grade::{Grade, GradeError, GradeSet};
 pub use week::{local_midnight, Week, WeekError};

@@ -305,11 +305,12 @@ fn refold(ical: &str) -> String {
 fn event(req: &FeedRequest, a: &Airing, work: &[&Assignment], publisher: &Publisher<'_>) -> Event {
     let s = req.lang.strings();
     let lang = req.lang;
-    let title = lang.pick(&a.title, a.title_es.as_deref());
+    let title = lang.pick(&a.details.title, a.details.title_es.as_deref());
     let episode = a
+        .details
         .episode_title
         .as_deref()
-        .map(|en| lang.pick(en, a.episode_title_es.as_deref()));
+        .map(|en| lang.pick(en, a.details.episode_title_es.as_deref()));
     let channel = format!("{} {}", a.station, a.channel);
     let summary = match episode {
         Some(ep) if !ep.is_empty() => format!("{channel} · {title}: {ep}"),
@@ -348,22 +349,25 @@ fn event(req: &FeedRequest, a: &Airing, work: &[&Assignment], publisher: &Publis
         watch.push_str(&format!(" ({n})"));
     }
     description.push(watch);
-    if a.captions {
+    if a.details.captions {
         description.push(s.captions.to_string());
     }
-    if a.spanish_audio {
+    if a.details.spanish_audio {
         description.push(s.spanish_audio.to_string());
     }
-    if let Some(d) = a.description.as_deref() {
+    if let Some(d) = a.details.description.as_deref() {
         description.push(String::new());
-        description.push(lang.pick(d, a.description_es.as_deref()).to_string());
+        description.push(
+            lang.pick(d, a.details.description_es.as_deref())
+                .to_string(),
+        );
     }
     description.push(String::new());
     description.push(s.free_tv.to_string());
     // The family page of that week, for the grade of the feed (or the airing's first grade).
     let grade = match &req.kind {
         FeedKind::Grade(g) => Some(*g),
-        _ => a.grades.iter().next(),
+        _ => a.details.grades.iter().next(),
     };
     if let Some(g) = grade {
         let week =
@@ -377,7 +381,7 @@ fn event(req: &FeedRequest, a: &Airing, work: &[&Assignment], publisher: &Publis
         ));
     }
 
-    let mut categories: Vec<String> = a.grades.iter().map(|g| s.grade_name(g)).collect();
+    let mut categories: Vec<String> = a.details.grades.iter().map(|g| s.grade_name(g)).collect();
     categories.insert(0, title.to_string());
 
     let stamp = a.updated_at;
@@ -442,6 +446,7 @@ pub fn window(req: &FeedRequest, tz: chrono_tz::Tz) -> (DateTime<Utc>, DateTime<
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::Details;
     use crate::domain::GradeSet;
 
     fn airing() -> Airing {
@@ -453,17 +458,19 @@ mod tests {
             channel_name: Some("KCET Kids".into()),
             start: t("2020-04-13T16:00:00Z"),
             end: Some(t("2020-04-13T16:30:00Z")),
-            title: "Cyberchase".into(),
-            title_es: Some("Ciberpersecución".into()),
-            episode_title: Some("The Poddleville Case".into()),
-            episode_title_es: None,
-            description: Some("Math; fractions, and \"END:VEVENT\"\nnew line".into()),
-            description_es: None,
+            details: Details {
+                title: "Cyberchase".into(),
+                title_es: Some("Ciberpersecución".into()),
+                episode_title: Some("The Poddleville Case".into()),
+                episode_title_es: None,
+                description: Some("Math; fractions, and \"END:VEVENT\"\nnew line".into()),
+                description_es: None,
+                grades: GradeSet::parse_list("4-5").unwrap(),
+                captions: true,
+                spanish_audio: true,
+            },
             series_key: "cyberchase".into(),
             episode_key: Some("cyberchase/the-poddleville-case".into()),
-            grades: GradeSet::parse_list("4-5").unwrap(),
-            captions: true,
-            spanish_audio: true,
             status: AiringStatus::Scheduled,
             revision: 3,
             updated_at: t("2026-11-20T10:00:00Z"),

@@ -40,6 +40,7 @@
 
 use super::tvss::names_spanish;
 use super::{Emit, ImportError, ParseContext, Programme};
+use crate::domain::Details;
 use crate::domain::GradeSet;
 use chrono::{
     DateTime, Days, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta,
@@ -684,12 +685,17 @@ impl Row<'_> {
             end_guessed: false,
             zone: Default::default(),
             clump: false,
-            title,
-            title_es: self.text(Col::TitleEs),
-            episode_title: self.text(Col::EpisodeTitle),
-            episode_title_es: self.text(Col::EpisodeTitleEs),
-            description: self.text(Col::Description),
-            description_es: self.text(Col::DescriptionEs),
+            details: Details {
+                title,
+                title_es: self.text(Col::TitleEs),
+                episode_title: self.text(Col::EpisodeTitle),
+                episode_title_es: self.text(Col::EpisodeTitleEs),
+                description: self.text(Col::Description),
+                description_es: self.text(Col::DescriptionEs),
+                grades,
+                captions: self.flag(ctx, Col::Captions)?,
+                spanish_audio,
+            },
             categories,
             nola_root: self
                 .get(Col::NolaRoot)
@@ -697,9 +703,6 @@ impl Row<'_> {
                 .or(nola_root),
             nola_episode: self.text(Col::NolaEpisode).or(nola_episode),
             episode_num: None,
-            grades,
-            captions: self.flag(ctx, Col::Captions)?,
-            spanish_audio,
             hd: false,
             previously_shown: false,
             source_id: self.text(Col::Id),
@@ -1076,18 +1079,21 @@ Cyberchase (es),El caso,Matemáticas.,yes,es,Grades 6;Children|Math,kcet-123
         assert_eq!(p.channel_name.as_deref(), Some("KCET"));
         assert_eq!(p.start, utc("2020-04-13T16:00:00Z"));
         assert_eq!(p.end, Some(utc("2020-04-13T16:30:00Z")));
-        assert_eq!(p.title, "Cyberchase");
-        assert_eq!(p.episode_title.as_deref(), Some("The Poddleville Case"));
-        assert_eq!(p.description.as_deref(), Some("Math."));
-        assert_eq!(p.title_es.as_deref(), Some("Cyberchase (es)"));
-        assert_eq!(p.episode_title_es.as_deref(), Some("El caso"));
-        assert_eq!(p.description_es.as_deref(), Some("Matemáticas."));
+        assert_eq!(p.details.title, "Cyberchase");
+        assert_eq!(
+            p.details.episode_title.as_deref(),
+            Some("The Poddleville Case")
+        );
+        assert_eq!(p.details.description.as_deref(), Some("Math."));
+        assert_eq!(p.details.title_es.as_deref(), Some("Cyberchase (es)"));
+        assert_eq!(p.details.episode_title_es.as_deref(), Some("El caso"));
+        assert_eq!(p.details.description_es.as_deref(), Some("Matemáticas."));
         assert_eq!(p.nola_root.as_deref(), Some("CYBR"));
         assert_eq!(p.nola_episode.as_deref(), Some("000405"));
-        assert!(p.captions);
-        assert!(p.spanish_audio);
+        assert!(p.details.captions);
+        assert!(p.details.spanish_audio);
         assert_eq!(p.categories, ["Grades 6", "Children", "Math"]);
-        assert_eq!(p.grades.codes(), ["4", "5", "6"]);
+        assert_eq!(p.details.grades.codes(), ["4", "5", "6"]);
         assert_eq!(p.source_id.as_deref(), Some("kcet-123"));
     }
 
@@ -1097,8 +1103,8 @@ Cyberchase (es),El caso,Matemáticas.,yes,es,Grades 6;Children|Math,kcet-123
                    Nature;Pandas;2020-04-13 09:30;KCET;60;KCET;28.1\n";
         let got = read(csv);
         let p = &got[0];
-        assert_eq!(p.title, "Nature");
-        assert_eq!(p.episode_title.as_deref(), Some("Pandas"));
+        assert_eq!(p.details.title, "Nature");
+        assert_eq!(p.details.episode_title.as_deref(), Some("Pandas"));
         assert_eq!(p.channel_name.as_deref(), Some("KCET"));
         assert_eq!(p.channel, "28.1");
         assert_eq!(p.start, utc("2020-04-13T16:30:00Z"));
@@ -1108,11 +1114,11 @@ Cyberchase (es),El caso,Matemáticas.,yes,es,Grades 6;Children|Math,kcet-123
     fn a_semicolon_or_tab_header_sets_the_delimiter() {
         let semi =
             read("station;channel;start;duration;title\nKCET;28.1;2020-04-13 09:00;30;\"A; B\"\n");
-        assert_eq!(semi[0].title, "A; B");
+        assert_eq!(semi[0].details.title, "A; B");
         let tab = read(
             "station\tchannel\tstart\tduration\ttitle\nKCET\t28.1\t2020-04-13 09:00\t30\tA, B\n",
         );
-        assert_eq!(tab[0].title, "A, B");
+        assert_eq!(tab[0].details.title, "A, B");
     }
 
     #[test]
@@ -1426,7 +1432,7 @@ Cyberchase (es),El caso,Matemáticas.,yes,es,Grades 6;Children|Math,kcet-123
                 "{head}KCET,28.1,2020-04-13 09:00,30,A,{captions},{spanish},{language}\n"
             ));
             assert_eq!(
-                (got[0].captions, got[0].spanish_audio),
+                (got[0].details.captions, got[0].details.spanish_audio),
                 (want_cc, want_es),
                 "{captions} {spanish} {language}"
             );
@@ -1463,7 +1469,7 @@ Cyberchase (es),El caso,Matemáticas.,yes,es,Grades 6;Children|Math,kcet-123
         let csv = "station,channel,start,duration,title,categories\n\
                    KCET,28.1,2020-04-13 09:00,30,A,PreK | Children\n";
         let p = &read(csv)[0];
-        assert!(p.grades.contains(Grade::PK));
+        assert!(p.details.grades.contains(Grade::PK));
         assert_eq!(p.categories, ["PreK", "Children"]);
     }
 
@@ -1520,7 +1526,10 @@ Cyberchase (es),El caso,Matemáticas.,yes,es,Grades 6;Children|Math,kcet-123
                     KCET,28.1,2020-04-13 09:30,30,B,x\r\n";
         let (got, _) = run(text.as_bytes());
         let got = got.unwrap();
-        assert_eq!(got[0].description.as_deref(), Some("one\r\n\r\ntwo"));
+        assert_eq!(
+            got[0].details.description.as_deref(),
+            Some("one\r\n\r\ntwo")
+        );
         assert_eq!(got.iter().map(|p| p.line).collect::<Vec<_>>(), [2, 5]);
     }
 
@@ -1535,8 +1544,11 @@ Cyberchase (es),El caso,Matemáticas.,yes,es,Grades 6;Children|Math,kcet-123
                     KCET,28.1,2020-04-13 10:00,30,C,x\n";
         let (got, _) = run(text.as_bytes());
         let got = got.unwrap();
-        assert_eq!(got[0].description.as_deref(), Some("a 5\" screen"));
-        assert_eq!(got[1].description.as_deref(), Some("say \"hi\"\n\nthere"));
+        assert_eq!(got[0].details.description.as_deref(), Some("a 5\" screen"));
+        assert_eq!(
+            got[1].details.description.as_deref(),
+            Some("say \"hi\"\n\nthere")
+        );
         assert_eq!(got.iter().map(|p| p.line).collect::<Vec<_>>(), [2, 4, 8]);
     }
 

@@ -1,7 +1,7 @@
 //! What every schedule format is turned into, and how parsers report problems.
 
 use super::zone::ZoneHint;
-use crate::domain::GradeSet;
+use crate::domain::Details;
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use std::fmt;
@@ -28,12 +28,8 @@ pub struct Programme {
     pub zone: ZoneHint,
     /// One of several programmes sharing a slot on purpose (XMLTV `clumpidx`).
     pub clump: bool,
-    pub title: String,
-    pub title_es: Option<String>,
-    pub episode_title: Option<String>,
-    pub episode_title_es: Option<String>,
-    pub description: Option<String>,
-    pub description_es: Option<String>,
+    /// Titles, description, the grades the source itself names, captions and Spanish audio.
+    pub details: Details,
     pub categories: Vec<String>,
     /// PBS NOLA root (`CYBR`) and episode number (`000123`), when the source gives them.
     pub nola_root: Option<String>,
@@ -41,10 +37,6 @@ pub struct Programme {
     /// A source episode identifier that is not NOLA: XMLTV `dd_progid` (`EP02420905.0022`),
     /// `xmltv_ns` (`1.11.0/1` → `S2E12`) or `onscreen`.
     pub episode_num: Option<String>,
-    /// Grades the source itself names (categories such as "Grades 4-8", a CSV `grades` column).
-    pub grades: GradeSet,
-    pub captions: bool,
-    pub spanish_audio: bool,
     pub hd: bool,
     pub previously_shown: bool,
     /// The source's own id for this airing, if it has one (a CSV `id` column).

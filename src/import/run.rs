@@ -5,7 +5,7 @@
 use super::source::{resolve, Input};
 use super::zone::{Basis, Decision, Evidence};
 use super::{csv, tvss, xmltv, GradeRules, ImportError, ParseContext, Programme, Warning};
-use crate::domain::keys;
+use crate::domain::{keys, Details};
 use crate::store::{imports, ImportCounts, ImportWriter, NewAiring, RunOutcome, Store};
 use chrono::{DateTime, Duration, LocalResult, TimeZone, Utc};
 use chrono_tz::Tz;
@@ -519,16 +519,16 @@ impl Merge<'_> {
         let weeks = self.opts.shift_weeks;
         let start = shift_local(p.start, weeks, tz);
         let end = p.end.map(|e| shift_local(e, weeks, tz));
-        let grades = if p.grades.is_empty() {
+        let grades = if p.details.grades.is_empty() {
             let local = start.with_timezone(&tz).naive_local();
             self.opts.rules.grades_for(&p.station, &p.channel, local)
         } else {
-            p.grades
+            p.details.grades
         };
-        let series_key = keys::series_key(&p.title);
+        let series_key = keys::series_key(&p.details.title);
         let episode_key = keys::episode_key(
             &series_key,
-            p.episode_title.as_deref(),
+            p.details.episode_title.as_deref(),
             p.nola_episode.as_deref(),
             p.episode_num.as_deref(),
         );
@@ -537,20 +537,15 @@ impl Merge<'_> {
             start_at: start.timestamp(),
             end_at: end.map(|e| e.timestamp()),
             end_guessed: p.end_guessed,
-            title: p.title,
-            title_es: p.title_es,
-            episode_title: p.episode_title,
-            episode_title_es: p.episode_title_es,
-            description: p.description,
-            description_es: p.description_es,
+            details: Details {
+                grades,
+                ..p.details
+            },
             series_key,
             episode_key,
             nola_root: p.nola_root,
             nola_episode: p.nola_episode,
             episode_num: p.episode_num,
-            grades: grades.bits() as i64,
-            captions: p.captions,
-            spanish_audio: p.spanish_audio,
             hd: p.hd,
             previously_shown: p.previously_shown,
             source_id: p.source_id,
@@ -640,7 +635,7 @@ impl Merge<'_> {
             if !together && r.start < a_end && a.start_at < r_end {
                 overlaps.push(format!(
                     "\"{}\" overlaps the programme at line {} on the same channel; both kept",
-                    a.title, r.line
+                    a.details.title, r.line
                 ));
             }
         }
@@ -692,13 +687,13 @@ fn fingerprint(a: &NewAiring) -> i64 {
     };
     eat(&a.end_at.unwrap_or(i64::MIN).to_le_bytes());
     eat(&[a.end_guessed as u8]);
-    eat(a.title.as_bytes());
+    eat(a.details.title.as_bytes());
     for s in [
-        &a.title_es,
-        &a.episode_title,
-        &a.episode_title_es,
-        &a.description,
-        &a.description_es,
+        &a.details.title_es,
+        &a.details.episode_title,
+        &a.details.episode_title_es,
+        &a.details.description,
+        &a.details.description_es,
         &a.episode_key,
         &a.nola_root,
         &a.nola_episode,
@@ -708,10 +703,10 @@ fn fingerprint(a: &NewAiring) -> i64 {
         eat(s.as_deref().unwrap_or("\u{0}").as_bytes());
     }
     eat(a.series_key.as_bytes());
-    eat(&a.grades.to_le_bytes());
+    eat(&(a.details.grades.bits() as i64).to_le_bytes());
     eat(&[
-        a.captions as u8,
-        a.spanish_audio as u8,
+        a.details.captions as u8,
+        a.details.spanish_audio as u8,
         a.hd as u8,
         a.previously_shown as u8,
     ]);

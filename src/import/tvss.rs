@@ -54,6 +54,7 @@ use super::lines::LineEnds;
 use super::zone::ZoneHint;
 use super::{Emit, ImportError, ParseContext, Programme};
 use crate::domain::keys::us_call_sign;
+use crate::domain::Details;
 use chrono::{DateTime, Days, LocalResult, NaiveDate, NaiveTime, TimeDelta, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde::de::{
@@ -769,14 +770,17 @@ impl Feed {
             start,
             end: Some(end),
             zone: self.zone,
-            title,
-            episode_title: raw.episode_title,
-            description: raw.episode_description.or(raw.description),
+            details: Details {
+                title,
+                episode_title: raw.episode_title,
+                description: raw.episode_description.or(raw.description),
+                captions: raw.closed_captions,
+                spanish_audio,
+                ..Details::default()
+            },
             nola_root: raw.nola_root,
             nola_episode: raw.nola_episode,
-            captions: raw.closed_captions,
             hd: raw.hd,
-            spanish_audio,
             ..Programme::default()
         })
     }
@@ -1024,7 +1028,7 @@ struct OpenFeed {
 /// repeated listing gives its text as the Spanish text of the airing it repeats, which is marked
 /// as having Spanish audio; listings that repeat nothing stay on the mirror's own channel.
 fn merge_spanish_mirrors(feeds: &mut [OpenFeed], ctx: &mut ParseContext) {
-    let key = |p: &Programme| (p.start, p.title.to_lowercase());
+    let key = |p: &Programme| (p.start, p.details.title.to_lowercase());
     for m in 0..feeds.len() {
         if feeds[m].has_digital_channel || feeds[m].programmes.is_empty() {
             continue;
@@ -1042,8 +1046,10 @@ fn merge_spanish_mirrors(feeds: &mut [OpenFeed], ctx: &mut ParseContext) {
             for p in &feeds[m].programmes {
                 if let Some(t) = index.get(&key(p)) {
                     same += 1;
-                    differ +=
-                        usize::from(p.description.is_some() && p.description != t.description);
+                    differ += usize::from(
+                        p.details.description.is_some()
+                            && p.details.description != t.details.description,
+                    );
                 }
             }
             let named = match (&mirror_name, &target.short_name) {
@@ -1077,13 +1083,13 @@ fn merge_spanish_mirrors(feeds: &mut [OpenFeed], ctx: &mut ParseContext) {
             };
             let t = &mut target.programmes[i];
             let differs = |a: &Option<String>, b: &Option<String>| a.is_some() && a != b;
-            if differs(&p.episode_title, &t.episode_title) {
-                t.episode_title_es = p.episode_title;
+            if differs(&p.details.episode_title, &t.details.episode_title) {
+                t.details.episode_title_es = p.details.episode_title;
             }
-            if differs(&p.description, &t.description) {
-                t.description_es = p.description;
+            if differs(&p.details.description, &t.details.description) {
+                t.details.description_es = p.details.description;
             }
-            t.spanish_audio = true;
+            t.details.spanish_audio = true;
             merged += 1;
         }
         let target_label = target.label.clone();
@@ -1554,21 +1560,24 @@ mod tests {
         assert_eq!(first.channel_name.as_deref(), Some("KCET Los Angeles"));
         assert_eq!(first.start, utc("2020-04-13T16:00:00Z"));
         assert_eq!(first.end, Some(utc("2020-04-13T16:30:00Z")));
-        assert_eq!(first.title, "Cyberchase");
-        assert_eq!(first.episode_title.as_deref(), Some("The Poddleville Case"));
+        assert_eq!(first.details.title, "Cyberchase");
         assert_eq!(
-            first.description.as_deref(),
+            first.details.episode_title.as_deref(),
+            Some("The Poddleville Case")
+        );
+        assert_eq!(
+            first.details.description.as_deref(),
             Some("The gang tracks a thief.")
         );
         assert_eq!(first.nola_root.as_deref(), Some("CYBR"));
         assert_eq!(first.nola_episode.as_deref(), Some("000405"));
-        assert!(first.captions && first.hd && !first.spanish_audio);
+        assert!(first.details.captions && first.hd && !first.details.spanish_audio);
         assert_eq!(first.source_id, None);
         assert_eq!(first.line, 4);
         let second = &got[1];
         assert_eq!(second.start, utc("2020-04-13T16:30:00Z"));
         assert_eq!(second.end, Some(utc("2020-04-13T17:30:00Z")));
-        assert!(!second.captions && !second.hd);
+        assert!(!second.details.captions && !second.hd);
         assert_eq!(second.line, 9);
     }
 
@@ -1583,7 +1592,7 @@ mod tests {
             starts(&got),
             [utc("2020-04-13T13:00:00Z"), utc("2020-04-14T13:00:00Z")]
         );
-        assert_eq!(got[1].title, "Tuesday");
+        assert_eq!(got[1].details.title, "Tuesday");
         assert_eq!(got[1].station, "KCET");
     }
 
@@ -1860,8 +1869,8 @@ mod tests {
             .replace(r#""full_name": "KCET Los Angeles""#, r#""full_name": """#);
         let got = read(&json);
         let p = &got[0];
-        assert_eq!(p.episode_title, None);
-        assert_eq!(p.description.as_deref(), Some("Series text."));
+        assert_eq!(p.details.episode_title, None);
+        assert_eq!(p.details.description.as_deref(), Some("Series text."));
         assert_eq!(p.nola_root, None);
         assert_eq!(p.nola_episode, None);
         // No digital or analog channel: the short name stands in; it also names the channel.
@@ -1888,7 +1897,7 @@ mod tests {
         ]
         .join(",");
         let got = read(&day(&listings));
-        let spanish: Vec<bool> = got.iter().map(|p| p.spanish_audio).collect();
+        let spanish: Vec<bool> = got.iter().map(|p| p.details.spanish_audio).collect();
         assert_eq!(spanish, [true, true, true, true, false]);
     }
 
@@ -2008,7 +2017,7 @@ mod tests {
         let mut ctx = ParseContext::new("KCET-week.json", Los_Angeles);
         let mut titles = Vec::new();
         let mut emit = |p: Programme| {
-            titles.push(p.title);
+            titles.push(p.details.title);
             Ok(())
         };
         let input = io::BufReader::new(Truncated(&whole.as_bytes()[..cut]));
@@ -2046,7 +2055,13 @@ mod tests {
         let got = got.unwrap_or_else(|e| panic!("{e}"));
         let summary: Vec<_> = got
             .iter()
-            .map(|p| (p.channel.as_str(), p.title.as_str(), p.spanish_audio))
+            .map(|p| {
+                (
+                    p.channel.as_str(),
+                    p.details.title.as_str(),
+                    p.details.spanish_audio,
+                )
+            })
             .collect();
         assert_eq!(
             summary,
@@ -2058,12 +2073,15 @@ mod tests {
             ]
         );
         let cyber = &got[1];
-        assert_eq!(cyber.description.as_deref(), Some("Math adventure."));
         assert_eq!(
-            cyber.description_es.as_deref(),
+            cyber.details.description.as_deref(),
+            Some("Math adventure.")
+        );
+        assert_eq!(
+            cyber.details.description_es.as_deref(),
             Some("Aventura de matemáticas.")
         );
-        assert_eq!(cyber.episode_title_es.as_deref(), Some("El caso"));
+        assert_eq!(cyber.details.episode_title_es.as_deref(), Some("El caso"));
         assert!(
             ctx.warnings.iter().any(|w| w
                 .message

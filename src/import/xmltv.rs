@@ -553,7 +553,7 @@ impl State {
                 b"length" => Some(Field::Length(length_unit(attr(b"units")?.as_deref()))),
                 b"language" => Some(Field::Language),
                 b"subtitles" => {
-                    b.p.captions = true;
+                    b.p.details.captions = true;
                     None
                 }
                 b"previously-shown" => {
@@ -706,7 +706,7 @@ impl State {
                 Field::Desc(lang) => b.desc.add(lang, value),
                 Field::Category if !value.is_empty() => {
                     if let Some(grades) = GradeSet::from_category(&value) {
-                        b.p.grades = b.p.grades.union(grades);
+                        b.p.details.grades = b.p.details.grades.union(grades);
                     }
                     b.p.categories.push(value);
                 }
@@ -738,7 +738,7 @@ impl State {
                     }
                     Err(message) => ctx.warn(cap.line, "length", message),
                 },
-                Field::Language => b.p.spanish_audio |= is_spanish(&value),
+                Field::Language => b.p.details.spanish_audio |= is_spanish(&value),
                 Field::Quality => {
                     b.p.hd |= value.eq_ignore_ascii_case("HDTV") || value.eq_ignore_ascii_case("HD")
                 }
@@ -797,10 +797,10 @@ impl State {
             );
             return ctx.skip(err, 1);
         };
-        p.title = title;
-        p.title_es = title_es;
-        (p.episode_title, p.episode_title_es) = sub_title.finish();
-        (p.description, p.description_es) = desc.finish();
+        p.details.title = title;
+        p.details.title_es = title_es;
+        (p.details.episode_title, p.details.episode_title_es) = sub_title.finish();
+        (p.details.description, p.details.description_es) = desc.finish();
         p.episode_num = dd_progid.or(xmltv_ns).or(onscreen);
 
         p.end = stop.or_else(|| {
@@ -1493,7 +1493,7 @@ mod tests {
         assert!(warnings.is_empty(), "{warnings:?}");
         let times: Vec<_> = ps
             .iter()
-            .map(|p| (p.title.as_str(), p.start, p.end))
+            .map(|p| (p.details.title.as_str(), p.start, p.end))
             .collect();
         assert_eq!(
             times,
@@ -1567,7 +1567,7 @@ mod tests {
             </tv>";
         let (ps, warnings) = parse_ok(xml);
         assert!(warnings.is_empty(), "{warnings:?}");
-        let a = ps.iter().find(|p| p.title == "A").unwrap();
+        let a = ps.iter().find(|p| p.details.title == "A").unwrap();
         assert_eq!(a.start, utc(2020, 4, 13, 16, 0, 0));
         assert_eq!(a.end, Some(utc(2020, 4, 13, 16, 30, 0)));
         assert_eq!(ps.len(), 3);
@@ -1580,7 +1580,7 @@ mod tests {
              <programme start=\"20200413100000\" channel=\"c1\"><title>Last</title></programme>",
         ));
         assert_eq!(ps.len(), 2);
-        assert_eq!(ps[1].title, "Last");
+        assert_eq!(ps[1].details.title, "Last");
         assert_eq!(ps[1].end, None);
         assert_eq!(warnings.len(), 1, "{warnings:?}");
         assert_eq!((warnings[0].line, warnings[0].field.as_str()), (5, "stop"));
@@ -1597,7 +1597,7 @@ mod tests {
              <programme start=\"20200413100000\" stop=\"20200413110000\" channel=\"c1\"><title>B</title></programme>",
         ));
         assert_eq!(ps.len(), 2);
-        assert_eq!((ps[0].title.as_str(), ps[0].end), ("A", None));
+        assert_eq!((ps[0].details.title.as_str(), ps[0].end), ("A", None));
         assert_eq!(warnings.len(), 1);
         assert_eq!(warnings[0].line, 4);
     }
@@ -1674,12 +1674,18 @@ mod tests {
              </programme>",
         ));
         let p = only(&ps);
-        assert_eq!(p.title, "Science at Home");
-        assert_eq!(p.title_es.as_deref(), Some("Ciencia en casa"));
-        assert_eq!(p.episode_title.as_deref(), Some("Volcanoes"));
-        assert_eq!(p.episode_title_es.as_deref(), Some("Los volcanes"));
-        assert_eq!(p.description.as_deref(), Some("Why volcanoes erupt."));
-        assert_eq!(p.description_es.as_deref(), Some("Por qué hacen erupción."));
+        assert_eq!(p.details.title, "Science at Home");
+        assert_eq!(p.details.title_es.as_deref(), Some("Ciencia en casa"));
+        assert_eq!(p.details.episode_title.as_deref(), Some("Volcanoes"));
+        assert_eq!(p.details.episode_title_es.as_deref(), Some("Los volcanes"));
+        assert_eq!(
+            p.details.description.as_deref(),
+            Some("Why volcanoes erupt.")
+        );
+        assert_eq!(
+            p.details.description_es.as_deref(),
+            Some("Por qué hacen erupción.")
+        );
     }
 
     #[test]
@@ -1690,10 +1696,10 @@ mod tests {
              <programme start=\"20200413110000\" stop=\"20200413120000\" channel=\"c1\">\
              <title lang=\"es\">Solo español</title></programme>",
         ));
-        assert_eq!(ps[0].title, "Die Sendung");
-        assert_eq!(ps[0].title_es.as_deref(), Some("El programa"));
-        assert_eq!(ps[1].title, "Solo español");
-        assert_eq!(ps[1].title_es.as_deref(), Some("Solo español"));
+        assert_eq!(ps[0].details.title, "Die Sendung");
+        assert_eq!(ps[0].details.title_es.as_deref(), Some("El programa"));
+        assert_eq!(ps[1].details.title, "Solo español");
+        assert_eq!(ps[1].details.title_es.as_deref(), Some("Solo español"));
     }
 
     #[test]
@@ -1717,9 +1723,12 @@ mod tests {
              <sub-title><![CDATA[Fish & <Chips>]]></sub-title></programme>",
         ));
         let p = only(&ps);
-        assert_eq!(p.title, "Tom & Jerry's éé <3");
-        assert_eq!(p.description.as_deref(), Some("A&nbsp;B &nbsp; &copy;"));
-        assert_eq!(p.episode_title.as_deref(), Some("Fish & <Chips>"));
+        assert_eq!(p.details.title, "Tom & Jerry's éé <3");
+        assert_eq!(
+            p.details.description.as_deref(),
+            Some("A&nbsp;B &nbsp; &copy;")
+        );
+        assert_eq!(p.details.episode_title.as_deref(), Some("Fish & <Chips>"));
         let messages: Vec<_> = warnings
             .iter()
             .map(|w| (w.field.as_str(), w.message.as_str()))
@@ -1756,7 +1765,7 @@ mod tests {
         let p = only(&ps);
         assert_eq!(p.categories, vec!["Educational", "Grades 4-8", "K-3"]);
         assert_eq!(
-            p.grades.codes(),
+            p.details.grades.codes(),
             vec!["K", "1", "2", "3", "4", "5", "6", "7", "8"]
         );
     }
@@ -1843,7 +1852,14 @@ mod tests {
         ));
         let flags: Vec<_> = ps
             .iter()
-            .map(|p| (p.captions, p.spanish_audio, p.hd, p.previously_shown))
+            .map(|p| {
+                (
+                    p.details.captions,
+                    p.details.spanish_audio,
+                    p.hd,
+                    p.previously_shown,
+                )
+            })
             .collect();
         assert_eq!(
             flags,
@@ -1872,8 +1888,8 @@ mod tests {
         ));
         assert!(warnings.is_empty(), "{warnings:?}");
         let p = only(&ps);
-        assert_eq!(p.title, "A");
-        assert!(p.categories.is_empty() && p.grades.is_empty());
+        assert_eq!(p.details.title, "A");
+        assert!(p.categories.is_empty() && p.details.grades.is_empty());
     }
 
     // ---- channels ----
@@ -2004,8 +2020,8 @@ mod tests {
         let (ps, warnings) = parse_with(xml, None).unwrap();
         assert!(warnings.is_empty());
         let p = only(&ps);
-        assert_eq!(p.title, "Café");
-        assert_eq!(p.description.as_deref(), Some("Niños & mañana"));
+        assert_eq!(p.details.title, "Café");
+        assert_eq!(p.details.description.as_deref(), Some("Niños & mañana"));
         assert_eq!(p.channel_name.as_deref(), Some("Télé"));
         assert_eq!(p.station, "TÉLÉ");
     }
@@ -2015,7 +2031,7 @@ mod tests {
         let mut xml = b"\xef\xbb\xbf".to_vec();
         xml.extend_from_slice(tv("<programme start=\"20200413100000\" stop=\"20200413110000\" channel=\"c1\"><title>Caf\u{e9}</title></programme>").as_bytes());
         let (ps, _) = parse_with(&xml, None).unwrap();
-        assert_eq!(only(&ps).title, "Café");
+        assert_eq!(only(&ps).details.title, "Café");
         assert_eq!(only(&ps).line, 4);
     }
 
@@ -2025,7 +2041,7 @@ mod tests {
             <!DOCTYPE tv SYSTEM \"http://127.0.0.1:9/xmltv.dtd\" [\n  <!ENTITY nbsp \"&#160;\">\n]>\n\
             <tv><programme start=\"20200413100000\" stop=\"20200413110000\" channel=\"c\"><title>A</title></programme></tv>";
         let (ps, _) = parse_ok(xml);
-        assert_eq!(only(&ps).title, "A");
+        assert_eq!(only(&ps).details.title, "A");
         assert_eq!(only(&ps).line, 5);
     }
 
@@ -2149,7 +2165,7 @@ mod tests {
                     p.line,
                     p.station.as_str(),
                     p.channel.as_str(),
-                    p.title.as_str(),
+                    p.details.title.as_str(),
                     p.end.is_some(),
                 )
             })
@@ -2169,15 +2185,18 @@ mod tests {
         let first = &ps[1];
         assert_eq!(first.end, Some(utc(2020, 4, 13, 17, 0, 0)));
         assert_eq!(first.start, utc(2020, 4, 13, 16, 0, 0));
-        assert_eq!(first.grades.codes(), vec!["PK", "K"]);
-        assert!(first.captions && first.hd);
+        assert_eq!(first.details.grades.codes(), vec!["PK", "K"]);
+        assert!(first.details.captions && first.hd);
         assert_eq!(first.episode_num.as_deref(), Some("EP01234567.0042"));
         assert_eq!(ps[2].episode_num.as_deref(), Some("S38E5"));
         let spanish = &ps[0];
-        assert_eq!(spanish.title_es.as_deref(), Some("Ciencia en casa"));
+        assert_eq!(spanish.details.title_es.as_deref(), Some("Ciencia en casa"));
         assert_eq!(spanish.channel_name.as_deref(), Some("PBS SoCal Kids"));
-        assert!(spanish.spanish_audio);
-        assert_eq!(spanish.grades.codes(), vec!["4", "5", "6", "7", "8"]);
+        assert!(spanish.details.spanish_audio);
+        assert_eq!(
+            spanish.details.grades.codes(),
+            vec!["4", "5", "6", "7", "8"]
+        );
         assert_eq!(spanish.end, Some(utc(2020, 4, 13, 18, 0, 0)));
         assert_eq!(warnings.len(), 1, "{warnings:?}");
         assert_eq!(warnings[0].line, 37);
@@ -2214,7 +2233,7 @@ mod tests {
         let breakfast = &uk[0];
         assert_eq!(
             (
-                breakfast.title.as_str(),
+                breakfast.details.title.as_str(),
                 breakfast.channel.as_str(),
                 breakfast.line
             ),
@@ -2224,6 +2243,7 @@ mod tests {
         // The file declares ISO-8859-1 but holds the UTF-8 bytes of U+FFFD (EF BF BD); read as
         // declared, they are three Latin-1 characters.
         assert!(uk.iter().any(|p| p
+            .details
             .description
             .as_deref()
             .is_some_and(|d| d.contains("budget of \u{ef}\u{bf}\u{bd}500,000"))));
@@ -2232,24 +2252,24 @@ mod tests {
         assert!(warnings.is_empty(), "{warnings:?}");
         assert_eq!(sd.len(), 2);
         let match_game = &sd[0];
-        assert_eq!(match_game.title, "Match Game");
+        assert_eq!(match_game.details.title, "Match Game");
         assert_eq!(match_game.station, "CFTO");
         assert_eq!(match_game.channel, "201");
         assert_eq!(match_game.channel_name.as_deref(), Some("CFTO"));
         assert_eq!(match_game.episode_num.as_deref(), Some("EP02420905.0022"));
-        assert!(match_game.previously_shown && match_game.captions);
+        assert!(match_game.previously_shown && match_game.details.captions);
         assert_eq!(sd[1].end, Some(utc(2020, 7, 29, 2, 1, 0)));
 
         // test.xml has no stop but does have <length units="minutes">60</length>, so its end
         // is known.
         let (t, warnings) = read("test.xml");
         let p = only(&t);
-        assert_eq!(p.title, "blah");
+        assert_eq!(p.details.title, "blah");
         assert_eq!(p.start, utc(2000, 6, 3, 16, 33, 0));
         assert_eq!(p.end, Some(utc(2000, 6, 3, 17, 33, 0)));
         assert_eq!(p.episode_num.as_deref(), Some("S3E10"));
-        assert!(p.captions);
-        assert!(!p.spanish_audio);
+        assert!(p.details.captions);
+        assert!(!p.details.spanish_audio);
         assert!(warnings.is_empty(), "{warnings:?}");
     }
 }

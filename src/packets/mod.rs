@@ -163,7 +163,7 @@ impl PacketScope {
     /// Whether `airing` goes in the packet, given the work the scope's feed shows.
     fn keeps(&self, airing: &Airing, work: &WorkIndex<'_>) -> bool {
         match self {
-            PacketScope::Grade(g) => airing.grades.contains(*g),
+            PacketScope::Grade(g) => airing.details.grades.contains(*g),
             PacketScope::Class { .. } => !work.for_airing(airing).is_empty(),
         }
     }
@@ -500,14 +500,14 @@ pub fn build(
     let item = |a: &Airing| Item {
         time: words.clock(a.start.with_timezone(&a.zone(tz)).time()),
         channel: format!("{} {}", a.station, a.channel),
-        title: Text::pick(lang, &a.title, a.title_es.as_deref()),
+        title: Text::pick(lang, &a.details.title, a.details.title_es.as_deref()),
         episode: Text::pick_some(
             lang,
-            a.episode_title.as_deref(),
-            a.episode_title_es.as_deref(),
+            a.details.episode_title.as_deref(),
+            a.details.episode_title_es.as_deref(),
         ),
-        captions: a.captions,
-        spanish_audio: a.spanish_audio,
+        captions: a.details.captions,
+        spanish_audio: a.details.spanish_audio,
         work: work
             .for_airing(a)
             .into_iter()
@@ -604,8 +604,8 @@ pub fn build(
         week_label: words.week_label(monday),
         dates: words.date_range(monday, options.week.day(Weekday::Fri)),
         channels,
-        any_captions: in_week.iter().any(|a| a.captions),
-        any_spanish_audio: in_week.iter().any(|a| a.spanish_audio),
+        any_captions: in_week.iter().any(|a| a.details.captions),
+        any_spanish_audio: in_week.iter().any(|a| a.details.spanish_audio),
         sections,
         feed: QrLink::new(words.qr_feed, feed_url),
         week_page: QrLink::new(words.qr_week, week_url),
@@ -624,6 +624,7 @@ fn due_label(words: &PacketStrings, due: NaiveDate, monday: NaiveDate) -> String
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::Details;
     use crate::domain::{AiringStatus, Assignment, AssignmentFields, GradeSet, Link};
     use chrono::{DateTime, Utc};
 
@@ -639,17 +640,19 @@ mod tests {
             channel_name: Some("KCET Kids".into()),
             start: t(start),
             end: None,
-            title: "Cyberchase".into(),
-            title_es: Some("Ciberpersecución".into()),
-            episode_title: Some("The Poddleville Case".into()),
-            episode_title_es: None,
-            description: None,
-            description_es: None,
+            details: Details {
+                title: "Cyberchase".into(),
+                title_es: Some("Ciberpersecución".into()),
+                episode_title: Some("The Poddleville Case".into()),
+                episode_title_es: None,
+                description: None,
+                description_es: None,
+                grades: GradeSet::parse_list("4-8").unwrap(),
+                captions: true,
+                spanish_audio: id % 2 == 0,
+            },
             series_key: "cyberchase".into(),
             episode_key: Some("cyberchase/the-poddleville-case".into()),
-            grades: GradeSet::parse_list("4-8").unwrap(),
-            captions: true,
-            spanish_audio: id % 2 == 0,
             status: AiringStatus::Scheduled,
             revision: 1,
             updated_at: t("2020-04-01T00:00:00Z"),

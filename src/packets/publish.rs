@@ -90,7 +90,7 @@ pub async fn publish_zip(
     for grade in Grade::all() {
         let grade_list: Vec<Airing> = list
             .iter()
-            .filter(|a| a.grades.contains(grade))
+            .filter(|a| a.details.grades.contains(grade))
             .cloned()
             .collect();
         let kind = PacketScope::Grade(grade).feed_kind();

@@ -99,17 +99,9 @@ fn airing_from_row(r: &AnyRow) -> Result<Airing, StoreError> {
         channel_name: get(r, "channel_name")?,
         start: instant(get(r, "start_at")?)?,
         end: end.map(instant).transpose()?,
-        title: get(r, "title")?,
-        title_es: get(r, "title_es")?,
-        episode_title: get(r, "episode_title")?,
-        episode_title_es: get(r, "episode_title_es")?,
-        description: get(r, "description")?,
-        description_es: get(r, "description_es")?,
+        details: super::details(r)?,
         series_key: get(r, "series_key")?,
         episode_key: get(r, "episode_key")?,
-        grades: GradeSet::from_bits(get::<i64>(r, "grades")? as u32),
-        captions: get::<i64>(r, "captions")? != 0,
-        spanish_audio: get::<i64>(r, "spanish_audio")? != 0,
         status: if status == "removed" {
             AiringStatus::Removed
         } else {

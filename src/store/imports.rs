@@ -9,6 +9,7 @@
 //! to have moved: it keeps its id and is updated.
 
 use super::{get, Backend, StoreError};
+use crate::domain::Details;
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyPool, Transaction};
 use std::collections::HashMap;
@@ -21,20 +22,12 @@ pub struct NewAiring {
     pub end_at: Option<i64>,
     /// The source stated no end: `end_at` is the next programme's start.
     pub end_guessed: bool,
-    pub title: String,
-    pub title_es: Option<String>,
-    pub episode_title: Option<String>,
-    pub episode_title_es: Option<String>,
-    pub description: Option<String>,
-    pub description_es: Option<String>,
+    pub details: Details,
     pub series_key: String,
     pub episode_key: Option<String>,
     pub nola_root: Option<String>,
     pub nola_episode: Option<String>,
     pub episode_num: Option<String>,
-    pub grades: i64,
-    pub captions: bool,
-    pub spanish_audio: bool,
     pub hd: bool,
     pub previously_shown: bool,
     pub source_id: Option<String>,
@@ -691,20 +684,20 @@ type AnyQuery<'q> = sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>;
 fn bind_content<'q>(q: AnyQuery<'q>, a: &'q NewAiring, now: i64) -> AnyQuery<'q> {
     q.bind(a.end_at)
         .bind(a.end_guessed as i64)
-        .bind(a.title.as_str())
-        .bind(a.title_es.as_deref())
-        .bind(a.episode_title.as_deref())
-        .bind(a.episode_title_es.as_deref())
-        .bind(a.description.as_deref())
-        .bind(a.description_es.as_deref())
+        .bind(a.details.title.as_str())
+        .bind(a.details.title_es.as_deref())
+        .bind(a.details.episode_title.as_deref())
+        .bind(a.details.episode_title_es.as_deref())
+        .bind(a.details.description.as_deref())
+        .bind(a.details.description_es.as_deref())
         .bind(a.series_key.as_str())
         .bind(a.episode_key.as_deref())
         .bind(a.nola_root.as_deref())
         .bind(a.nola_episode.as_deref())
         .bind(a.episode_num.as_deref())
-        .bind(a.grades)
-        .bind(a.captions as i64)
-        .bind(a.spanish_audio as i64)
+        .bind(a.details.grades.bits() as i64)
+        .bind(a.details.captions as i64)
+        .bind(a.details.spanish_audio as i64)
         .bind(a.hd as i64)
         .bind(a.previously_shown as i64)
         .bind(a.source_id.as_deref())
@@ -719,20 +712,12 @@ fn new_airing_from_row(r: &AnyRow) -> Result<NewAiring, StoreError> {
         start_at: get(r, "start_at")?,
         end_at: get(r, "end_at")?,
         end_guessed: flag("end_guessed")?,
-        title: get(r, "title")?,
-        title_es: get(r, "title_es")?,
-        episode_title: get(r, "episode_title")?,
-        episode_title_es: get(r, "episode_title_es")?,
-        description: get(r, "description")?,
-        description_es: get(r, "description_es")?,
+        details: super::details(r)?,
         series_key: get(r, "series_key")?,
         episode_key: get(r, "episode_key")?,
         nola_root: get(r, "nola_root")?,
         nola_episode: get(r, "nola_episode")?,
         episode_num: get(r, "episode_num")?,
-        grades: get(r, "grades")?,
-        captions: flag("captions")?,
-        spanish_audio: flag("spanish_audio")?,
         hd: flag("hd")?,
         previously_shown: flag("previously_shown")?,
         source_id: get(r, "source_id")?,

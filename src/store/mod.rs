@@ -155,6 +155,26 @@ where
     Ok(row.try_get(col)?)
 }
 
+/// A stored flag (an integer, 0 or 1, on both databases).
+pub(crate) fn flag(row: &AnyRow, col: &str) -> Result<bool, StoreError> {
+    Ok(get::<i64>(row, col)? != 0)
+}
+
+/// An airing's titles, description, grades and access features, from its row.
+pub(crate) fn details(r: &AnyRow) -> Result<crate::domain::Details, StoreError> {
+    Ok(crate::domain::Details {
+        title: get(r, "title")?,
+        title_es: get(r, "title_es")?,
+        episode_title: get(r, "episode_title")?,
+        episode_title_es: get(r, "episode_title_es")?,
+        description: get(r, "description")?,
+        description_es: get(r, "description_es")?,
+        grades: crate::domain::GradeSet::from_bits(get::<i64>(r, "grades")? as u32),
+        captions: flag(r, "captions")?,
+        spanish_audio: flag(r, "spanish_audio")?,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     /// The PostgreSQL migrations are the SQLite ones with the identity column spelled for

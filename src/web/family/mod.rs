@@ -151,15 +151,19 @@ pub(super) fn item_view(a: &Airing, lang: Lang, tz: Tz, work: &WorkIndex<'_>) ->
         time: clock(lang, a.start, tz),
         end: a.end.map(|e| clock(lang, e, tz)),
         channel: channel_label(a),
-        title: Text::pick(lang, &a.title, a.title_es.as_deref()),
+        title: Text::pick(lang, &a.details.title, a.details.title_es.as_deref()),
         episode: Text::pick_some(
             lang,
-            a.episode_title.as_deref(),
-            a.episode_title_es.as_deref(),
+            a.details.episode_title.as_deref(),
+            a.details.episode_title_es.as_deref(),
         ),
-        description: Text::pick_some(lang, a.description.as_deref(), a.description_es.as_deref()),
-        captions: a.captions,
-        spanish_audio: a.spanish_audio,
+        description: Text::pick_some(
+            lang,
+            a.details.description.as_deref(),
+            a.details.description_es.as_deref(),
+        ),
+        captions: a.details.captions,
+        spanish_audio: a.details.spanish_audio,
         work: work
             .for_airing(a)
             .into_iter()

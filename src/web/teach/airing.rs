@@ -175,16 +175,16 @@ pub(super) async fn airing_response(
             id: a.id,
             when: when(&a, tz),
             channel: channel_label(&a),
-            grades: grade_ranges(a.grades),
+            grades: grade_ranges(a.details.grades),
             episode: episode_of(&a),
             has_episode: a.episode_key.is_some(),
             removed: a.status == AiringStatus::Removed,
-            captions: a.captions,
-            spanish_audio: a.spanish_audio,
+            captions: a.details.captions,
+            spanish_audio: a.details.spanish_audio,
             title_es: spanish_title(&a),
-            title: a.title,
-            description: a.description.filter(|d| !d.trim().is_empty()),
-            description_es: a.description_es.filter(|d| !d.trim().is_empty()),
+            title: a.details.title,
+            description: a.details.description.filter(|d| !d.trim().is_empty()),
+            description_es: a.details.description_es.filter(|d| !d.trim().is_empty()),
         },
     };
     Ok(render_page(status, &page, Caching::Private))
@@ -200,7 +200,7 @@ pub(super) async fn airing_page(
     with_teacher(&state, &headers, Some(&uri), async |auth: Auth| {
         let a = find_airing(&state, &id).await?;
         let form = FormView {
-            grades: grade_ranges(a.grades),
+            grades: grade_ranges(a.details.grades),
             ..Default::default()
         };
         airing_response(&state, &auth, a, form, "", StatusCode::OK).await

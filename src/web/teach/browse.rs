@@ -120,9 +120,9 @@ pub(super) async fn browse(
                             None => clock(LANG, a.start, a.zone(tz)),
                         },
                         channel: channel_label(a),
-                        title: a.title.clone(),
+                        title: a.details.title.clone(),
                         episode: episode_of(a),
-                        grades: grade_ranges(a.grades),
+                        grades: grade_ranges(a.details.grades),
                         work: work.for_airing(a).len(),
                     })
                     .collect(),

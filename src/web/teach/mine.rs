@@ -124,10 +124,13 @@ impl<'a> LinkNamer<'a> {
 /// The title and episode in Spanish, where the source gave either.
 pub(super) fn spanish_title(a: &Airing) -> Option<String> {
     let nonblank = |t: &Option<String>| t.clone().filter(|t| !t.trim().is_empty());
-    match (nonblank(&a.title_es), nonblank(&a.episode_title_es)) {
+    match (
+        nonblank(&a.details.title_es),
+        nonblank(&a.details.episode_title_es),
+    ) {
         (None, None) => None,
         (t, e) => {
-            let title = t.unwrap_or_else(|| a.title.clone());
+            let title = t.unwrap_or_else(|| a.details.title.clone());
             match e.or_else(|| episode_of(a)) {
                 Some(e) => Some(format!("{title}: {e}")),
                 None => Some(title),
@@ -139,8 +142,8 @@ pub(super) fn spanish_title(a: &Airing) -> Option<String> {
 /// "Cyberchase: Hacker's Garden Grab".
 pub(super) fn title_of(a: &Airing) -> String {
     match episode_of(a) {
-        Some(e) => format!("{}: {e}", a.title),
-        None => a.title.clone(),
+        Some(e) => format!("{}: {e}", a.details.title),
+        None => a.details.title.clone(),
     }
 }
 

@@ -196,7 +196,10 @@ pub(super) fn when(a: &Airing, tz: Tz) -> String {
 }
 
 pub(super) fn episode_of(a: &Airing) -> Option<String> {
-    a.episode_title.clone().filter(|e| !e.trim().is_empty())
+    a.details
+        .episode_title
+        .clone()
+        .filter(|e| !e.trim().is_empty())
 }
 
 pub(super) fn class_options(list: &[assignments::Class], selected: &str) -> Vec<Opt> {
