@@ -73,8 +73,10 @@ impl FieldError {
     }
 }
 
-/// Raw input, from a form or JSON, before validation.
-#[derive(Debug, Clone, Default)]
+/// Raw input, from a form or JSON, before validation. As JSON it is the API's shape of an
+/// assignment's own fields; an unknown field is refused, so that a misspelt one is not lost.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AssignmentInput {
     pub title: String,
     pub title_es: Option<String>,
@@ -84,6 +86,22 @@ pub struct AssignmentInput {
     pub minutes: Option<i64>,
     pub grades: Vec<String>,
     pub due: Option<String>,
+}
+
+/// A stored assignment's fields as input again, to merge a change into.
+impl From<&AssignmentFields> for AssignmentInput {
+    fn from(f: &AssignmentFields) -> Self {
+        AssignmentInput {
+            title: f.title.clone(),
+            title_es: f.title_es.clone(),
+            instructions: f.instructions.clone(),
+            instructions_es: f.instructions_es.clone(),
+            materials: f.materials.clone(),
+            minutes: f.minutes,
+            grades: f.grades.codes(),
+            due: f.due.map(|d| d.to_string()),
+        }
+    }
 }
 
 fn text(

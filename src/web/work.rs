@@ -231,21 +231,6 @@ pub async fn set_deleted(
     Ok(assignments::set_deleted(state.store.pool(), id, deleted, auth.user().id, now).await?)
 }
 
-/// The editable fields of a stored assignment, to merge a partial change into.
-pub fn input_of(a: &Assignment) -> AssignmentInput {
-    let f = &a.fields;
-    AssignmentInput {
-        title: f.title.clone(),
-        title_es: f.title_es.clone(),
-        instructions: f.instructions.clone(),
-        instructions_es: f.instructions_es.clone(),
-        materials: f.materials.clone(),
-        minutes: f.minutes,
-        grades: f.grades.codes(),
-        due: f.due.map(|d| d.to_string()),
-    }
-}
-
 pub const MAX_CLASS_NAME: usize = 100;
 
 pub async fn create_class(

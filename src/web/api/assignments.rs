@@ -12,48 +12,81 @@ use axum::http::StatusCode;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 
+type JsonMap = serde_json::Map<String, serde_json::Value>;
+
+/// A new assignment: its fields ([`AssignmentInput`]), what it is linked to, and its class.
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(try_from = "JsonMap")]
 pub(super) struct AssignmentBody {
-    title: String,
-    title_es: Option<String>,
-    instructions: String,
-    instructions_es: Option<String>,
-    materials: Option<String>,
-    minutes: Option<i64>,
-    grades: Vec<String>,
-    due: Option<String>,
-    #[serde(default)]
+    input: AssignmentInput,
     links: Vec<LinkInput>,
     class: Option<i64>,
 }
 
+/// A change: only the fields it names change (`null` clears an optional one), and `links` or
+/// `class` when named.
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(try_from = "JsonMap")]
 pub(super) struct AssignmentPatch {
-    title: Option<String>,
-    title_es: Option<Option<String>>,
-    instructions: Option<String>,
-    instructions_es: Option<Option<String>>,
-    materials: Option<Option<String>>,
-    minutes: Option<Option<i64>>,
-    grades: Option<Vec<String>>,
-    due: Option<Option<String>>,
+    fields: JsonMap,
     links: Option<Vec<LinkInput>>,
     class: Option<Option<i64>>,
+}
+
+/// Takes `key` out of `map` and reads it as a `T`, saying which key was wrong.
+fn take<T: serde::de::DeserializeOwned>(map: &mut JsonMap, key: &str) -> Result<Option<T>, String> {
+    map.remove(key)
+        .map(|v| serde_json::from_value(v).map_err(|e| format!("{key}: {e}")))
+        .transpose()
+}
+
+impl TryFrom<JsonMap> for AssignmentBody {
+    type Error = String;
+
+    fn try_from(mut map: JsonMap) -> Result<Self, String> {
+        let links = take(&mut map, "links")?.unwrap_or_default();
+        let class = take::<Option<i64>>(&mut map, "class")?.flatten();
+        let input = serde_json::from_value(map.into()).map_err(|e| e.to_string())?;
+        Ok(AssignmentBody {
+            input,
+            links,
+            class,
+        })
+    }
+}
+
+impl TryFrom<JsonMap> for AssignmentPatch {
+    type Error = String;
+
+    fn try_from(mut map: JsonMap) -> Result<Self, String> {
+        Ok(AssignmentPatch {
+            links: take(&mut map, "links")?,
+            class: take(&mut map, "class")?,
+            fields: map,
+        })
+    }
+}
+
+impl AssignmentPatch {
+    /// `current` with this change's fields in place of its own.
+    fn applied_to(self, current: &AssignmentInput) -> Result<AssignmentInput, AppError> {
+        let bad = |e: serde_json::Error| AppError::BadRequest(e.to_string());
+        let serde_json::Value::Object(mut merged) = serde_json::to_value(current).map_err(bad)?
+        else {
+            return Err(AppError::BadRequest(
+                "an assignment is a JSON object".into(),
+            ));
+        };
+        merged.extend(self.fields);
+        serde_json::from_value(merged.into()).map_err(bad)
+    }
 }
 
 #[derive(Serialize)]
 pub struct AssignmentOut {
     id: i64,
-    title: String,
-    title_es: Option<String>,
-    instructions: String,
-    instructions_es: Option<String>,
-    materials: Option<String>,
-    minutes: Option<i64>,
-    grades: Vec<String>,
-    due: Option<String>,
+    #[serde(flatten)]
+    fields: AssignmentInput,
     class: Option<i64>,
     links: Vec<LinkInput>,
     owner: String,
@@ -67,14 +100,7 @@ impl From<Assignment> for AssignmentOut {
         AssignmentOut {
             id: a.id,
             links: a.links.iter().map(LinkInput::from).collect(),
-            title: a.fields.title,
-            title_es: a.fields.title_es,
-            instructions: a.fields.instructions,
-            instructions_es: a.fields.instructions_es,
-            materials: a.fields.materials,
-            minutes: a.fields.minutes,
-            grades: a.fields.grades.codes(),
-            due: a.fields.due.map(|d| d.to_string()),
+            fields: (&a.fields).into(),
             class: a.class_id,
             owner: a.owner_email,
             created_at: a.created_at.to_rfc3339(),
@@ -91,17 +117,7 @@ pub(super) async fn create_assignment(
     JsonBody(b): JsonBody<AssignmentBody>,
 ) -> Result<(StatusCode, Json<AssignmentOut>), AppError> {
     auth.check_csrf(csrf_header(&headers))?;
-    let input = AssignmentInput {
-        title: b.title,
-        title_es: b.title_es,
-        instructions: b.instructions,
-        instructions_es: b.instructions_es,
-        materials: b.materials,
-        minutes: b.minutes,
-        grades: b.grades,
-        due: b.due,
-    };
-    let a = work::create(&state, &auth, &input, &b.links, b.class).await?;
+    let a = work::create(&state, &auth, &b.input, &b.links, b.class).await?;
     Ok((StatusCode::CREATED, Json(a.into())))
 }
 
@@ -142,37 +158,15 @@ pub(super) async fn patch_assignment(
     auth: Auth,
     headers: axum::http::HeaderMap,
     UrlPath(id): UrlPath<String>,
-    JsonBody(p): JsonBody<AssignmentPatch>,
+    JsonBody(mut p): JsonBody<AssignmentPatch>,
 ) -> Result<Json<AssignmentOut>, AppError> {
     auth.check_csrf(csrf_header(&headers))?;
     let id = parse_id(&id, "assignment")?;
     let current = work::owned(&state, &auth, id).await?;
-    let mut input = work::input_of(&current);
-    if let Some(v) = p.title {
-        input.title = v;
-    }
-    if let Some(v) = p.title_es {
-        input.title_es = v;
-    }
-    if let Some(v) = p.instructions {
-        input.instructions = v;
-    }
-    if let Some(v) = p.instructions_es {
-        input.instructions_es = v;
-    }
-    if let Some(v) = p.materials {
-        input.materials = v;
-    }
-    if let Some(v) = p.minutes {
-        input.minutes = v;
-    }
-    if let Some(v) = p.grades {
-        input.grades = v;
-    }
-    if let Some(v) = p.due {
-        input.due = v;
-    }
-    let a = work::update(&state, &auth, id, &input, p.links.as_deref(), p.class).await?;
+    let links = p.links.take();
+    let class = p.class.take();
+    let input = p.applied_to(&(&current.fields).into())?;
+    let a = work::update(&state, &auth, id, &input, links.as_deref(), class).await?;
     Ok(Json(a.into()))
 }
 
