@@ -2,11 +2,13 @@
 
 mod airing;
 mod assignment;
+mod clock;
 mod grade;
 pub mod keys;
 mod week;
 
 pub use airing::{common_zone, Airing, AiringStatus, Details};
 pub use assignment::{Assignment, AssignmentFields, AssignmentInput, FieldError, Link, MAX_LINKS};
+pub use clock::WallTime;
 pub use grade::{Grade, GradeError, GradeSet};
 pub use week::{local_midnight, Week, WeekError};

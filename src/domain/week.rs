@@ -53,9 +53,8 @@ impl Week {
 /// after the gap, should it not exist).
 pub fn local_midnight(d: NaiveDate, tz: Tz) -> DateTime<Utc> {
     let naive = d.and_hms_opt(0, 0, 0).unwrap_or_default();
-    tz.from_local_datetime(&naive)
+    super::WallTime::of(&tz, &naive)
         .earliest()
-        .map(|t| t.with_timezone(&Utc))
         .unwrap_or_else(|| Utc.from_utc_datetime(&naive))
 }
 

@@ -40,11 +40,10 @@
 
 use super::tvss::names_spanish;
 use super::{Emit, ImportError, ParseContext, Programme};
-use crate::domain::Details;
 use crate::domain::GradeSet;
+use crate::domain::{Details, WallTime};
 use chrono::{
-    DateTime, Days, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta,
-    TimeZone, Utc,
+    DateTime, Days, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, TimeZone, Utc,
 };
 use chrono_tz::Tz;
 use std::io::{self, BufRead, Cursor, Read};
@@ -627,17 +626,16 @@ impl Row<'_> {
 
         let start = match parse_stamp(start_text) {
             Some(Stamp::Fixed(t)) => t.with_timezone(&Utc),
-            Some(Stamp::Local(local)) => match tz.from_local_datetime(&local) {
-                LocalResult::Single(t) => t.with_timezone(&Utc),
-                LocalResult::Ambiguous(first, _) => {
-                    let first = first.with_timezone(&Utc);
+            Some(Stamp::Local(local)) => {
+                let wall = WallTime::of(&tz, &local);
+                let Some(first) = wall.earliest() else {
+                    return Err(self.invalid(ctx, Col::Start, skipped("start", local, tz)));
+                };
+                if wall.is_repeated() {
                     ctx.warn(self.line, Col::Start.name(), twice(local, tz, first));
-                    first
                 }
-                LocalResult::None => {
-                    return Err(self.invalid(ctx, Col::Start, skipped("start", local, tz)))
-                }
-            },
+                first
+            }
             None => {
                 return Err(self.invalid(
                     ctx,
@@ -787,10 +785,10 @@ impl Row<'_> {
                     };
                 }
                 let today = date.and_time(time);
-                let after_start = |local: NaiveDateTime| match tz.from_local_datetime(&local) {
-                    LocalResult::Single(t) => t.with_timezone(&Utc) > start,
-                    LocalResult::Ambiguous(_, last) => last.with_timezone(&Utc) > start,
-                    LocalResult::None => true,
+                let after_start = |local: NaiveDateTime| {
+                    WallTime::of(&tz, &local)
+                        .after(start)
+                        .is_none_or(|t| t > start)
                 };
                 if after_start(today) {
                     today
@@ -801,16 +799,14 @@ impl Row<'_> {
                 }
             }
         };
-        match tz.from_local_datetime(&local) {
-            LocalResult::Single(t) => Ok(t.with_timezone(&Utc)),
-            LocalResult::Ambiguous(first, last) => {
-                let (first, last) = (first.with_timezone(&Utc), last.with_timezone(&Utc));
-                let end = if first > start { first } else { last };
-                ctx.warn(self.line, Col::End.name(), twice(local, tz, end));
-                Ok(end)
-            }
-            LocalResult::None => Err(self.invalid(ctx, Col::End, skipped("end", local, tz))),
+        let wall = WallTime::of(&tz, &local);
+        let Some(end) = wall.after(start) else {
+            return Err(self.invalid(ctx, Col::End, skipped("end", local, tz)));
+        };
+        if wall.is_repeated() {
+            ctx.warn(self.line, Col::End.name(), twice(local, tz, end));
         }
+        Ok(end)
     }
 }
 

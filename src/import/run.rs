@@ -5,9 +5,9 @@
 use super::source::{resolve, Input};
 use super::zone::{Basis, Decision, Evidence};
 use super::{csv, tvss, xmltv, GradeRules, ImportError, ParseContext, Programme, Warning};
-use crate::domain::{keys, Details};
+use crate::domain::{keys, Details, WallTime};
 use crate::store::{imports, ImportCounts, ImportWriter, NewAiring, RunOutcome, Store};
-use chrono::{DateTime, Duration, LocalResult, TimeZone, Utc};
+use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use std::collections::HashMap;
 use std::fmt;
@@ -671,12 +671,11 @@ fn shift_local(t: DateTime<Utc>, weeks: i64, tz: Tz) -> DateTime<Utc> {
         return t;
     }
     let local = t.with_timezone(&tz).naive_local() + Duration::weeks(weeks);
-    match tz.from_local_datetime(&local) {
-        LocalResult::Single(x) | LocalResult::Ambiguous(x, _) => x.with_timezone(&Utc),
-        // The wall-clock time does not exist that night (spring forward): keep the instant's
-        // distance instead.
-        LocalResult::None => t + Duration::weeks(weeks),
-    }
+    // When the wall-clock time does not exist that night (spring forward), the instant keeps
+    // its distance instead.
+    WallTime::of(&tz, &local)
+        .earliest()
+        .unwrap_or(t + Duration::weeks(weeks))
 }
 
 /// A hash of the stored content (FNV-1a: stable across builds, unlike the standard hasher).
@@ -716,6 +715,7 @@ fn fingerprint(a: &NewAiring) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::TimeZone;
 
     #[test]
     fn moving_a_summer_week_into_winter_keeps_the_wall_clock() {

@@ -54,8 +54,8 @@ use super::lines::LineEnds;
 use super::zone::ZoneHint;
 use super::{Emit, ImportError, ParseContext, Programme};
 use crate::domain::keys::us_call_sign;
-use crate::domain::Details;
-use chrono::{DateTime, Days, LocalResult, NaiveDate, NaiveTime, TimeDelta, TimeZone, Utc};
+use crate::domain::{Details, WallTime};
+use chrono::{DateTime, Days, NaiveDate, NaiveTime, TimeDelta, Utc};
 use chrono_tz::Tz;
 use serde::de::{
     self, DeserializeSeed, Deserializer as _, IgnoredAny, MapAccess, SeqAccess, Visitor,
@@ -692,11 +692,7 @@ struct Feed {
 
 /// Instants a local time stands for: none (skipped), one, or two (repeated), earliest first.
 fn instants(tz: Tz, date: NaiveDate, time: NaiveTime) -> Vec<DateTime<Utc>> {
-    match tz.from_local_datetime(&date.and_time(time)) {
-        LocalResult::Single(t) => vec![t.with_timezone(&Utc)],
-        LocalResult::Ambiguous(a, b) => vec![a.with_timezone(&Utc), b.with_timezone(&Utc)],
-        LocalResult::None => Vec::new(),
-    }
+    WallTime::of(&tz, &date.and_time(time)).instants()
 }
 
 impl Feed {

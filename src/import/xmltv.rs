@@ -10,8 +10,8 @@ use super::lines;
 use super::zone::{self, ZoneHint};
 use super::{Emit, ImportError, ParseContext, Programme};
 use crate::domain::keys::us_call_sign;
-use crate::domain::GradeSet;
-use chrono::{DateTime, FixedOffset, LocalResult, NaiveDate, TimeDelta, TimeZone, Utc};
+use crate::domain::{GradeSet, WallTime};
+use chrono::{DateTime, FixedOffset, NaiveDate, TimeDelta, TimeZone, Utc};
 use chrono_tz::Tz;
 use quick_xml::encoding::EncodingError;
 use quick_xml::errors::{Error as XmlError, IllFormedError, SyntaxError};
@@ -1244,13 +1244,9 @@ fn local_in<Z: TimeZone>(
     value: &str,
     zone_text: &str,
 ) -> Result<DateTime<Utc>, String> {
-    match zone.from_local_datetime(local) {
-        LocalResult::Single(t) => Ok(t.with_timezone(&Utc)),
-        LocalResult::Ambiguous(earlier, _later) => Ok(earlier.with_timezone(&Utc)),
-        LocalResult::None => Err(format!(
-            "\"{value}\": {local} does not exist in {zone_text} (the clocks skip that time)"
-        )),
-    }
+    WallTime::of(zone, local).earliest().ok_or_else(|| {
+        format!("\"{value}\": {local} does not exist in {zone_text} (the clocks skip that time)")
+    })
 }
 
 #[cfg(test)]
