@@ -260,7 +260,7 @@ async fn truncated_xml_is_refused_with_its_line() {
     refused(
         &fixture("import/truncated.xml"),
         Format::Auto,
-        &["truncated.xml:", "programme"],
+        &["truncated.xml:23:", "programme", "starts on line 22"],
     )
     .await;
 }
@@ -297,7 +297,7 @@ async fn invalid_utf8_is_refused_with_its_line() {
     refused(
         &fixture("import/invalid-utf8.xml"),
         Format::Auto,
-        &["invalid-utf8.xml:", "UTF-8"],
+        &["invalid-utf8.xml:11:", "sub-title", "UTF-8"],
     )
     .await;
 }

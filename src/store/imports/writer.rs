@@ -1,62 +1,11 @@
-//! Writing an import: one transaction that merges a source's airings into the stored schedule,
-//! and the record of every import run.
-//!
-//! Identity: an airing is its channel, start instant and series. A re-import of the same source
-//! finds each airing again and counts it unchanged (its content fingerprint is the same) or
-//! updated (its revision grows). An airing that is no longer in its source within the time range
-//! the import covers, or whose slot another series now fills, is marked removed, never deleted;
-//! if the same episode appears on that channel at another time within a day, the airing is taken
-//! to have moved: it keeps its id and is updated.
+//! The import's transaction: stations, channels and airings merged into the stored schedule
+//! by identity (channel, start, series, slot), and what an import no longer lists closed.
 
-use super::{get, Backend, StoreError};
-use crate::domain::Details;
+use super::{ImportCounts, NewAiring, BATCH};
+use crate::store::{get, Backend, StoreError};
 use sqlx::any::AnyRow;
-use sqlx::{Any, AnyPool, Transaction};
+use sqlx::{Any, Transaction};
 use std::collections::HashMap;
-
-/// An airing ready to be stored; its channel is already resolved.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NewAiring {
-    pub channel_id: i64,
-    pub start_at: i64,
-    pub end_at: Option<i64>,
-    /// The source stated no end: `end_at` is the next programme's start.
-    pub end_guessed: bool,
-    pub details: Details,
-    pub series_key: String,
-    pub episode_key: Option<String>,
-    pub nola_root: Option<String>,
-    pub nola_episode: Option<String>,
-    pub episode_num: Option<String>,
-    pub hd: bool,
-    pub previously_shown: bool,
-    pub source_id: Option<String>,
-    /// Hash of everything above but the channel and start, to tell updated from unchanged.
-    pub fingerprint: i64,
-}
-
-/// What an import did, or would do on a dry run.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
-pub struct ImportCounts {
-    pub added: u64,
-    pub updated: u64,
-    pub removed: u64,
-    pub unchanged: u64,
-    /// Bad records the parsers skipped, each with a warning.
-    pub skipped: u64,
-}
-
-/// How a run ended, for its record.
-pub enum RunOutcome<'a> {
-    Ok {
-        counts: ImportCounts,
-        warnings_json: &'a str,
-    },
-    Failed {
-        error: &'a str,
-        warnings_json: &'a str,
-    },
-}
 
 const CONTENT_COLUMNS: [&str; 21] = [
     "end_at",
@@ -82,62 +31,6 @@ const CONTENT_COLUMNS: [&str; 21] = [
     "updated_at",
 ];
 
-/// Rows per multi-row statement: 25 columns × 400 stays under both databases' parameter limits.
-pub const BATCH: usize = 400;
-
-/// Records that an import started; the run is written outside the import's transaction so that
-/// a failed import is still on record.
-pub async fn start_run(pool: &AnyPool, source: &str, now: i64) -> Result<i64, StoreError> {
-    let row = sqlx::query(
-        "INSERT INTO import_runs (source, started_at, status) VALUES ($1, $2, 'running') RETURNING id",
-    )
-    .bind(source)
-    .bind(now)
-    .fetch_one(pool)
-    .await?;
-    get(&row, "id")
-}
-
-pub async fn finish_run(
-    pool: &AnyPool,
-    run_id: i64,
-    now: i64,
-    outcome: RunOutcome<'_>,
-) -> Result<(), StoreError> {
-    let (status, counts, warnings, error) = match outcome {
-        RunOutcome::Ok {
-            counts,
-            warnings_json,
-        } => ("ok", counts, warnings_json, None),
-        RunOutcome::Failed {
-            error,
-            warnings_json,
-        } => (
-            "failed",
-            ImportCounts::default(),
-            warnings_json,
-            Some(error),
-        ),
-    };
-    sqlx::query(
-        "UPDATE import_runs SET finished_at = $1, status = $2, added = $3, updated = $4, \
-         removed = $5, unchanged = $6, warnings = $7, error = $8, skipped = $9 WHERE id = $10",
-    )
-    .bind(now)
-    .bind(status)
-    .bind(counts.added as i64)
-    .bind(counts.updated as i64)
-    .bind(counts.removed as i64)
-    .bind(counts.unchanged as i64)
-    .bind(warnings)
-    .bind(error)
-    .bind(counts.skipped as i64)
-    .bind(run_id)
-    .execute(pool)
-    .await?;
-    Ok(())
-}
-
 /// One import's transaction. Nothing is visible to others until [`ImportWriter::commit`];
 /// dropping the writer rolls everything back.
 pub struct ImportWriter {
@@ -153,7 +46,11 @@ pub struct ImportWriter {
 }
 
 impl ImportWriter {
-    pub async fn begin(store: &super::Store, run_id: i64, now: i64) -> Result<Self, StoreError> {
+    pub async fn begin(
+        store: &crate::store::Store,
+        run_id: i64,
+        now: i64,
+    ) -> Result<Self, StoreError> {
         Ok(ImportWriter {
             tx: store.pool().begin().await?,
             backend: store.backend(),
@@ -611,7 +508,7 @@ impl ImportWriter {
     pub async fn commit(mut self) -> Result<ImportCounts, StoreError> {
         let c = self.counts;
         if c.added + c.updated + c.removed > 0 || self.zones_changed {
-            super::assignments::bump_version(&mut self.tx, self.now).await?;
+            crate::store::assignments::bump_version(&mut self.tx, self.now).await?;
         }
         self.tx.commit().await?;
         Ok(self.counts)
@@ -712,7 +609,7 @@ fn new_airing_from_row(r: &AnyRow) -> Result<NewAiring, StoreError> {
         start_at: get(r, "start_at")?,
         end_at: get(r, "end_at")?,
         end_guessed: flag("end_guessed")?,
-        details: super::details(r)?,
+        details: crate::store::details(r)?,
         series_key: get(r, "series_key")?,
         episode_key: get(r, "episode_key")?,
         nola_root: get(r, "nola_root")?,
@@ -725,49 +622,207 @@ fn new_airing_from_row(r: &AnyRow) -> Result<NewAiring, StoreError> {
     })
 }
 
-/// One recorded import run, for the admin pages.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct RunRecord {
-    pub id: i64,
-    pub source: String,
-    pub started_at: i64,
-    pub finished_at: Option<i64>,
-    pub status: String,
-    pub added: i64,
-    pub updated: i64,
-    pub removed: i64,
-    pub unchanged: i64,
-    pub skipped: i64,
-    pub warnings: serde_json::Value,
-    pub error: Option<String>,
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Details;
+    use crate::store::{imports, Store};
 
-/// The most recent import runs, newest first.
-pub async fn recent_runs(pool: &AnyPool, limit: i64) -> Result<Vec<RunRecord>, StoreError> {
-    let rows = sqlx::query(
-        "SELECT id, source, started_at, finished_at, status, added, updated, removed, unchanged, \
-         skipped, warnings, error FROM import_runs ORDER BY id DESC LIMIT $1",
-    )
-    .bind(limit)
-    .fetch_all(pool)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            let warnings: String = get(r, "warnings")?;
-            Ok(RunRecord {
-                id: get(r, "id")?,
-                source: get(r, "source")?,
-                started_at: get(r, "started_at")?,
-                finished_at: get(r, "finished_at")?,
-                status: get(r, "status")?,
-                added: get(r, "added")?,
-                updated: get(r, "updated")?,
-                removed: get(r, "removed")?,
-                unchanged: get(r, "unchanged")?,
-                skipped: get(r, "skipped")?,
-                warnings: serde_json::from_str(&warnings).unwrap_or(serde_json::Value::Null),
-                error: get(r, "error")?,
+    const NINE: i64 = 1_586_793_600; // 2020-04-13 16:00 UTC, 09:00 in Los Angeles
+
+    async fn store() -> Store {
+        let store = Store::connect("sqlite::memory:").await.unwrap();
+        store.migrate().await.unwrap();
+        store
+    }
+
+    fn airing(channel_id: i64, start_at: i64, title: &str, episode: &str) -> NewAiring {
+        let series = title.to_ascii_lowercase().replace(' ', "-");
+        NewAiring {
+            channel_id,
+            start_at,
+            end_at: Some(start_at + 1800),
+            end_guessed: false,
+            details: Details {
+                title: title.into(),
+                episode_title: Some(episode.into()),
+                ..Details::default()
+            },
+            episode_key: Some(format!("{series}/{}", episode.to_ascii_lowercase())),
+            series_key: series,
+            nola_root: None,
+            nola_episode: None,
+            episode_num: None,
+            hd: false,
+            previously_shown: false,
+            source_id: None,
+            fingerprint: 1,
+        }
+    }
+
+    /// One import run of `batch` on KCET 28.1, covering the hours around nine.
+    async fn run(store: &Store, batch: &[NewAiring]) -> (ImportCounts, Vec<usize>) {
+        let run_id = imports::start_run(store.pool(), "test", 0).await.unwrap();
+        let mut w = ImportWriter::begin(store, run_id, 0).await.unwrap();
+        let (station, _) = w
+            .station("KCET", "America/Los_Angeles", false)
+            .await
+            .unwrap();
+        let channel = w.channel(station, "28.1", Some("KCET")).await.unwrap();
+        let batch: Vec<NewAiring> = batch
+            .iter()
+            .cloned()
+            .map(|a| NewAiring {
+                channel_id: channel,
+                ..a
             })
-        })
-        .collect()
+            .collect();
+        let duplicates = w.write(&batch).await.unwrap();
+        w.close_range(channel, NINE - 3600, NINE + 4 * 3600)
+            .await
+            .unwrap();
+        (w.commit().await.unwrap(), duplicates)
+    }
+
+    /// (id, start, title, status) of every stored airing, by id.
+    async fn stored(store: &Store) -> Vec<(i64, i64, String, String)> {
+        let rows = sqlx::query("SELECT id, start_at, title, status FROM airings ORDER BY id")
+            .fetch_all(store.pool())
+            .await
+            .unwrap();
+        rows.iter()
+            .map(|r| {
+                (
+                    get(r, "id").unwrap(),
+                    get(r, "start_at").unwrap(),
+                    get(r, "title").unwrap(),
+                    get(r, "status").unwrap(),
+                )
+            })
+            .collect()
+    }
+
+    fn counts(added: u64, updated: u64, removed: u64, unchanged: u64) -> ImportCounts {
+        ImportCounts {
+            added,
+            updated,
+            removed,
+            unchanged,
+            skipped: 0,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_reimport_finds_each_airing_again_unchanged_or_updated() {
+        let store = store().await;
+        let week = [
+            airing(0, NINE, "Cyberchase", "The Poddleville Case"),
+            airing(0, NINE + 1800, "Wild Kratts", "Octopus"),
+        ];
+        assert_eq!(run(&store, &week).await.0, counts(2, 0, 0, 0));
+        let before = stored(&store).await;
+        assert_eq!(run(&store, &week).await.0, counts(0, 0, 0, 2));
+        let mut changed = week.clone();
+        changed[1].details.description = Some("Ocean animals.".into());
+        changed[1].fingerprint = 2;
+        assert_eq!(run(&store, &changed).await.0, counts(0, 1, 0, 1));
+        assert_eq!(stored(&store).await, before, "same ids, same rows");
+    }
+
+    #[tokio::test]
+    async fn an_airing_its_source_no_longer_lists_is_marked_removed_never_deleted() {
+        let store = store().await;
+        let week = [
+            airing(0, NINE, "Cyberchase", "The Poddleville Case"),
+            airing(0, NINE + 1800, "Wild Kratts", "Octopus"),
+            airing(0, NINE + 3600, "Nova", "Polar Extremes"),
+        ];
+        run(&store, &week).await;
+        let without_kratts = [week[0].clone(), week[2].clone()];
+        assert_eq!(run(&store, &without_kratts).await.0, counts(0, 0, 1, 2));
+        let rows = stored(&store).await;
+        assert_eq!(rows.len(), 3);
+        assert_eq!(
+            (rows[1].2.as_str(), rows[1].3.as_str()),
+            ("Wild Kratts", "removed")
+        );
+        // Listed again, it is scheduled again under its old id.
+        assert_eq!(run(&store, &week).await.0, counts(0, 1, 0, 2));
+        assert_eq!(stored(&store).await[1].3, "scheduled");
+    }
+
+    #[tokio::test]
+    async fn an_episode_moved_within_a_day_keeps_its_id() {
+        let store = store().await;
+        let week = [
+            airing(0, NINE, "Cyberchase", "The Poddleville Case"),
+            airing(0, NINE + 3600, "Nova", "Polar Extremes"),
+        ];
+        run(&store, &week).await;
+        let id = stored(&store).await[0].0;
+        let mut moved = week.clone();
+        moved[0].start_at = NINE + 1800;
+        let (c, _) = run(&store, &moved).await;
+        assert_eq!((c.added, c.removed), (0, 0), "{c:?}");
+        let rows = stored(&store).await;
+        assert_eq!(rows.len(), 2);
+        assert_eq!((rows[0].0, rows[0].1), (id, NINE + 1800));
+    }
+
+    #[tokio::test]
+    async fn a_programme_listed_twice_is_one_airing_with_the_stated_end() {
+        let store = store().await;
+        let mut guessed = airing(0, NINE, "Cyberchase", "The Poddleville Case");
+        guessed.end_at = Some(NINE + 600);
+        guessed.end_guessed = true;
+        let stated = airing(0, NINE, "Cyberchase", "The Poddleville Case");
+        let (c, duplicates) = run(&store, &[guessed, stated]).await;
+        assert_eq!(c.added, 1, "{c:?}");
+        assert_eq!(duplicates, vec![1], "the second listing is the repeat");
+        let end: Option<i64> = sqlx::query("SELECT end_at FROM airings")
+            .fetch_one(store.pool())
+            .await
+            .and_then(|r| sqlx::Row::try_get(&r, "end_at"))
+            .unwrap();
+        assert_eq!(end, Some(NINE + 1800));
+    }
+
+    #[tokio::test]
+    async fn different_programmes_starting_together_are_separate_airings() {
+        let store = store().await;
+        let together = [
+            airing(0, NINE, "Cyberchase", "The Poddleville Case"),
+            airing(0, NINE, "Wild Kratts", "Octopus"),
+            // Another episode of the same series in the same slot: a clump.
+            airing(0, NINE, "Cyberchase", "Fractions"),
+        ];
+        let (c, duplicates) = run(&store, &together).await;
+        assert_eq!(c.added, 3, "{c:?}");
+        assert!(duplicates.is_empty());
+        assert_eq!(run(&store, &together).await.0, counts(0, 0, 0, 3));
+    }
+
+    #[tokio::test]
+    async fn a_stored_station_in_another_zone_is_moved_only_when_told() {
+        let store = store().await;
+        let mut w = ImportWriter::begin(&store, 1, 0).await.unwrap();
+        w.station("KERA", "America/Los_Angeles", false)
+            .await
+            .unwrap();
+        w.commit().await.unwrap();
+        let mut w = ImportWriter::begin(&store, 2, 0).await.unwrap();
+        assert_eq!(
+            w.station("KERA", "America/Chicago", false).await.unwrap().1,
+            None
+        );
+        assert_eq!(
+            w.correct_zone("KERA", "America/Chicago").await.unwrap(),
+            Some("America/Los_Angeles".into())
+        );
+        assert_eq!(
+            w.correct_zone("KERA", "America/Chicago").await.unwrap(),
+            None
+        );
+        w.commit().await.unwrap();
+    }
 }
