@@ -1,7 +1,9 @@
 //! lessoncast: public-TV broadcast schedules turned into school work families can follow
 //! without internet.
 //!
-//! Data flows one way: [`import`] → [`store`] → [`feeds`] and [`web`] (and, later, packets).
+//! Data flows one way: [`import`] → [`store`] → [`feeds`] and [`packets`] (each with its own
+//! `publish`) → [`web`] and the CLI. [`app::App`] is the state they share; [`domain`] holds the
+//! plain types every layer speaks, and [`i18n`] every word a user reads, in English and Spanish.
 
 pub mod app;
 pub mod auth;

@@ -4,6 +4,9 @@
 //! line) at the instants the file means. The folder is read where it is, never copied in; a
 //! checkout without it fails here rather than passing by skipping.
 
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use chrono::{DateTime, Utc};

@@ -17,6 +17,7 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use axum::Router;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
 /// What every handler shares: the app itself.
@@ -24,14 +25,19 @@ pub type AppState = crate::app::App;
 
 /// Every route of the service.
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/healthz", get(healthz))
+    // Pages and JSON shrink to a fraction over gzip, which a slow phone connection feels;
+    // feeds gzip themselves (once, cached), and packets are PDFs, compressed already.
+    let compressed = Router::new()
         .merge(api::router())
         .merge(admin::router())
-        .merge(feeds::router())
-        .merge(packets::router())
         .merge(teach::router())
         .merge(family::router())
+        .layer(CompressionLayer::new().gzip(true));
+    Router::new()
+        .route("/healthz", get(healthz))
+        .merge(feeds::router())
+        .merge(packets::router())
+        .merge(compressed)
         .fallback(not_found)
         .layer(TraceLayer::new_for_http())
         .layer(CatchPanicLayer::new())
