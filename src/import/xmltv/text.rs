@@ -1,0 +1,158 @@
+//! Element text: entities resolved, whitespace collapsed, and the languages a text comes in.
+
+use super::super::{ImportError, ParseContext};
+use super::programme::Lang;
+use super::{count_newlines, INVALID_UTF8, MAX_ENTITY_WARNINGS};
+use quick_xml::encoding::EncodingError;
+use quick_xml::Decoder;
+use std::collections::HashSet;
+
+/// The texts of an element given in several languages.
+#[derive(Default)]
+pub(super) struct LangText {
+    /// First English (or language-less) text.
+    pub(super) english: Option<String>,
+    pub(super) spanish: Option<String>,
+    /// First text in any other language than English (Spanish included).
+    pub(super) first_other: Option<String>,
+}
+
+impl LangText {
+    pub(super) fn add(&mut self, lang: Lang, text: String) {
+        if text.is_empty() {
+            return;
+        }
+        if lang != Lang::English && self.first_other.is_none() {
+            self.first_other = Some(text.clone());
+        }
+        let slot = match lang {
+            Lang::English => &mut self.english,
+            Lang::Spanish => &mut self.spanish,
+            Lang::Other => return,
+        };
+        if slot.is_none() {
+            *slot = Some(text);
+        }
+    }
+
+    /// The main text (English, else the first of any language) and the Spanish one.
+    pub(super) fn finish(self) -> (Option<String>, Option<String>) {
+        (self.english.or(self.first_other), self.spanish)
+    }
+}
+
+/// Decodes text in the file's encoding and resolves entity references.
+pub(super) struct Texts {
+    pub(super) decoder: Decoder,
+    pub(super) warned_entities: HashSet<String>,
+}
+
+impl Texts {
+    /// Appends `raw` (escaped text unless `cdata`) to `out`.
+    pub(super) fn append(
+        &mut self,
+        raw: &[u8],
+        escaped: bool,
+        out: &mut String,
+        (line, element): (u64, &str),
+        ctx: &mut ParseContext,
+    ) -> Result<(), ImportError> {
+        let decoded = self.decoder.decode(raw).map_err(|err| match err {
+            EncodingError::Utf8(e) => ctx.invalid(
+                line + count_newlines(&raw[..e.valid_up_to()]),
+                element,
+                INVALID_UTF8,
+            ),
+            other => ctx.invalid(
+                line,
+                element,
+                format!("this text cannot be read in the file's encoding ({other})"),
+            ),
+        })?;
+        if !escaped {
+            out.push_str(&decoded);
+            return Ok(());
+        }
+        let warned = &mut self.warned_entities;
+        unescape_into(&decoded, out, |raw| {
+            if warned.len() < MAX_ENTITY_WARNINGS && !warned.contains(raw) {
+                warned.insert(raw.to_string());
+                let message = if raw == "&" {
+                    "a bare & (it should be written &amp;) kept as written".to_string()
+                } else {
+                    format!("unknown entity {raw} kept as written")
+                };
+                ctx.warn(line, element, message);
+            }
+        });
+        Ok(())
+    }
+}
+
+/// Appends `text` to `out` with the XML entities and character references resolved. Any other
+/// `&…;` (such as `&nbsp;`, which only a DTD defines) is kept as written and passed to
+/// `unknown`.
+pub(super) fn unescape_into(text: &str, out: &mut String, mut unknown: impl FnMut(&str)) {
+    let mut rest = text;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        let after = &rest[amp + 1..];
+        let name = after.find(';').map(|end| &after[..end]).filter(|name| {
+            !name.is_empty()
+                && name.len() <= 32
+                && !name.contains(|c: char| c.is_whitespace() || c == '&')
+        });
+        match name {
+            Some(name) => {
+                match resolve_reference(name) {
+                    Some(c) => out.push(c),
+                    None => {
+                        let raw = &rest[amp..amp + name.len() + 2];
+                        out.push_str(raw);
+                        unknown(raw);
+                    }
+                }
+                rest = &after[name.len() + 1..];
+            }
+            None => {
+                out.push('&');
+                unknown("&");
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+}
+
+pub(super) fn resolve_reference(name: &str) -> Option<char> {
+    match name {
+        "lt" => Some('<'),
+        "gt" => Some('>'),
+        "amp" => Some('&'),
+        "apos" => Some('\''),
+        "quot" => Some('"'),
+        _ => {
+            let number = name.strip_prefix('#')?;
+            let code = match number.strip_prefix(['x', 'X']) {
+                Some(hex) if hex.bytes().all(|b| b.is_ascii_hexdigit()) => {
+                    u32::from_str_radix(hex, 16).ok()?
+                }
+                None if number.bytes().all(|b| b.is_ascii_digit()) => number.parse().ok()?,
+                _ => return None,
+            };
+            char::from_u32(code).filter(|&c| c != '\0')
+        }
+    }
+}
+
+/// Trims and turns every run of whitespace into one space.
+pub(super) fn collapse_whitespace(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
