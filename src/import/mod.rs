@@ -2,6 +2,7 @@
 //! that turns a file, directory or URL into one transaction on the store.
 
 mod lines;
+mod merge;
 mod record;
 pub mod rules;
 mod run;
