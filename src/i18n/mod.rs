@@ -1,6 +1,7 @@
 //! Every word lessoncast writes for families, per language. Add a language by adding a
 //! [`Lang`] variant and its [`Strings`]; the compiler then points at every place to fill in.
 
+pub mod dates;
 pub mod packets;
 
 use std::fmt;
@@ -211,11 +212,6 @@ pub struct PageStrings {
     pub calendar_links: &'static str,
     pub error_heading: &'static str,
     pub back_to_start: &'static str,
-    /// Monday first, as a heading starts.
-    pub weekdays: [&'static str; 7],
-    pub months: [&'static str; 12],
-    pub am: &'static str,
-    pub pm: &'static str,
 
     // Teacher pages.
     pub teachers: &'static str,
@@ -330,31 +326,6 @@ static PAGES_EN: PageStrings = PageStrings {
     calendar_links: "Calendar links and reminders",
     error_heading: "Something is not right",
     back_to_start: "Back to the start",
-    weekdays: [
-        "Monday",
-        "Tuesday",
-        "Wednesday",
-        "Thursday",
-        "Friday",
-        "Saturday",
-        "Sunday",
-    ],
-    months: [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ],
-    am: "AM",
-    pm: "PM",
 
     teachers: "Teachers",
     sign_in: "Sign in",
@@ -469,31 +440,6 @@ static PAGES_ES: PageStrings = PageStrings {
     calendar_links: "Enlaces del calendario y avisos",
     error_heading: "Algo no está bien",
     back_to_start: "Volver al inicio",
-    weekdays: [
-        "Lunes",
-        "Martes",
-        "Miércoles",
-        "Jueves",
-        "Viernes",
-        "Sábado",
-        "Domingo",
-    ],
-    months: [
-        "enero",
-        "febrero",
-        "marzo",
-        "abril",
-        "mayo",
-        "junio",
-        "julio",
-        "agosto",
-        "septiembre",
-        "octubre",
-        "noviembre",
-        "diciembre",
-    ],
-    am: "a. m.",
-    pm: "p. m.",
 
     teachers: "Maestros",
     sign_in: "Iniciar sesión",
@@ -603,38 +549,27 @@ impl Lang {
 }
 
 impl Lang {
+    /// The language's names of days and months, and how it writes dates and times.
+    pub fn dates(self) -> &'static dates::DateWords {
+        match self {
+            Lang::En => &dates::EN,
+            Lang::Es => &dates::ES,
+        }
+    }
+
     /// "Monday, April 13" / "Lunes 13 de abril".
     pub fn day_heading(self, d: chrono::NaiveDate) -> String {
-        use chrono::Datelike;
-        let p = self.pages();
-        let weekday = p.weekdays[d.weekday().num_days_from_monday() as usize];
-        let month = p.months[d.month0() as usize];
-        match self {
-            Lang::En => format!("{weekday}, {month} {}", d.day()),
-            Lang::Es => format!("{weekday} {} de {month}", d.day()),
-        }
+        self.dates().day_heading(d)
     }
 
     /// "April 13, 2020" / "13 de abril de 2020".
     pub fn long_date(self, d: chrono::NaiveDate) -> String {
-        use chrono::Datelike;
-        let month = self.pages().months[d.month0() as usize];
-        match self {
-            Lang::En => format!("{month} {}, {}", d.day(), d.year()),
-            Lang::Es => format!("{} de {month} de {}", d.day(), d.year()),
-        }
+        self.dates().long_date(d)
     }
 
     /// "9:05 AM" / "9:05 a. m.", with a no-break space so the time never splits.
     pub fn clock(self, t: chrono::NaiveTime) -> String {
-        use chrono::Timelike;
-        let p = self.pages();
-        let (pm, h) = t.hour12();
-        format!(
-            "{h}:{:02}\u{a0}{}",
-            t.minute(),
-            if pm { p.pm } else { p.am }
-        )
+        self.dates().clock(t, '\u{a0}')
     }
 }
 

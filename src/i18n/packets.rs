@@ -2,8 +2,9 @@
 //! and the date and time forms it prints ("Week of April 13, 2020", "Miércoles 15 de abril",
 //! "9:00 AM"). The cover speaks to families (usted); the day pages speak to the student (tú).
 
+use super::dates::DateWords;
 use super::Lang;
-use chrono::{Datelike, NaiveDate, NaiveTime, Timelike};
+use chrono::{NaiveDate, NaiveTime};
 
 /// The packet's words in one language.
 pub struct PacketStrings {
@@ -50,11 +51,8 @@ pub struct PacketStrings {
     pub minutes: &'static str,
     pub until: &'static str,
     pub answers: &'static str,
-    /// Monday first.
-    pub weekdays: [&'static str; 7],
-    pub months: [&'static str; 12],
-    pub am: &'static str,
-    pub pm: &'static str,
+    /// Days, months and times in words, as the pages write them.
+    pub dates: &'static DateWords,
 }
 
 static EN: PacketStrings = PacketStrings {
@@ -100,31 +98,7 @@ static EN: PacketStrings = PacketStrings {
     minutes: "min",
     until: "to",
     answers: "Write your answers here:",
-    weekdays: [
-        "Monday",
-        "Tuesday",
-        "Wednesday",
-        "Thursday",
-        "Friday",
-        "Saturday",
-        "Sunday",
-    ],
-    months: [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ],
-    am: "AM",
-    pm: "PM",
+    dates: &super::dates::EN,
 };
 
 static ES: PacketStrings = PacketStrings {
@@ -172,31 +146,7 @@ static ES: PacketStrings = PacketStrings {
     minutes: "min",
     until: "a",
     answers: "Escribe tus respuestas aquí:",
-    weekdays: [
-        "lunes",
-        "martes",
-        "miércoles",
-        "jueves",
-        "viernes",
-        "sábado",
-        "domingo",
-    ],
-    months: [
-        "enero",
-        "febrero",
-        "marzo",
-        "abril",
-        "mayo",
-        "junio",
-        "julio",
-        "agosto",
-        "septiembre",
-        "octubre",
-        "noviembre",
-        "diciembre",
-    ],
-    am: "a. m.",
-    pm: "p. m.",
+    dates: &super::dates::ES,
 };
 
 impl Lang {
@@ -210,34 +160,10 @@ impl Lang {
 }
 
 /// `lunes` → `Lunes`, for the start of a heading.
-fn capitalized(s: &str) -> String {
-    let mut chars = s.chars();
-    match chars.next() {
-        Some(c) => c.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
-}
-
 impl PacketStrings {
-    fn is_spanish(&self) -> bool {
-        std::ptr::eq(self, &ES)
-    }
-
-    fn weekday(&self, d: NaiveDate) -> &'static str {
-        self.weekdays[d.weekday().num_days_from_monday() as usize]
-    }
-
-    fn month(&self, d: NaiveDate) -> &'static str {
-        self.months[d.month0() as usize]
-    }
-
     /// "April 13, 2020" / "13 de abril de 2020".
     pub fn long_date(&self, d: NaiveDate) -> String {
-        if self.is_spanish() {
-            format!("{} de {} de {}", d.day(), self.month(d), d.year())
-        } else {
-            format!("{} {}, {}", self.month(d), d.day(), d.year())
-        }
+        self.dates.long_date(d)
     }
 
     /// "Week of April 13, 2020" / "Semana del 13 de abril de 2020".
@@ -247,50 +173,18 @@ impl PacketStrings {
 
     /// "Monday, April 13" / "Lunes 13 de abril".
     pub fn day_heading(&self, d: NaiveDate) -> String {
-        if self.is_spanish() {
-            format!(
-                "{} {} de {}",
-                capitalized(self.weekday(d)),
-                d.day(),
-                self.month(d)
-            )
-        } else {
-            format!("{}, {} {}", self.weekday(d), self.month(d), d.day())
-        }
+        self.dates.day_heading(d)
     }
 
     /// "Monday, April 13 – Friday, April 17, 2020" /
     /// "Del lunes 13 de abril al viernes 17 de abril de 2020".
     pub fn date_range(&self, first: NaiveDate, last: NaiveDate) -> String {
-        if self.is_spanish() {
-            format!(
-                "Del {} {} de {} al {} {} de {} de {}",
-                self.weekday(first),
-                first.day(),
-                self.month(first),
-                self.weekday(last),
-                last.day(),
-                self.month(last),
-                last.year()
-            )
-        } else {
-            format!(
-                "{} – {}, {}",
-                self.day_heading(first),
-                self.day_heading(last),
-                last.year()
-            )
-        }
+        self.dates.date_range(first, last)
     }
 
     /// "9:05 AM" / "9:05 a. m.", with ordinary spaces so that text extraction finds them.
     pub fn clock(&self, t: NaiveTime) -> String {
-        let (pm, h) = t.hour12();
-        format!(
-            "{h}:{:02} {}",
-            t.minute(),
-            if pm { self.pm } else { self.am }
-        )
+        self.dates.clock(t, ' ')
     }
 
     /// "Page 2 of 6" / "Página 2 de 6".
