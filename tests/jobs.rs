@@ -24,19 +24,15 @@ async fn a_configured_source_is_imported_on_its_schedule() {
         .await
         .expect("jobs start")
         .expect("one job");
-    let mut runs = 0;
-    for _ in 0..50 {
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        runs = lessoncast::store::imports::recent_runs(db.store.pool(), 10)
-            .await
-            .unwrap()
-            .iter()
-            .filter(|r| r.status == "ok")
-            .count();
-        if runs >= 2 {
-            break;
-        }
-    }
+    // Two runs: the schedule repeats. Waited for, not slept for; bounded so that a broken
+    // scheduler fails the assertion below instead of hanging the test.
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(5), sched.finished(2)).await;
+    let runs = lessoncast::store::imports::recent_runs(db.store.pool(), 10)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.status == "ok")
+        .count();
     sched.shutdown().await.unwrap();
     assert!(
         runs >= 2,

@@ -4,6 +4,7 @@ use crate::config::{Config, SourceConfig};
 use crate::import::{self, Format, GradeRules, ImportOptions};
 use crate::store::Store;
 use std::sync::Arc;
+use tokio::sync::watch;
 use tokio_cron_scheduler::{Job, JobScheduler, JobSchedulerError};
 use tracing::{error, info, warn};
 
@@ -16,20 +17,44 @@ pub enum JobsError {
     Scheduler(#[from] JobSchedulerError),
 }
 
+/// The running scheduler, and how many scheduled imports have finished (well or not), for
+/// whoever wants to wait for one.
+pub struct Jobs {
+    scheduler: JobScheduler,
+    finished: watch::Receiver<u64>,
+}
+
+impl Jobs {
+    /// Waits until `n` scheduled imports have finished since the start.
+    pub async fn finished(&mut self, n: u64) {
+        let _ = self.finished.wait_for(|done| *done >= n).await;
+    }
+
+    /// Stops the scheduler; an import already running finishes first.
+    pub async fn shutdown(&mut self) -> Result<(), JobSchedulerError> {
+        self.scheduler.shutdown().await
+    }
+}
+
 /// Starts a scheduler with one job per configured source; `None` when there are none.
-pub async fn start(store: Store, config: Arc<Config>) -> Result<Option<JobScheduler>, JobsError> {
+pub async fn start(store: Store, config: Arc<Config>) -> Result<Option<Jobs>, JobsError> {
     if config.sources.is_empty() {
         return Ok(None);
     }
     let sched = JobScheduler::new().await?;
+    let (done, finished) = watch::channel(0u64);
+    let done = Arc::new(done);
     for source in &config.sources {
         let opts = options_for(source, &config)?;
-        let job = job_for(source.clone(), opts, store.clone(), &config)?;
+        let job = job_for(source.clone(), opts, store.clone(), &config, done.clone())?;
         sched.add(job).await?;
         info!(location = %source.location, cron = %source.cron, "scheduled import");
     }
     sched.start().await?;
-    Ok(Some(sched))
+    Ok(Some(Jobs {
+        scheduler: sched,
+        finished,
+    }))
 }
 
 fn options_for(source: &SourceConfig, config: &Config) -> Result<ImportOptions, JobsError> {
@@ -77,6 +102,7 @@ fn job_for(
     opts: ImportOptions,
     store: Store,
     config: &Config,
+    done: Arc<watch::Sender<u64>>,
 ) -> Result<Job, JobsError> {
     let location = source.location.clone();
     let opts = Arc::new(opts);
@@ -84,6 +110,7 @@ fn job_for(
         let store = store.clone();
         let opts = opts.clone();
         let location = location.clone();
+        let done = done.clone();
         Box::pin(async move {
             match import::import(&store, &location, &opts).await {
                 Ok(r) => {
@@ -95,6 +122,7 @@ fn job_for(
                 }
                 Err(e) => error!(source = %location, error = %e, "scheduled import failed"),
             }
+            done.send_modify(|n| *n += 1);
         })
     })
     .map_err(|e| JobsError::Source {
