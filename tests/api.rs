@@ -54,9 +54,7 @@ async fn serve_moves_the_demo_week_into_this_week() {
 
 #[tokio::test]
 async fn airings_filter_by_grade_and_window_in_local_time() {
-    let app = TestApp::spawn().await;
-    let dir = common::repo().join("schedules").display().to_string();
-    app.db.import(&dir).await.unwrap();
+    let app = TestApp::with_demo_week().await;
     let (status, body) = app
         .get_json("/api/airings?grade=5&from=2020-04-13&to=2020-04-14")
         .await;

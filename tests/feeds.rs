@@ -1,29 +1,20 @@
 //! Calendar feeds on the real server: contents against the database, validators and 304s,
 //! gzip, languages, bad parameters, and the feeds read back by ical.js and Python's icalendar.
 
+// Test code: a failed step panics with what went wrong (clippy.toml allows this only inside
+// `#[test]` functions, not in their helpers).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use common::{fixture, repo, TestApp};
+use lessoncast::store::users::Role;
 use serde_json::{json, Value};
 use std::process::Command;
 
-async fn demo_app() -> TestApp {
-    let app = TestApp::spawn().await;
-    let dir = repo().join("schedules").display().to_string();
-    app.db.import(&dir).await.expect("demo week");
-    app
-}
-
 const WEEK: &str = "from=2020-04-13&to=2020-04-19";
-
-/// The airings the API lists for grade 5 in the demo week.
-async fn grade5_airings(app: &TestApp) -> Vec<Value> {
-    let (status, body) = app
-        .get_json("/api/airings?grade=5&from=2020-04-13&to=2020-04-20")
-        .await;
-    assert_eq!(status, 200);
-    body["airings"].as_array().unwrap().clone()
-}
+/// The airings of grade 5 in the demo week, as the API lists them.
+const GRADE_5: &str = "grade=5&from=2020-04-13&to=2020-04-20";
 
 fn utc(rfc3339: &str) -> String {
     chrono::DateTime::parse_from_rfc3339(rfc3339)
@@ -87,8 +78,8 @@ fn check_with_other_parsers(ics: &[u8], expected: &Value) {
 
 #[tokio::test]
 async fn the_grade_5_feed_holds_every_grade_5_airing_and_real_parsers_agree() {
-    let app = demo_app().await;
-    let airings = grade5_airings(&app).await;
+    let app = TestApp::with_demo_week().await;
+    let airings = app.api_airings(GRADE_5).await;
     assert!(
         airings.len() > 5,
         "grade 5 airings in the demo week: {}",
@@ -118,11 +109,10 @@ async fn the_grade_5_feed_holds_every_grade_5_airing_and_real_parsers_agree() {
 
 #[tokio::test]
 async fn the_station_feed_parses_in_real_parsers() {
-    let app = demo_app().await;
-    let (_, body) = app
-        .get_json("/api/airings?station=KOCE&from=2020-04-13&to=2020-04-20")
+    let app = TestApp::with_demo_week().await;
+    let airings = app
+        .api_airings("station=KOCE&from=2020-04-13&to=2020-04-20")
         .await;
-    let airings = body["airings"].as_array().unwrap().clone();
     let r = app
         .get(&format!("/feeds/stations/koce.ics?{WEEK}&alarm=30"))
         .await;
@@ -135,15 +125,8 @@ async fn the_station_feed_parses_in_real_parsers() {
 #[tokio::test]
 async fn a_repoll_gets_304_by_etag_or_date_and_a_change_gets_the_new_feed() {
     let app = TestApp::spawn().await;
-    let rules =
-        lessoncast::import::GradeRules::load(std::path::Path::new(&fixture("import/rules.toml")))
-            .unwrap();
-    let opts = || lessoncast::import::ImportOptions {
-        rules: rules.clone(),
-        ..Default::default()
-    };
     app.db
-        .import_with(&fixture("import/kcet-day.xml"), opts())
+        .import_with_test_rules("import/kcet-day.xml")
         .await
         .unwrap();
     let path = "/feeds/grades/5.ics?from=2020-04-13&to=2020-04-13";
@@ -153,40 +136,32 @@ async fn a_repoll_gets_304_by_etag_or_date_and_a_change_gets_the_new_feed() {
     let first = r.text().await.unwrap();
     assert!(etag.starts_with('"'), "a strong validator: {etag}");
 
-    let with = |k: &'static str, v: String| {
-        app.client
-            .get(format!("{}{path}", app.base))
-            .header(k, v)
-            .send()
-    };
+    let if_none_match = [("if-none-match", etag.as_str())];
+    assert_eq!(app.get_with(path, &if_none_match).await.status(), 304);
     assert_eq!(
-        with("if-none-match", etag.clone()).await.unwrap().status(),
-        304
-    );
-    assert_eq!(
-        with("if-modified-since", modified.clone())
+        app.get_with(path, &[("if-modified-since", &modified)])
             .await
-            .unwrap()
             .status(),
         304
     );
     // If-None-Match wins over If-Modified-Since.
     let r = app
-        .client
-        .get(format!("{}{path}", app.base))
-        .header("if-none-match", "\"other\"")
-        .header("if-modified-since", modified.clone())
-        .send()
-        .await
-        .unwrap();
+        .get_with(
+            path,
+            &[
+                ("if-none-match", "\"other\""),
+                ("if-modified-since", &modified),
+            ],
+        )
+        .await;
     assert_eq!(r.status(), 200);
 
     // A re-import that moves Wild Kratts: new bytes, new ETag, a higher SEQUENCE.
     app.db
-        .import_with(&fixture("import/kcet-day-v2.xml"), opts())
+        .import_with_test_rules("import/kcet-day-v2.xml")
         .await
         .unwrap();
-    let r = with("if-none-match", etag.clone()).await.unwrap();
+    let r = app.get_with(path, &if_none_match).await;
     assert_eq!(r.status(), 200);
     assert_ne!(r.headers()["etag"].to_str().unwrap(), etag);
     let new_modified = r.headers()["last-modified"].to_str().unwrap().to_string();
@@ -210,18 +185,14 @@ async fn a_repoll_gets_304_by_etag_or_date_and_a_change_gets_the_new_feed() {
 
 #[tokio::test]
 async fn gzip_when_asked_with_its_own_validator() {
-    let app = demo_app().await;
+    let app = TestApp::with_demo_week().await;
     let path = format!("/feeds/grades/5.ics?{WEEK}");
     let plain = app.get(&path).await;
     let plain_etag = plain.headers()["etag"].to_str().unwrap().to_string();
     let plain = plain.bytes().await.unwrap();
     let r = app
-        .client
-        .get(format!("{}{path}", app.base))
-        .header("accept-encoding", "gzip, deflate")
-        .send()
-        .await
-        .unwrap();
+        .get_with(&path, &[("accept-encoding", "gzip, deflate")])
+        .await;
     assert_eq!(r.headers()["content-encoding"], "gzip");
     assert_ne!(r.headers()["etag"].to_str().unwrap(), plain_etag);
     let zipped = r.bytes().await.unwrap();
@@ -234,7 +205,7 @@ async fn gzip_when_asked_with_its_own_validator() {
 
 #[tokio::test]
 async fn bad_feed_requests_say_what_was_wrong() {
-    let app = demo_app().await;
+    let app = TestApp::with_demo_week().await;
     for (path, status, words) in [
         ("/feeds/grades/13.ics", 404, "13"),
         ("/feeds/grades/5.txt", 404, ".ics"),
@@ -262,15 +233,15 @@ async fn bad_feed_requests_say_what_was_wrong() {
 
 #[tokio::test]
 async fn the_command_line_writes_the_same_bytes_the_server_publishes() {
-    let app = demo_app().await;
+    let app = TestApp::with_demo_week().await;
     let served = app
         .get(&format!("/feeds/grades/5.ics?{WEEK}&lang=es"))
         .await
         .bytes()
         .await
         .unwrap();
-    let cfg = app.db.config();
-    let out = Command::new(env!("CARGO_BIN_EXE_lessoncast"))
+    let out = app
+        .cli()
         .args([
             "feed",
             "grade",
@@ -282,9 +253,6 @@ async fn the_command_line_writes_the_same_bytes_the_server_publishes() {
             "--to",
             "2020-04-19",
         ])
-        .env("DATABASE_URL", &cfg.database_url)
-        .env("LESSONCAST_BASE_URL", &cfg.base_url)
-        .env("RUST_LOG", "warn")
         .output()
         .unwrap();
     assert!(
@@ -303,10 +271,9 @@ async fn text_that_tries_to_break_the_format_survives_both_parsers() {
         .import(&fixture("feeds/nasty-text.csv"))
         .await
         .unwrap();
-    let (_, body) = app
-        .get_json("/api/airings?grade=5&from=2020-04-13&to=2020-04-14")
+    let airings = app
+        .api_airings("grade=5&from=2020-04-13&to=2020-04-14")
         .await;
-    let airings = body["airings"].as_array().unwrap().clone();
     assert_eq!(airings.len(), 3);
     let r = app
         .get("/feeds/grades/5.ics?from=2020-04-13&to=2020-04-13")
@@ -367,15 +334,10 @@ async fn the_2020_dst_nights_are_at_the_right_instants_in_both_parsers() {
 #[tokio::test]
 async fn a_class_feed_with_work_parses_in_real_parsers() {
     use lessoncast::domain::{AssignmentInput, Link};
-    use lessoncast::store::{assignments, users};
-    let app = demo_app().await;
+    use lessoncast::store::assignments;
+    let app = TestApp::with_demo_week().await;
     let pool = app.db.store.pool();
-    let hash =
-        lessoncast::auth::hash_password(&lessoncast::auth::Secret::new("a long enough password"))
-            .unwrap();
-    let teacher = users::create(pool, "t@school.test", &hash, users::Role::Teacher, 0)
-        .await
-        .unwrap();
+    let teacher = app.add_user("t@school.test", Role::Teacher).await;
     let class = assignments::create_class(
         pool,
         teacher.id,
@@ -388,7 +350,7 @@ async fn a_class_feed_with_work_parses_in_real_parsers() {
     )
     .await
     .unwrap();
-    let airings = grade5_airings(&app).await;
+    let airings = app.api_airings(GRADE_5).await;
     let chosen = &airings[..2];
     let fields = AssignmentInput {
         title: "Pizza fractions; part 1, \"quarters\"".into(),
@@ -428,8 +390,8 @@ async fn a_class_feed_with_work_parses_in_real_parsers() {
     }
     check_with_other_parsers(&ics, &exp);
     // The command line gives the same bytes.
-    let cfg = app.db.config();
-    let out = Command::new(env!("CARGO_BIN_EXE_lessoncast"))
+    let out = app
+        .cli()
         .args([
             "feed",
             "class",
@@ -441,9 +403,6 @@ async fn a_class_feed_with_work_parses_in_real_parsers() {
             "--to",
             "2020-04-19",
         ])
-        .env("DATABASE_URL", &cfg.database_url)
-        .env("LESSONCAST_BASE_URL", &cfg.base_url)
-        .env("RUST_LOG", "warn")
         .output()
         .unwrap();
     assert!(
