@@ -4,61 +4,21 @@
 
 mod common;
 
-use common::{repo, TestApp};
-use lessoncast::auth::{hash_password, Secret};
-use lessoncast::store::users::{self, Role};
-use std::process::Command;
+use common::{repo, Chromium, TestApp, PASSWORD};
+use lessoncast::store::users::Role;
 
 #[tokio::test]
 async fn a_teacher_attaches_work_in_the_browser_and_the_grade_feed_shows_it() {
-    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    assert!(
-        std::path::Path::new(&chromium).exists(),
-        "{chromium} is missing: install Debian's chromium (tests/run.sh does)"
-    );
-    let driver = repo().join("tests/browser/node_modules/playwright-core");
-    assert!(
-        driver.exists(),
-        "playwright-core is missing: npm ci --prefix tests/browser (tests/run.sh does)"
-    );
+    let chromium = Chromium::find();
+    let app = TestApp::with_demo_week().await;
+    let teacher = app.add_user("teacher@school.test", Role::Teacher).await;
 
-    let app = TestApp::spawn().await;
-    app.db
-        .import(&repo().join("schedules").display().to_string())
-        .await
-        .expect("demo week");
-    let password = "a long enough password";
-    let hash = hash_password(&Secret::new(password)).unwrap();
-    users::create(
-        app.db.store.pool(),
-        "teacher@school.test",
-        &hash,
-        Role::Teacher,
-        0,
-    )
-    .await
-    .unwrap();
-
-    let out = repo().join("target/browser");
-    let base = app.base.clone();
-    let script = repo().join("tests/browser/attach.mjs");
-    let result = tokio::task::spawn_blocking(move || {
-        Command::new("node")
-            .arg(script)
-            .arg(&base)
-            .arg("teacher@school.test")
-            .arg(password)
-            .arg(&out)
-            .env("CHROMIUM", &chromium)
-            .output()
-    })
-    .await
-    .unwrap()
-    .expect("node is needed for the browser test");
-    let stdout = String::from_utf8_lossy(&result.stdout);
-    let stderr = String::from_utf8_lossy(&result.stderr);
-    assert!(result.status.success(), "{stdout}{stderr}");
-    assert!(stdout.contains("ok: work attached"), "{stdout}");
+    let out = repo().join("target/browser").display().to_string();
+    let run = chromium
+        .run("attach.mjs", &[&app.base, &teacher.email, PASSWORD, &out])
+        .await;
+    assert!(run.status.success(), "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("ok: work attached"), "{}", run.stdout);
     assert!(repo().join("target/browser/attach-form.png").exists());
     app.stop().await;
 }

@@ -2,23 +2,11 @@
 
 mod common;
 
-use std::process::Command;
-
-fn lessoncast(dir: &std::path::Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_lessoncast"));
-    c.current_dir(dir)
-        .env_remove("DATABASE_URL")
-        .env(
-            "LESSONCAST_GRADE_RULES",
-            common::repo().join("schedules/grade-rules.toml"),
-        )
-        .env("RUST_LOG", "warn");
-    c
-}
+use common::{fixture, repo, Cli};
 
 #[test]
 fn every_command_has_help() {
-    let dir = tempfile::tempdir().unwrap();
+    let cli = Cli::new();
     for args in [
         vec!["--help"],
         vec!["serve", "--help"],
@@ -29,7 +17,7 @@ fn every_command_has_help() {
         vec!["packet", "--help"],
         vec!["user", "add", "--help"],
     ] {
-        let out = lessoncast(dir.path()).args(&args).output().unwrap();
+        let out = cli.run(&args);
         assert!(out.status.success(), "{args:?}");
         let text = String::from_utf8_lossy(&out.stdout);
         assert!(text.contains("Usage: lessoncast"), "{args:?}: {text}");
@@ -38,13 +26,10 @@ fn every_command_has_help() {
 
 #[test]
 fn import_prints_json_counts_and_a_reimport_is_all_unchanged() {
-    let dir = tempfile::tempdir().unwrap();
-    let schedules = common::repo().join("schedules");
+    let cli = Cli::new();
+    let schedules = repo().join("schedules");
     let run = || {
-        let out = lessoncast(dir.path())
-            .args(["import", schedules.to_str().unwrap(), "--json"])
-            .output()
-            .unwrap();
+        let out = cli.run(&["import", schedules.to_str().unwrap(), "--json"]);
         assert!(
             out.status.success(),
             "{}",
@@ -62,28 +47,22 @@ fn import_prints_json_counts_and_a_reimport_is_all_unchanged() {
     assert_eq!(second["removed"], 0);
     assert_eq!(second["unchanged"], first["added"]);
     assert!(
-        dir.path().join("lessoncast.db").exists(),
+        cli.dir().join("lessoncast.db").exists(),
         "the default SQLite file"
     );
 }
 
 #[test]
 fn a_bad_programme_is_skipped_with_a_warning_or_refused_with_strict() {
-    let dir = tempfile::tempdir().unwrap();
-    let file = common::fixture("import/stop-before-start.xml");
-    let out = lessoncast(dir.path())
-        .args(["import", &file, "--strict"])
-        .output()
-        .unwrap();
+    let cli = Cli::new();
+    let file = fixture("import/stop-before-start.xml");
+    let out = cli.run(&["import", &file, "--strict"]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("stop-before-start.xml:9: stop"), "{err}");
     assert!(err.contains("nothing was imported"), "{err}");
 
-    let out = lessoncast(dir.path())
-        .args(["import", &file])
-        .output()
-        .unwrap();
+    let out = cli.run(&["import", &file]);
     assert!(
         out.status.success(),
         "{}",
@@ -100,16 +79,9 @@ fn a_bad_programme_is_skipped_with_a_warning_or_refused_with_strict() {
 
 #[test]
 fn a_refused_import_prints_one_json_error_object_with_json() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = lessoncast(dir.path())
-        .args([
-            "import",
-            &common::fixture("import/stop-before-start.xml"),
-            "--strict",
-            "--json",
-        ])
-        .output()
-        .unwrap();
+    let cli = Cli::new();
+    let file = fixture("import/stop-before-start.xml");
+    let out = cli.run(&["import", &file, "--strict", "--json"]);
     assert_eq!(out.status.code(), Some(2));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)));
@@ -128,10 +100,7 @@ fn a_refused_import_prints_one_json_error_object_with_json() {
         "{v}"
     );
     // A file that is not there: no line, but still one object.
-    let out = lessoncast(dir.path())
-        .args(["import", "no-such-file.xml", "--json"])
-        .output()
-        .unwrap();
+    let out = cli.run(&["import", "no-such-file.xml", "--json"]);
     assert_eq!(out.status.code(), Some(2));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["error"]["file"], "no-such-file.xml");
@@ -143,29 +112,19 @@ fn a_refused_import_prints_one_json_error_object_with_json() {
 
 #[test]
 fn an_unknown_format_name_is_refused_by_the_parser() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = lessoncast(dir.path())
-        .args(["import", "x.xml", "--format", "pdf"])
-        .output()
-        .unwrap();
+    let out = Cli::new().run(&["import", "x.xml", "--format", "pdf"]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown format `pdf`"));
 }
 
 #[test]
 fn user_add_reads_the_password_from_stdin_and_never_prints_it() {
-    use std::io::Write;
-    let dir = tempfile::tempdir().unwrap();
+    let cli = Cli::new();
     let add = |email: &str, password: &str| {
-        let mut child = lessoncast(dir.path())
-            .args(["user", "add", email, "--role", "teacher"])
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
-        child.wait_with_output().unwrap()
+        cli.run_with_input(
+            &["user", "add", email, "--role", "teacher"],
+            &format!("{password}\n"),
+        )
     };
     let out = add("Teacher@School.org", "a long enough password");
     assert!(

@@ -4,17 +4,24 @@
 //! the family's language with Spanish accents intact, page count and paper size, the empty
 //! week, bad requests, caching, the HTML packet and the ZIP of every grade.
 
+// Test code: a failed step panics with what went wrong (clippy.toml allows this only inside
+// `#[test]` functions, not in their helpers).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use common::{repo, TestApp};
+use common::{repo, Browser, TestApp};
 use lessoncast::domain::{AssignmentFields, GradeSet, Link};
-use lessoncast::store::{assignments, users};
+use lessoncast::store::assignments;
+use lessoncast::store::users::Role;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 const LA: chrono_tz::Tz = chrono_tz::America::Los_Angeles;
+/// The airings of grade 5 in the demo week, as the API lists them.
+const GRADE_5: &str = "grade=5&from=2020-04-13&to=2020-04-20";
 
 /// Runs a poppler tool, failing the test with a clear message if it is not installed.
 fn poppler(tool: &str, args: &[&str]) -> String {
@@ -92,21 +99,6 @@ impl Pdf {
     }
 }
 
-async fn demo_app() -> TestApp {
-    let app = TestApp::spawn().await;
-    let dir = repo().join("schedules").display().to_string();
-    app.db.import(&dir).await.expect("demo week");
-    app
-}
-
-async fn grade5_airings(app: &TestApp) -> Vec<Value> {
-    let (status, body) = app
-        .get_json("/api/airings?grade=5&from=2020-04-13&to=2020-04-20")
-        .await;
-    assert_eq!(status, 200);
-    body["airings"].as_array().unwrap().clone()
-}
-
 fn local(a: &Value) -> DateTime<chrono_tz::Tz> {
     DateTime::parse_from_rfc3339(a["start"].as_str().unwrap())
         .unwrap()
@@ -115,16 +107,7 @@ fn local(a: &Value) -> DateTime<chrono_tz::Tz> {
 
 /// A teacher's work for grade 5 on one airing, in English and Spanish.
 async fn attach_work(app: &TestApp, airing_id: i64) {
-    let pool = app.db.store.pool();
-    let teacher = users::create(
-        pool,
-        "ms.rivera@school.test",
-        "not-a-real-hash",
-        users::Role::Teacher,
-        0,
-    )
-    .await
-    .unwrap();
+    let teacher = app.add_user("ms.rivera@school.test", Role::Teacher).await;
     let fields = AssignmentFields {
         title: "Fractions at home".into(),
         title_es: Some("Fracciones en casa".into()),
@@ -140,7 +123,7 @@ async fn attach_work(app: &TestApp, airing_id: i64) {
         due: NaiveDate::from_ymd_opt(2020, 4, 17),
     };
     assignments::create(
-        pool,
+        app.db.store.pool(),
         teacher.id,
         None,
         &fields,
@@ -151,34 +134,23 @@ async fn attach_work(app: &TestApp, airing_id: i64) {
     .unwrap();
 }
 
-async fn fetch(app: &TestApp, path: &str) -> (u16, String, Vec<u8>) {
-    let r = app.get(path).await;
-    let status = r.status().as_u16();
-    let ctype = r
-        .headers()
-        .get("content-type")
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default();
-    (status, ctype, r.bytes().await.unwrap().to_vec())
-}
-
 #[tokio::test]
 async fn a_grade_packet_prints_every_airing_at_its_local_time_with_the_work_in_each_language() {
-    let app = demo_app().await;
+    let app = TestApp::with_demo_week().await;
     let dir = tempfile::tempdir().unwrap();
-    let airings = grade5_airings(&app).await;
+    let airings = app.api_airings(GRADE_5).await;
     assert!(airings.len() > 10, "the demo week has lessons for grade 5");
     let first = &airings[0];
     attach_work(&app, first["id"].as_i64().unwrap()).await;
 
     let started = std::time::Instant::now();
-    let (status, ctype, bytes) = fetch(&app, "/packets/5/2020-04-13.pdf").await;
+    let (status, ctype, bytes) = app.get_bytes("/packets/5/2020-04-13.pdf").await;
     let first_ms = started.elapsed().as_millis();
     assert_eq!(status, 200, "{}", String::from_utf8_lossy(&bytes));
     assert_eq!(ctype, "application/pdf");
     let en = Pdf::read(dir.path(), "grade-5-en.pdf", &bytes);
     let started = std::time::Instant::now();
-    let again = fetch(&app, "/packets/5/2020-04-13.pdf").await.2;
+    let again = app.get_bytes("/packets/5/2020-04-13.pdf").await.2;
     eprintln!(
         "grade 5 packet: {} pages, {} bytes, drawn in {first_ms} ms, from the cache in {} ms",
         en.page_count(),
@@ -273,7 +245,7 @@ async fn a_grade_packet_prints_every_airing_at_its_local_time_with_the_work_in_e
     assert!(!flat.contains("Dibuja"));
 
     // In Spanish: Spanish words, titles and work, with accents intact.
-    let (status, _, bytes) = fetch(&app, "/packets/5/2020-04-13.pdf?lang=es").await;
+    let (status, _, bytes) = app.get_bytes("/packets/5/2020-04-13.pdf?lang=es").await;
     assert_eq!(status, 200);
     let es = Pdf::read(dir.path(), "grade-5-es.pdf", &bytes);
     let flat = es.flat();
@@ -334,18 +306,20 @@ async fn a_grade_packet_prints_every_airing_at_its_local_time_with_the_work_in_e
 
 #[tokio::test]
 async fn a4_and_large_print_change_the_paper_and_the_type() {
-    let app = demo_app().await;
+    let app = TestApp::with_demo_week().await;
     let dir = tempfile::tempdir().unwrap();
-    let (status, _, letter) = fetch(&app, "/packets/5/2020-04-13.pdf").await;
+    let (status, _, letter) = app.get_bytes("/packets/5/2020-04-13.pdf").await;
     assert_eq!(status, 200);
     let letter = Pdf::read(dir.path(), "letter.pdf", &letter);
 
-    let (status, _, a4) = fetch(&app, "/packets/5/2020-04-13.pdf?size=a4").await;
+    let (status, _, a4) = app.get_bytes("/packets/5/2020-04-13.pdf?size=a4").await;
     assert_eq!(status, 200);
     let a4 = Pdf::read(dir.path(), "a4.pdf", &a4);
     assert_eq!(a4.page_size(), (595, 842), "{}", a4.info);
 
-    let (status, _, large) = fetch(&app, "/packets/5/2020-04-13.pdf?size=A4&large=1").await;
+    let (status, _, large) = app
+        .get_bytes("/packets/5/2020-04-13.pdf?size=A4&large=1")
+        .await;
     assert_eq!(status, 200);
     let large = Pdf::read(dir.path(), "large.pdf", &large);
     assert_eq!(large.page_size(), (595, 842));
@@ -363,7 +337,7 @@ async fn a4_and_large_print_change_the_paper_and_the_type() {
 
 #[tokio::test]
 async fn a_week_without_lessons_is_one_page_that_says_so() {
-    let app = demo_app().await;
+    let app = TestApp::with_demo_week().await;
     let dir = tempfile::tempdir().unwrap();
     for (path, says) in [
         (
@@ -375,7 +349,7 @@ async fn a_week_without_lessons_is_one_page_that_says_so() {
             "Esta semana no hay clases en la televisión para este grado.",
         ),
     ] {
-        let (status, _, bytes) = fetch(&app, path).await;
+        let (status, _, bytes) = app.get_bytes(path).await;
         assert_eq!(status, 200, "{path}");
         let pdf = Pdf::read(dir.path(), "empty.pdf", &bytes);
         assert_eq!(pdf.page_count(), 1, "{path}");
@@ -386,7 +360,7 @@ async fn a_week_without_lessons_is_one_page_that_says_so() {
 
 #[tokio::test]
 async fn a_bad_grade_week_or_option_is_a_400_that_says_why() {
-    let app = demo_app().await;
+    let app = TestApp::with_demo_week().await;
     for (path, says) in [
         ("/packets/13/2020-04-13.pdf", "grade: `13` is not a grade"),
         ("/packets/fifth/2020-04-13.html", "grade: `fifth`"),
@@ -408,7 +382,7 @@ async fn a_bad_grade_week_or_option_is_a_400_that_says_why() {
         ("/packets/2020-04-13.zip?lang=es", "every language"),
         ("/packets/2020-04-13.tar", "WEEK.zip"),
     ] {
-        let (status, ctype, body) = fetch(&app, path).await;
+        let (status, ctype, body) = app.get_bytes(path).await;
         let body = String::from_utf8_lossy(&body);
         assert_eq!(status, 400, "{path}: {body}");
         assert!(ctype.starts_with("text/plain"), "{path}: {ctype}");
@@ -422,31 +396,19 @@ async fn a_bad_grade_week_or_option_is_a_400_that_says_why() {
 
 #[tokio::test]
 async fn packets_are_kept_until_the_data_changes() {
-    let app = demo_app().await;
+    let app = TestApp::with_demo_week().await;
     let path = "/packets/5/2020-04-13.pdf";
     let r = app.get(path).await;
     assert_eq!(r.status(), 200);
     let etag = r.headers()["etag"].to_str().unwrap().to_string();
     assert!(r.headers().contains_key("last-modified"));
-    let r = app
-        .client
-        .get(format!("{}{path}", app.base))
-        .header("If-None-Match", &etag)
-        .send()
-        .await
-        .unwrap();
+    let r = app.get_with(path, &[("If-None-Match", &etag)]).await;
     assert_eq!(r.status(), 304);
 
     // New work for grade 5 changes the packet.
-    let airings = grade5_airings(&app).await;
+    let airings = app.api_airings(GRADE_5).await;
     attach_work(&app, airings[3]["id"].as_i64().unwrap()).await;
-    let r = app
-        .client
-        .get(format!("{}{path}", app.base))
-        .header("If-None-Match", &etag)
-        .send()
-        .await
-        .unwrap();
+    let r = app.get_with(path, &[("If-None-Match", &etag)]).await;
     assert_eq!(r.status(), 200);
     assert_ne!(r.headers()["etag"].to_str().unwrap(), etag);
     app.stop().await;
@@ -454,11 +416,12 @@ async fn packets_are_kept_until_the_data_changes() {
 
 #[tokio::test]
 async fn the_html_packet_is_print_ready() {
-    let app = demo_app().await;
-    let airings = grade5_airings(&app).await;
+    let app = TestApp::with_demo_week().await;
+    let airings = app.api_airings(GRADE_5).await;
     attach_work(&app, airings[0]["id"].as_i64().unwrap()).await;
-    let (status, ctype, body) =
-        fetch(&app, "/packets/5/2020-04-13.html?lang=es&size=a4&large=1").await;
+    let (status, ctype, body) = app
+        .get_bytes("/packets/5/2020-04-13.html?lang=es&size=a4&large=1")
+        .await;
     assert_eq!(status, 200);
     assert_eq!(ctype, "text/html; charset=utf-8");
     let html = String::from_utf8(body).unwrap();
@@ -475,9 +438,9 @@ async fn the_html_packet_is_print_ready() {
 
 #[tokio::test]
 async fn the_week_zip_holds_every_grade_in_every_language() {
-    let app = demo_app().await;
+    let app = TestApp::with_demo_week().await;
     let started = std::time::Instant::now();
-    let (status, ctype, body) = fetch(&app, "/packets/2020-04-13.zip").await;
+    let (status, ctype, body) = app.get_bytes("/packets/2020-04-13.zip").await;
     eprintln!(
         "ZIP of 30 packets: {} bytes in {} ms",
         body.len(),
@@ -500,38 +463,19 @@ async fn the_week_zip_holds_every_grade_in_every_language() {
     )
     .unwrap();
     // The same packet as the grade's own address gives.
-    let (_, _, single) = fetch(&app, "/packets/5/2020-04-13.pdf").await;
+    let (_, _, single) = app.get_bytes("/packets/5/2020-04-13.pdf").await;
     assert_eq!(pdf, single);
     app.stop().await;
 }
 
 #[tokio::test]
 async fn a_class_packet_prints_only_the_class_work_for_its_teacher() {
-    let app = TestApp::spawn().await;
-    app.db
-        .import(&common::repo().join("schedules").display().to_string())
-        .await
-        .expect("demo week");
+    let app = TestApp::with_demo_week().await;
     let dir = tempfile::tempdir().unwrap();
     let pool = app.db.store.pool();
-    let state =
-        lessoncast::app::App::new(app.db.store.clone(), std::sync::Arc::new(app.db.config()));
-    let hash =
-        lessoncast::auth::hash_password(&lessoncast::auth::Secret::new("correct horse battery"))
-            .unwrap();
     let now = Utc::now().timestamp();
-    let teacher = users::create(
-        pool,
-        "mr.okafor@school.test",
-        &hash,
-        users::Role::Teacher,
-        now,
-    )
-    .await
-    .unwrap();
-    let other = users::create(pool, "ms.lee@school.test", &hash, users::Role::Teacher, now)
-        .await
-        .unwrap();
+    let teacher = app.add_user("mr.okafor@school.test", Role::Teacher).await;
+    let other = app.add_user("ms.lee@school.test", Role::Teacher).await;
     let token = "ab".repeat(32);
     let class = assignments::create_class(
         pool,
@@ -545,7 +489,7 @@ async fn a_class_packet_prints_only_the_class_work_for_its_teacher() {
     .unwrap();
 
     // Work for the class on one grade 5 airing; another airing of the week is not the class's.
-    let airings = grade5_airings(&app).await;
+    let airings = app.api_airings(GRADE_5).await;
     let linked = &airings[0];
     let linked_title = linked["title"].as_str().unwrap();
     let unrelated = airings
@@ -574,32 +518,15 @@ async fn a_class_packet_prints_only_the_class_work_for_its_teacher() {
     .await
     .unwrap();
 
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let get = |user: Option<&lessoncast::store::users::User>, file: &str| {
-        let client = client.clone();
-        let url = format!("{}/teach/classes/{}/packet/{file}", app.base, class.id);
-        let state = state.clone();
-        let user = user.cloned();
-        async move {
-            let mut r = client.get(url);
-            if let Some(user) = user {
-                let (session, _) = lessoncast::web::auth::start_session(&state, &user, true)
-                    .await
-                    .unwrap();
-                r = r.header("cookie", format!("lc_session={session}"));
-            }
-            r.send().await.unwrap()
-        }
-    };
+    let packet = |file: &str| format!("/teach/classes/{}/packet/{file}", class.id);
+    let mut okafor = Browser::with_session(&app, &app.browser_session(&teacher).await);
+    let mut lee = Browser::with_session(&app, &app.browser_session(&other).await);
 
-    let r = get(Some(&teacher), "2020-04-13.pdf").await;
-    assert_eq!(r.status(), 200);
-    assert_eq!(r.headers()["content-type"], "application/pdf");
-    assert_eq!(r.headers()["cache-control"], "no-store");
-    let pdf = Pdf::read(dir.path(), "class.pdf", &r.bytes().await.unwrap());
+    let r = okafor.get(&packet("2020-04-13.pdf")).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.headers["content-type"], "application/pdf");
+    assert_eq!(r.headers["cache-control"], "no-store");
+    let pdf = Pdf::read(dir.path(), "class.pdf", &r.bytes);
     let text = pdf.flat();
     assert!(text.contains("Room 12 Explorers"), "{text}");
     assert!(text.contains("Measure your kitchen table"), "{text}");
@@ -613,18 +540,18 @@ async fn a_class_packet_prints_only_the_class_work_for_its_teacher() {
     );
 
     // The print page has the same content; a bad week is a 400.
-    let r = get(Some(&teacher), "2020-04-13.html?lang=es").await;
-    assert_eq!(r.status(), 200);
-    let html = r.text().await.unwrap();
+    let r = okafor.get(&packet("2020-04-13.html?lang=es")).await;
+    assert_eq!(r.status, 200);
+    let html = r.body;
     assert!(html.contains("Measure your kitchen table"), "{html}");
     assert!(!html.contains(unrelated), "{html}");
-    assert_eq!(get(Some(&teacher), "2020-13-45.pdf").await.status(), 400);
+    assert_eq!(okafor.get(&packet("2020-13-45.pdf")).await.status, 400);
 
     // Another teacher may not have it; without a session, sign in first.
-    assert_eq!(get(Some(&other), "2020-04-13.pdf").await.status(), 403);
-    let r = get(None, "2020-04-13.pdf").await;
-    assert_eq!(r.status(), 303);
-    assert!(r.headers()["location"]
+    assert_eq!(lee.get(&packet("2020-04-13.pdf")).await.status, 403);
+    let r = Browser::new(&app).get(&packet("2020-04-13.pdf")).await;
+    assert_eq!(r.status, 303);
+    assert!(r.headers["location"]
         .to_str()
         .unwrap()
         .starts_with("/teach/login"));

@@ -3,144 +3,33 @@
 //! work from an airing page and finding it in their list, the grade feed and the family
 //! schedule. Also the security cases: CSRF, escaping, another teacher's work, bad parameters.
 
+// Test code: a failed step panics with what went wrong (clippy.toml allows this only inside
+// `#[test]` functions, not in their helpers).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
-use common::{repo, TestApp};
-use lessoncast::auth::{hash_password, Secret};
-use lessoncast::store::users::{self, Role};
-use serde_json::Value;
-use std::collections::HashMap;
+use common::{Browser, Page, TestApp, PASSWORD};
+use lessoncast::store::users::Role;
 
-const PASSWORD: &str = "a long enough password";
 const RIVERA: &str = "ms.rivera@school.test";
 const KIM: &str = "mr.kim@school.test";
 const WEEK: &str = "2020-04-13";
 
 async fn demo_app() -> TestApp {
-    let app = TestApp::spawn().await;
-    let dir = repo().join("schedules").display().to_string();
-    app.db.import(&dir).await.expect("demo week");
+    let app = TestApp::with_demo_week().await;
     for email in [RIVERA, KIM] {
-        let hash = hash_password(&Secret::new(PASSWORD)).unwrap();
-        users::create(app.db.store.pool(), email, &hash, Role::Teacher, 0)
-            .await
-            .unwrap();
+        app.add_user(email, Role::Teacher).await;
     }
     app
-}
-
-/// A page as a browser got it.
-struct Page {
-    status: u16,
-    headers: reqwest::header::HeaderMap,
-    body: String,
-}
-
-impl Page {
-    fn location(&self) -> &str {
-        self.headers
-            .get("location")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-    }
-
-    /// The CSRF token of the page's first form.
-    fn csrf(&self) -> String {
-        let at = self
-            .body
-            .find(r#"name="csrf" value=""#)
-            .unwrap_or_else(|| panic!("no CSRF token in\n{}", self.body));
-        let rest = &self.body[at + r#"name="csrf" value=""#.len()..];
-        rest[..rest.find('"').unwrap()].to_string()
-    }
-
-    fn is_html(&self) -> bool {
-        self.headers
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|t| t.starts_with("text/html"))
-    }
-}
-
-/// A browser without JavaScript: follows no redirects, keeps its cookies by hand.
-struct Browser {
-    base: String,
-    client: reqwest::Client,
-    cookies: HashMap<String, String>,
-}
-
-impl Browser {
-    fn new(app: &TestApp) -> Browser {
-        Browser {
-            base: app.base.clone(),
-            client: reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .unwrap(),
-            cookies: HashMap::new(),
-        }
-    }
-
-    async fn send(&mut self, req: reqwest::RequestBuilder) -> Page {
-        let req = if self.cookies.is_empty() {
-            req
-        } else {
-            let jar: Vec<String> = self
-                .cookies
-                .iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect();
-            req.header("cookie", jar.join("; "))
-        };
-        let r = req.send().await.expect("request");
-        let status = r.status().as_u16();
-        let headers = r.headers().clone();
-        for c in headers.get_all("set-cookie") {
-            let c = c.to_str().unwrap();
-            let pair = c.split(';').next().unwrap();
-            let (k, v) = pair.split_once('=').unwrap();
-            if v.is_empty() || c.contains("Max-Age=0") {
-                self.cookies.remove(k);
-            } else {
-                self.cookies.insert(k.to_string(), v.to_string());
-            }
-        }
-        let body = r.text().await.expect("body");
-        Page {
-            status,
-            headers,
-            body,
-        }
-    }
-
-    async fn get(&mut self, path: &str) -> Page {
-        let req = self.client.get(format!("{}{path}", self.base));
-        self.send(req).await
-    }
-
-    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
-        let req = self.client.post(format!("{}{path}", self.base)).form(form);
-        self.send(req).await
-    }
-
-    async fn sign_in(app: &TestApp, email: &str) -> Browser {
-        let mut b = Browser::new(app);
-        let r = b
-            .post("/teach/login", &[("email", email), ("password", PASSWORD)])
-            .await;
-        assert_eq!(r.status, 303, "{}", r.body);
-        b
-    }
 }
 
 /// A grade-5 airing of the LAUSD Grade 5 math episode on Monday of the demo week, and how many
 /// grade-5 airings that episode has in the week.
 async fn grade5_math_episode(app: &TestApp) -> (i64, String, usize) {
-    let (status, body) = app
-        .get_json("/api/airings?grade=5&from=2020-04-13&to=2020-04-20")
+    let list = app
+        .api_airings("grade=5&from=2020-04-13&to=2020-04-20")
         .await;
-    assert_eq!(status, 200);
-    let list = body["airings"].as_array().unwrap();
     let a = list
         .iter()
         .find(|a| {
@@ -345,17 +234,7 @@ async fn teacher_pages_send_visitors_without_a_session_to_sign_in() {
     assert!(r.location().starts_with("/teach/login"));
 
     // An API token is not a browser session.
-    let r = app
-        .client
-        .post(format!("{}/api/login", app.base))
-        .json(&serde_json::json!({"email": RIVERA, "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap();
-    let token = r.json::<Value>().await.unwrap()["token"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let token = app.api_token(RIVERA).await;
     let r = anon
         .client
         .get(format!("{}/teach", app.base))
@@ -428,11 +307,8 @@ async fn work_attached_on_an_airing_page_shows_in_my_list_the_feed_and_the_famil
     assert!(again.body.contains(RIVERA), "the owner is named");
 
     let feed = app
-        .get("/feeds/grades/5.ics?from=2020-04-13&to=2020-04-19")
-        .await
-        .text()
-        .await
-        .unwrap();
+        .get_text("/feeds/grades/5.ics?from=2020-04-13&to=2020-04-19")
+        .await;
     let with_work: Vec<String> = events(&feed)
         .into_iter()
         .filter(|e| e.contains("Fractions with pizza"))
@@ -445,31 +321,22 @@ async fn work_attached_on_an_airing_page_shows_in_my_list_the_feed_and_the_famil
     assert!(with_work[0].contains("Draw three pizzas cut in quarters."));
 
     let family = app
-        .get(&format!("/schedule?grade=5&week={WEEK}"))
-        .await
-        .text()
-        .await
-        .unwrap();
+        .get_text(&format!("/schedule?grade=5&week={WEEK}"))
+        .await;
     assert!(family.contains("Work to do: Fractions with pizza (20 min)"));
     assert!(family.contains("Draw three pizzas cut in quarters."));
     assert!(family.contains("Paper and crayons"));
     let spanish = app
-        .get(&format!("/schedule?grade=5&week={WEEK}&lang=es"))
-        .await
-        .text()
-        .await
-        .unwrap();
+        .get_text(&format!("/schedule?grade=5&week={WEEK}&lang=es"))
+        .await;
     assert!(spanish.contains("Tarea: Fracciones con pizza"));
     assert!(spanish.contains("Dibuja tres pizzas cortadas en cuartos."));
     assert!(spanish.contains("Entregar el: 17 de abril de 2020"));
 
     // Another grade's families do not see it.
     let grade9 = app
-        .get(&format!("/schedule?grade=9&week={WEEK}"))
-        .await
-        .text()
-        .await
-        .unwrap();
+        .get_text(&format!("/schedule?grade=9&week={WEEK}"))
+        .await;
     assert!(!grade9.contains("Fractions with pizza"));
     app.stop().await;
 }
@@ -516,11 +383,8 @@ async fn editing_deleting_and_restoring_from_my_assignments() {
         .body
         .contains(&format!("/teach/assignments/{id}/restore")));
     let family = app
-        .get(&format!("/schedule?grade=5&week={WEEK}"))
-        .await
-        .text()
-        .await
-        .unwrap();
+        .get_text(&format!("/schedule?grade=5&week={WEEK}"))
+        .await;
     assert!(!family.contains("Fractions with tortillas"));
 
     let r = b
@@ -531,11 +395,8 @@ async fn editing_deleting_and_restoring_from_my_assignments() {
         .await;
     assert_eq!(r.status, 303);
     let family = app
-        .get(&format!("/schedule?grade=5&week={WEEK}"))
-        .await
-        .text()
-        .await
-        .unwrap();
+        .get_text(&format!("/schedule?grade=5&week={WEEK}"))
+        .await;
     assert!(family.contains("Fractions with tortillas"));
     app.stop().await;
 }
@@ -571,11 +432,8 @@ async fn forms_without_the_right_csrf_token_are_refused_and_store_nothing() {
     assert!(edit_ids(&list.body).is_empty(), "nothing was stored");
     assert!(list.body.contains("None yet"));
     let feed = app
-        .get("/feeds/grades/5.ics?from=2020-04-13&to=2020-04-19")
-        .await
-        .text()
-        .await
-        .unwrap();
+        .get_text("/feeds/grades/5.ics?from=2020-04-13&to=2020-04-19")
+        .await;
     assert!(!feed.contains("Fractions with pizza"));
 
     // The same for the other forms.
@@ -628,7 +486,7 @@ async fn html_in_what_teachers_write_is_escaped_on_every_page() {
         format!("/schedule?grade=5&week={WEEK}"),
         format!("/schedule?grade=5&week={WEEK}&lang=es"),
     ] {
-        pages.push(app.get(&path).await.text().await.unwrap());
+        pages.push(app.get_text(&path).await);
     }
     for body in &pages {
         for raw in ["<script>", "<img src=x", "<b>ya</b>", "\"><script"] {
@@ -867,13 +725,9 @@ async fn the_family_pages_speak_spanish() {
     assert!(english.body.contains("LAUSD Learn at Home"));
 
     // A Spanish-speaking phone gets Spanish without asking.
-    let r = b
-        .client
-        .get(format!("{}/", app.base))
-        .header("accept-language", "es-MX,es;q=0.9")
-        .send()
-        .await
-        .unwrap();
+    let r = app
+        .get_with("/", &[("accept-language", "es-MX,es;q=0.9")])
+        .await;
     assert!(r.text().await.unwrap().contains(r#"<html lang="es">"#));
     app.stop().await;
 }
