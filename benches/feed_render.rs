@@ -4,6 +4,9 @@
 //!
 //! Run: `cargo bench --bench feed_render`.
 
+// Test and benchmark code: a failed unwrap is a failed run.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use lessoncast::app;
 use lessoncast::app::App;
 use lessoncast::config::Config;

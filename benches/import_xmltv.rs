@@ -5,6 +5,9 @@
 //!
 //! Run: `cargo bench --bench import_xmltv` (add `-- --quick` for 1× only).
 
+// Test and benchmark code: a failed unwrap is a failed run.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};

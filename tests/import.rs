@@ -1,6 +1,9 @@
 //! Importing schedules end to end: every format, identity across re-imports, and bad input that
 //! is refused with its file, line and field while the database stays exactly as it was.
 
+// Test and benchmark code: a failed unwrap is a failed run.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use common::{fixture, repo, TestDb};

@@ -3,6 +3,9 @@
 //! their own zones, analog feeds and Spanish mirrors; `today` responses; gzipped guides; line
 //! numbers in the file's own line endings.
 
+// Test and benchmark code: a failed unwrap is a failed run.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use chrono::{DateTime, Utc};
