@@ -413,3 +413,92 @@ async fn a_class_feed_with_work_parses_in_real_parsers() {
     assert_eq!(out.stdout, ics.to_vec());
     app.stop().await;
 }
+
+/// A station's listings and a teacher's class name reach every subscribed family's calendar:
+/// whatever they hold, they stay text, in the names, summaries, descriptions and categories.
+#[tokio::test]
+async fn listings_and_class_names_cannot_add_events_or_properties_to_a_feed() {
+    use lessoncast::store::assignments;
+    let app = TestApp::spawn().await;
+    app.db
+        .import(&fixture("feeds/hostile-titles.csv"))
+        .await
+        .unwrap();
+    let airings = app
+        .api_airings("grade=5&from=2020-04-13&to=2020-04-14")
+        .await;
+    assert_eq!(airings.len(), 2);
+    let ics = app
+        .get("/feeds/grades/5.ics?from=2020-04-13&to=2020-04-13")
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    let text = String::from_utf8(ics.to_vec()).unwrap();
+    let lines = |l: &str| text.split("\r\n").filter(|x| *x == l).count();
+    assert_eq!(lines("BEGIN:VEVENT"), 2, "no event was injected:\n{text}");
+    assert!(!text.contains("\r\nSUMMARY:School closed"), "{text}");
+    assert!(
+        !text
+            .chars()
+            .any(|c| c.is_control() && c != '\r' && c != '\n'),
+        "no control character reaches the feed"
+    );
+    let mut exp = expected(&airings, "grade-5", Some(15));
+    // The title, CR LF and all, is one category and part of one summary.
+    exp["events"][0]["summary"] = json!(
+        "KLCS 58.1 · Math\nEND:VEVENT\nBEGIN:VEVENT\nSUMMARY:School closed: Part one\nPart two"
+    );
+    exp["events"][0]["categories"] = json!([
+        "Math\nEND:VEVENT\nBEGIN:VEVENT\nSUMMARY:School closed",
+        "Grade 5"
+    ]);
+    exp["events"][0]["description_contains"] = json!(["Bell and escape[31m"]);
+    exp["events"][1]["categories"] = json!(["Reading, Writing; \\ and Art", "Grade 5"]);
+    check_with_other_parsers(&ics, &exp);
+
+    // A class name with list and property separators is the calendar's name, whole; one with a
+    // line break in it (stored before names were checked) cannot end the NAME line either.
+    let teacher = app.add_user("t@school.test", Role::Teacher).await;
+    for name in [
+        "Room 12; Ms. Rivera, 5th \\ 6th",
+        "Room 12\r\nEND:VCALENDAR\r\nBEGIN:VEVENT\r\nSUMMARY:School closed\u{7}",
+    ] {
+        let class = assignments::create_class(
+            app.db.store.pool(),
+            teacher.id,
+            name,
+            lessoncast::domain::GradeSet::parse_list("5").unwrap(),
+            &lessoncast::auth::new_token(),
+            0,
+        )
+        .await
+        .unwrap();
+        let ics = app
+            .get(&format!("/feeds/classes/{}.ics?{WEEK}", class.token))
+            .await
+            .bytes()
+            .await
+            .unwrap();
+        let text = String::from_utf8(ics.to_vec()).unwrap();
+        let lines = |l: &str| text.split("\r\n").filter(|x| *x == l).count();
+        assert_eq!(lines("END:VCALENDAR"), 1, "{text}");
+        assert_eq!(lines("BEGIN:VEVENT"), 0, "{text}");
+        let calname = format!(
+            "{} · Lessons on TV",
+            name.replace("\r\n", "\n").replace('\u{7}', "")
+        );
+        check_with_other_parsers(&ics, &json!({ "calname": calname, "events": [] }));
+    }
+    // Through the API, a class name with a line break or a control character is refused.
+    let (status, body) = app
+        .post_json(
+            "/api/classes",
+            teacher.bearer(),
+            json!({"name": "Room 12\nSUMMARY:x", "grades": ["5"]}),
+        )
+        .await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body["error"].as_str().unwrap().contains("name"), "{body}");
+    app.stop().await;
+}

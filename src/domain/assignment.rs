@@ -135,7 +135,8 @@ fn text(
         errors.push(FieldError::new(field, "contains control characters"));
         return None;
     }
-    Some(v.replace("\r\n", "\n"))
+    // One kind of line break: a lone CR (old Mac text) is a line break too.
+    Some(v.replace("\r\n", "\n").replace('\r', "\n"))
 }
 
 impl AssignmentInput {
@@ -182,13 +183,17 @@ impl AssignmentInput {
         }
         let due = match self.due.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
             None => None,
-            Some(d) => match NaiveDate::parse_from_str(d, "%Y-%m-%d") {
+            Some(d) => match super::parse_date(d) {
                 Ok(d) => Some(d),
-                Err(_) => {
+                Err(super::WeekError::NotADate(_)) => {
                     errors.push(FieldError::new(
                         "due",
                         format!("`{d}` is not a date such as 2020-04-17"),
                     ));
+                    None
+                }
+                Err(e) => {
+                    errors.push(FieldError::new("due", e.to_string()));
                     None
                 }
             },

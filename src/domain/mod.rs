@@ -11,4 +11,4 @@ pub use airing::{common_zone, Airing, AiringStatus, Details};
 pub use assignment::{Assignment, AssignmentFields, AssignmentInput, FieldError, Link, MAX_LINKS};
 pub use clock::WallTime;
 pub use grade::{Grade, GradeError, GradeSet};
-pub use week::{local_midnight, Week, WeekError};
+pub use week::{local_midnight, parse_date, Week, WeekError, FIRST_YEAR, LAST_YEAR};

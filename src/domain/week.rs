@@ -49,6 +49,18 @@ impl Week {
     }
 }
 
+/// A date a person gives (`2020-04-13`), within [`FIRST_YEAR`] to [`LAST_YEAR`]: weeks, feed
+/// windows, the API's `from` and `to`, due dates. Every such date is read here, so none can be
+/// far enough out for date arithmetic to overflow.
+pub fn parse_date(s: &str) -> Result<NaiveDate, WeekError> {
+    let date = NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| WeekError::NotADate(s.to_string()))?;
+    if !(FIRST_YEAR..=LAST_YEAR).contains(&date.year()) {
+        return Err(WeekError::OutOfRange(s.trim().to_string()));
+    }
+    Ok(date)
+}
+
 /// The instant a local day begins in `tz` (the first one, should midnight repeat; the moment
 /// after the gap, should it not exist).
 pub fn local_midnight(d: NaiveDate, tz: Tz) -> DateTime<Utc> {
@@ -62,12 +74,7 @@ impl FromStr for Week {
     type Err = WeekError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let date = NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-            .map_err(|_| WeekError::NotADate(s.to_string()))?;
-        if !(FIRST_YEAR..=LAST_YEAR).contains(&date.year()) {
-            return Err(WeekError::OutOfRange(s.trim().to_string()));
-        }
-        Ok(Week::containing(date))
+        parse_date(s).map(Week::containing)
     }
 }
 

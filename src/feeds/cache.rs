@@ -48,28 +48,112 @@ impl RenderedFeed {
     }
 }
 
-/// Rendered feeds by request, each with the data version it was rendered from. Bounded: when
-/// full, it starts afresh.
+/// Rendered feeds by request, each with the data version it was rendered from. Bounded by
+/// entries and by bytes: a feed of older data is dropped when a newer one is stored, and when
+/// full the cache starts afresh, so no sequence of distinct requests can grow it further.
 #[derive(Default)]
 pub struct FeedCache {
-    feeds: Mutex<HashMap<FeedRequest, Arc<RenderedFeed>>>,
+    inner: Mutex<Inner>,
 }
 
-const MAX_ENTRIES: usize = 2048;
+#[derive(Default)]
+struct Inner {
+    feeds: HashMap<FeedRequest, Arc<RenderedFeed>>,
+    bytes: usize,
+}
+
+/// At most this many feeds are kept…
+pub const MAX_ENTRIES: usize = 2048;
+/// …holding at most this many bytes (plain and gzipped together). A typical feed is tens of
+/// kilobytes; one larger than a quarter of this is served but not kept.
+pub const MAX_BYTES: usize = 32 * 1024 * 1024;
+
+impl RenderedFeed {
+    fn size(&self) -> usize {
+        self.body.len() + self.gzip.len()
+    }
+}
 
 impl FeedCache {
     /// The cached feed for `req` if it was rendered from data version `version`.
     pub fn get(&self, req: &FeedRequest, version: i64) -> Option<Arc<RenderedFeed>> {
-        let feeds = self.feeds.lock().ok()?;
-        feeds.get(req).filter(|f| f.version == version).cloned()
+        let inner = self.inner.lock().ok()?;
+        inner
+            .feeds
+            .get(req)
+            .filter(|f| f.version == version)
+            .cloned()
     }
 
     pub fn put(&self, req: FeedRequest, feed: Arc<RenderedFeed>) {
-        if let Ok(mut feeds) = self.feeds.lock() {
-            if feeds.len() >= MAX_ENTRIES {
-                feeds.clear();
-            }
-            feeds.insert(req, feed);
+        let Ok(mut inner) = self.inner.lock() else {
+            return;
+        };
+        let size = feed.size();
+        if size > MAX_BYTES / 4 {
+            return;
         }
+        if inner.feeds.values().any(|f| f.version < feed.version) {
+            inner.feeds.retain(|_, f| f.version >= feed.version);
+            inner.bytes = inner.feeds.values().map(|f| f.size()).sum();
+        }
+        if inner.feeds.len() >= MAX_ENTRIES || inner.bytes + size > MAX_BYTES {
+            inner.feeds.clear();
+            inner.bytes = 0;
+        }
+        inner.bytes += size;
+        if let Some(old) = inner.feeds.insert(req, feed) {
+            inner.bytes -= old.size();
+        }
+    }
+
+    /// How many feeds and bytes are kept, for tests and logs.
+    pub fn usage(&self) -> (usize, usize) {
+        self.inner
+            .lock()
+            .map(|i| (i.feeds.len(), i.bytes))
+            .unwrap_or((0, 0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::feeds::{FeedKind, FeedRequest};
+    use crate::i18n::Lang;
+
+    fn req(alarm: u32) -> FeedRequest {
+        let today = chrono::NaiveDate::from_ymd_opt(2020, 4, 13).unwrap();
+        FeedRequest::new(
+            FeedKind::Station("KCET".into()),
+            Lang::En,
+            today,
+            None,
+            None,
+            Some(alarm),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn distinct_requests_cannot_grow_the_cache_past_its_bytes() {
+        let cache = FeedCache::default();
+        let body = "x".repeat(1024 * 1024);
+        for i in 0..100u32 {
+            let feed = Arc::new(RenderedFeed::new(body.clone(), Utc::now(), 1));
+            cache.put(req(i % 2 * 15), feed);
+            let mut r = req(0);
+            r.from += chrono::Duration::days(i as i64);
+            cache.put(r, Arc::new(RenderedFeed::new(body.clone(), Utc::now(), 1)));
+        }
+        let (_, bytes) = cache.usage();
+        assert!(bytes <= MAX_BYTES, "{bytes}");
+        // A newer version drops the older feeds.
+        cache.put(
+            req(15),
+            Arc::new(RenderedFeed::new("new".into(), Utc::now(), 2)),
+        );
+        assert_eq!(cache.usage().0, 1);
+        assert!(cache.get(&req(15), 2).is_some());
     }
 }

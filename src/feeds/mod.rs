@@ -8,6 +8,7 @@
 
 mod cache;
 mod publish;
+pub mod text;
 mod vtimezone;
 
 pub use cache::{FeedCache, RenderedFeed, HTTP_DATE};
@@ -147,6 +148,9 @@ pub const DEFAULT_DAYS_BACK: i64 = 14;
 pub const DEFAULT_DAYS_AHEAD: i64 = 56;
 /// Default reminder, in minutes before the airing.
 pub const DEFAULT_ALARM: u32 = 15;
+/// The reminders a feed can be asked for, in minutes before (0: none): what calendar apps
+/// offer, and few enough that `alarm` cannot make endless distinct feeds.
+pub const ALARMS: [u32; 11] = [0, 5, 10, 15, 20, 30, 45, 60, 90, 120, 1440];
 /// The longest window a feed can be asked for, to keep a feed a phone can load.
 pub const MAX_WINDOW_DAYS: i64 = 400;
 /// How long a removed airing stays in feeds as `STATUS:CANCELLED`, so that subscribed
@@ -190,9 +194,11 @@ impl FeedRequest {
             )));
         }
         let alarm_minutes = alarm_minutes.unwrap_or(DEFAULT_ALARM);
-        if alarm_minutes > 7 * 24 * 60 {
+        if !ALARMS.contains(&alarm_minutes) {
+            let allowed: Vec<String> = ALARMS.iter().map(u32::to_string).collect();
             return Err(FeedError::BadParameter(format!(
-                "alarm: {alarm_minutes} minutes is more than a week; use 0 for no reminder"
+                "alarm: {alarm_minutes} is not one of {} (minutes before; 0 for no reminder)",
+                allowed.join(", ")
             )));
         }
         Ok(FeedRequest {
@@ -245,7 +251,8 @@ pub fn render(
             ),
         ))
         .append_property(("CALSCALE", "GREGORIAN"))
-        .name(&name)
+        .append_property(icalendar::Property::new("NAME", text::escaped(&name)))
+        .append_property(("X-WR-CALNAME", text::clean(&name).as_str()))
         .append_property(("X-WR-TIMEZONE", publisher.tz.name()))
         .append_property(("METHOD", "PUBLISH"))
         .append_property(("X-PUBLISHED-TTL", "PT6H"))
@@ -395,9 +402,9 @@ fn event(req: &FeedRequest, a: &Airing, work: &[&Assignment], publisher: &Publis
     .timestamp(stamp)
     .last_modified(stamp)
     .sequence(u32::try_from(a.revision.saturating_sub(1)).unwrap_or(0))
-    .summary(&summary)
-    .description(&description.join("\n"))
-    .location(&channel)
+    .summary(&text::clean(&summary))
+    .description(&text::clean(&description.join("\n")))
+    .location(&text::clean(&channel))
     .starts(a.start)
     .status(match a.status {
         AiringStatus::Scheduled => EventStatus::Confirmed,
@@ -407,7 +414,7 @@ fn event(req: &FeedRequest, a: &Airing, work: &[&Assignment], publisher: &Publis
         "CATEGORIES",
         &categories
             .iter()
-            .map(|c| c.replace(',', " "))
+            .map(|c| text::escaped(c))
             .collect::<Vec<_>>()
             .join(","),
     );
@@ -416,7 +423,7 @@ fn event(req: &FeedRequest, a: &Airing, work: &[&Assignment], publisher: &Publis
     }
     if req.alarm_minutes > 0 && a.status == AiringStatus::Scheduled {
         let mut alarm = Alarm::display(
-            &format!("{}: {summary}", s.starts_soon),
+            &text::clean(&format!("{}: {summary}", s.starts_soon)),
             Trigger::before_start(Duration::minutes(req.alarm_minutes as i64)),
         );
         // The library gives every component a UID and DTSTAMP; keep them stable so the same

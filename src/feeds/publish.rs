@@ -7,7 +7,7 @@ use super::{
     CANCELLED_FOR_DAYS,
 };
 use crate::app::App;
-use crate::domain::{common_zone, AiringStatus};
+use crate::domain::{common_zone, parse_date, AiringStatus, WeekError};
 use crate::i18n::Lang;
 use crate::store::{airings, assignments, AiringFilter};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -34,8 +34,12 @@ impl FeedParams {
         let date = |name: &str, v: &Option<String>| -> Result<Option<NaiveDate>, FeedError> {
             v.as_deref()
                 .map(|s| {
-                    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-                        .map_err(|_| bad(format!("{name}: `{s}` is not a date such as 2020-04-13")))
+                    parse_date(s).map_err(|e| match e {
+                        WeekError::NotADate(_) => {
+                            bad(format!("{name}: `{s}` is not a date such as 2020-04-13"))
+                        }
+                        e => bad(format!("{name}: {e}")),
+                    })
                 })
                 .transpose()
         };

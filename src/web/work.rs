@@ -249,6 +249,13 @@ pub async fn create_class(
             format!("at most {MAX_CLASS_NAME} characters"),
         ));
     }
+    if name.chars().any(char::is_control) {
+        // A class name is one line, on pages, packets and the feed's NAME.
+        errors.push(FieldError::new(
+            "name",
+            "contains control characters or line breaks",
+        ));
+    }
     let mut set = GradeSet::EMPTY;
     for g in grades {
         match GradeSet::parse_list(g) {

@@ -6,7 +6,7 @@ use crate::web::error::AppError;
 use crate::web::AppState;
 use axum::extract::{rejection::QueryRejection, Query, State};
 use axum::Json;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
@@ -154,14 +154,26 @@ pub(super) async fn list_airings(
 
 /// A date (`2020-04-13`, local midnight) or an RFC 3339 instant.
 pub(super) fn parse_instant(name: &str, v: &str, tz: Tz) -> Result<DateTime<Utc>, AppError> {
-    if let Ok(d) = NaiveDate::parse_from_str(v, "%Y-%m-%d") {
-        return Ok(crate::domain::local_midnight(d, tz));
+    use crate::domain::{parse_date, WeekError, FIRST_YEAR, LAST_YEAR};
+    match parse_date(v) {
+        Ok(d) => return Ok(crate::domain::local_midnight(d, tz)),
+        Err(e @ WeekError::OutOfRange(_)) => {
+            return Err(AppError::BadRequest(format!("{name}: {e}")))
+        }
+        Err(WeekError::NotADate(_)) => {}
     }
-    DateTime::parse_from_rfc3339(v)
+    let t = DateTime::parse_from_rfc3339(v)
         .map(|t| t.with_timezone(&Utc))
         .map_err(|_| {
             AppError::BadRequest(format!(
                 "{name}: `{v}` is neither a date (2020-04-13) nor an RFC 3339 time (2020-04-13T09:00:00-07:00)"
             ))
-        })
+        })?;
+    // Far enough from the edges of date arithmetic that a window around it cannot overflow.
+    if !(FIRST_YEAR..=LAST_YEAR).contains(&chrono::Datelike::year(&t)) {
+        return Err(AppError::BadRequest(format!(
+            "{name}: `{v}` is outside the years {FIRST_YEAR} to {LAST_YEAR}"
+        )));
+    }
+    Ok(t)
 }
