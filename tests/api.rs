@@ -82,6 +82,11 @@ async fn bad_parameters_are_4xx_that_say_why() {
         ("/api/airings?from=2020-04-14&to=2020-04-13", 400, "after"),
         ("/api/airings?grdae=5", 400, "grdae"),
         ("/api/airings?limit=0", 400, "limit"),
+        // Far dates were a 500 once (date arithmetic overflowed): now refused, saying why.
+        ("/api/airings?to=-262143-01-01", 400, "to"),
+        ("/api/airings?from=262142-12-31", 400, "from"),
+        ("/api/airings?to=-262143-01-01T00:00:00Z", 400, "to"),
+        ("/api/airings?from=9999-12-31T23:59:59Z", 400, "years"),
         ("/api/airings?station=KZZZ", 404, "KZZZ"),
         ("/api/nothing", 404, "/api/nothing"),
     ] {

@@ -211,6 +211,8 @@ async fn bad_feed_requests_say_what_was_wrong() {
         ("/feeds/grades/5.txt", 404, ".ics"),
         ("/feeds/stations/KZZZ.ics", 404, "KZZZ"),
         ("/feeds/grades/5.ics?lang=fr", 400, "lang"),
+        ("/feeds/grades/5.ics?alarm=17", 400, "one of"),
+        ("/feeds/grades/5.ics?from=-262143-01-01", 400, "years"),
         ("/feeds/grades/5.ics?alarm=soon", 400, "alarm"),
         ("/feeds/grades/5.ics?from=2020-13-01", 400, "from"),
         (
