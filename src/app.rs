@@ -23,6 +23,20 @@ pub struct App {
     pub feeds: Arc<FeedCache>,
     pub packets: Arc<PacketCache>,
     version: Arc<VersionMemo>,
+    /// Password checks running at once (each takes ~19 MiB and a core for a moment).
+    password_checks: Arc<tokio::sync::Semaphore>,
+}
+
+/// At most this many password checks run at once; more wait their turn, up to
+/// [`PASSWORD_WAIT`], and are then refused as busy.
+pub const PASSWORD_CHECKS: usize = 2;
+pub const PASSWORD_WAIT: Duration = Duration::from_secs(10);
+
+/// Why a password could not be checked.
+#[derive(Debug, thiserror::Error)]
+pub enum CheckError {
+    #[error("too many sign-ins at once; try again in a minute")]
+    Busy,
 }
 
 /// The data version and when it changed (`store::airings::data_version`).
@@ -41,12 +55,35 @@ impl App {
             store,
             feeds: Arc::new(FeedCache::default()),
             packets: Arc::new(PacketCache::default()),
+            password_checks: Arc::new(tokio::sync::Semaphore::new(PASSWORD_CHECKS)),
             version: Arc::new(VersionMemo {
                 ttl: config.version_ttl,
                 last: Mutex::new(None),
             }),
             config,
         }
+    }
+
+    /// Whether `password` matches `hash`, checked off the async threads and behind the limit
+    /// on concurrent checks, so that no number of sign-in requests can take more than
+    /// [`PASSWORD_CHECKS`] × one check's memory.
+    pub async fn check_password(
+        &self,
+        password: crate::auth::Secret,
+        hash: String,
+    ) -> Result<bool, CheckError> {
+        let permit =
+            tokio::time::timeout(PASSWORD_WAIT, self.password_checks.clone().acquire_owned())
+                .await
+                .map_err(|_| CheckError::Busy)?
+                .map_err(|_| CheckError::Busy)?;
+        let ok = tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            crate::auth::verify_password(&password, &hash)
+        })
+        .await
+        .unwrap_or(false);
+        Ok(ok)
     }
 
     /// The data version, from the memo while it is fresh, else from the database.

@@ -98,6 +98,39 @@ async fn repeated_failed_sign_ins_lock_the_account() {
 }
 
 #[tokio::test]
+async fn concurrent_guesses_are_checked_at_most_five_times_and_a_locked_account_looks_unknown() {
+    let School { app, .. } = school().await;
+    let guess = |email: &str, password: String| {
+        app.post_json(
+            "/api/login",
+            None,
+            json!({"email": email, "password": password}),
+        )
+    };
+    let guesses: Vec<_> = (0..30)
+        .map(|i| guess("mr.kim@school.test", format!("guess number {i}")))
+        .collect();
+    for (status, _) in futures_util::future::join_all(guesses).await {
+        assert_eq!(status, 401);
+    }
+    // Each attempt is counted before its password is checked: only five were.
+    let failed: i64 = sqlx::query_scalar::<_, i64>(
+        "SELECT failed_logins FROM users WHERE email = 'mr.kim@school.test'",
+    )
+    .fetch_one(app.db.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(failed, 5);
+    let (status, locked) = guess("mr.kim@school.test", PASSWORD.to_string()).await;
+    assert_eq!(status, 401, "the right password gets nothing while locked");
+    // A locked account answers exactly as an unknown e-mail does.
+    let (status, unknown) = guess("nobody@school.test", PASSWORD.to_string()).await;
+    assert_eq!(status, 401);
+    assert_eq!(locked, unknown);
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn writes_need_credentials() {
     let School { app, .. } = school().await;
     let a = grade5_airing(&app).await;

@@ -103,24 +103,32 @@ pub async fn credentials(pool: &AnyPool, email: &str) -> Result<Option<Credentia
     .transpose()
 }
 
-/// Records a failed sign-in; after `max` in a row the account is locked until `lock_until`.
-pub async fn record_failure(
+/// Counts a sign-in attempt as failed before its password is checked, atomically, so that
+/// concurrent guesses cannot all be checked: `None` when the account is locked (nothing is
+/// counted), else the failures in a row including this one. The attempt that makes `max`
+/// locks the account until `lock_until`; after a lock has run out the count starts again.
+/// A correct password then clears the count with [`record_success`].
+pub async fn begin_attempt(
     pool: &AnyPool,
     user_id: i64,
     max: i64,
+    now: i64,
     lock_until: i64,
-) -> Result<(), StoreError> {
-    sqlx::query(
-        "UPDATE users SET failed_logins = failed_logins + 1, \
-         locked_until = CASE WHEN failed_logins + 1 >= $1 THEN $2 ELSE locked_until END \
-         WHERE id = $3",
+) -> Result<Option<i64>, StoreError> {
+    let row = sqlx::query(
+        "UPDATE users SET \
+         failed_logins = CASE WHEN locked_until > 0 THEN 1 ELSE failed_logins + 1 END, \
+         locked_until = CASE WHEN (CASE WHEN locked_until > 0 THEN 1 ELSE failed_logins + 1 END) >= $1 \
+                        THEN $2 ELSE 0 END \
+         WHERE id = $3 AND locked_until <= $4 RETURNING failed_logins",
     )
     .bind(max)
     .bind(lock_until)
     .bind(user_id)
-    .execute(pool)
+    .bind(now)
+    .fetch_optional(pool)
     .await?;
-    Ok(())
+    row.map(|r| get(&r, "failed_logins")).transpose()
 }
 
 pub async fn record_success(pool: &AnyPool, user_id: i64) -> Result<(), StoreError> {
@@ -202,4 +210,32 @@ pub async fn list(pool: &AnyPool) -> Result<Vec<User>, StoreError> {
         .fetch_all(pool)
         .await?;
     rows.iter().map(user_from).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Store;
+
+    #[tokio::test]
+    async fn attempts_are_counted_before_the_check_and_a_lock_that_ran_out_starts_afresh() {
+        let store = Store::connect("sqlite::memory:").await.unwrap();
+        store.migrate().await.unwrap();
+        let pool = store.pool();
+        let u = create(pool, "t@school.test", "hash", Role::Teacher, 0)
+            .await
+            .unwrap();
+        let attempt = |now: i64| begin_attempt(pool, u.id, 5, now, now + 900);
+        for n in 1..=5 {
+            assert_eq!(attempt(100).await.unwrap(), Some(n));
+        }
+        // Locked: nothing more is counted, so nothing more is checked.
+        assert_eq!(attempt(101).await.unwrap(), None);
+        assert_eq!(attempt(999).await.unwrap(), None);
+        // The lock ran out: one wrong password is the first of five again, not a new lock.
+        assert_eq!(attempt(1000).await.unwrap(), Some(1));
+        assert_eq!(attempt(1001).await.unwrap(), Some(2));
+        record_success(pool, u.id).await.unwrap();
+        assert_eq!(attempt(1002).await.unwrap(), Some(1));
+    }
 }

@@ -113,14 +113,20 @@ impl FromRequestParts<AppState> for Auth {
     }
 }
 
-/// The outcome of checking an e-mail and password.
+/// The outcome of checking an e-mail and password. A locked account is `Wrong` too: the
+/// answer must not tell a locked account from an unknown one.
 pub enum SignIn {
     Ok(User),
     Wrong,
-    Locked,
 }
 
 /// Checks credentials, counting failures and locking the account after too many.
+///
+/// An unknown e-mail, a wrong password and a locked account cost the same work (one password
+/// check, behind the app's limit on concurrent checks) and get the same answer, so neither
+/// timing nor wording tells which accounts exist or which are locked. Each attempt is counted
+/// before its password is checked, so of any number of concurrent guesses at one account at
+/// most [`MAX_FAILED_LOGINS`] are checked.
 pub async fn sign_in(
     state: &AppState,
     email: &str,
@@ -129,34 +135,41 @@ pub async fn sign_in(
     let email = email.trim().to_ascii_lowercase();
     let pool = state.store.pool();
     let now = Utc::now().timestamp();
-    let Some(creds) = users::credentials(pool, &email).await? else {
-        // Same work as for a real account, so timing does not reveal which accounts exist.
-        let p = password.clone();
-        let _ = tokio::task::spawn_blocking(move || auth::verify_password(&p, auth::dummy_hash()))
-            .await;
-        return Ok(SignIn::Wrong);
+    let creds = users::credentials(pool, &email).await?;
+    let attempt = match &creds {
+        Some(c) => {
+            users::begin_attempt(
+                pool,
+                c.user.id,
+                MAX_FAILED_LOGINS,
+                now,
+                now + LOCK_MINUTES * 60,
+            )
+            .await?
+        }
+        None => None,
     };
-    if creds.locked_until > now {
-        return Ok(SignIn::Locked);
-    }
-    let p = password.clone();
-    let hash = creds.password_hash.clone();
-    let ok = tokio::task::spawn_blocking(move || auth::verify_password(&p, &hash))
-        .await
-        .unwrap_or(false);
-    if ok {
-        users::record_success(pool, creds.user.id).await?;
-        Ok(SignIn::Ok(creds.user))
-    } else {
-        tracing::warn!(user = creds.user.id, "failed sign-in");
-        users::record_failure(
-            pool,
-            creds.user.id,
-            MAX_FAILED_LOGINS,
-            now + LOCK_MINUTES * 60,
-        )
-        .await?;
-        Ok(SignIn::Wrong)
+    // The hash to check against: the account's while it may be tried, else a dummy of the
+    // same cost.
+    let hash = match (&creds, attempt) {
+        (Some(c), Some(_)) => c.password_hash.clone(),
+        _ => auth::dummy_hash().to_string(),
+    };
+    let ok = state.check_password(password.clone(), hash).await?;
+    match (creds, attempt) {
+        (Some(c), Some(_)) if ok => {
+            users::record_success(pool, c.user.id).await?;
+            Ok(SignIn::Ok(c.user))
+        }
+        (Some(c), Some(n)) => {
+            tracing::warn!(user = c.user.id, failures = n, "failed sign-in");
+            Ok(SignIn::Wrong)
+        }
+        (Some(c), None) => {
+            tracing::warn!(user = c.user.id, "sign-in refused: the account is locked");
+            Ok(SignIn::Wrong)
+        }
+        (None, _) => Ok(SignIn::Wrong),
     }
 }
 

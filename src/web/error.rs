@@ -26,6 +26,9 @@ pub enum AppError {
     Forbidden(String),
     #[error("{0}")]
     Conflict(String),
+    /// Too much at once: a 503 the client may retry.
+    #[error("{0}")]
+    Busy(String),
     /// Our side failed (the database, drawing a packet): logged where it becomes a response.
     #[error("{0}")]
     Internal(Box<dyn std::error::Error + Send + Sync>),
@@ -51,6 +54,12 @@ impl From<FeedError> for AppError {
             e @ (FeedError::NoStation(_) | FeedError::NoClass) => AppError::NotFound(e.to_string()),
             FeedError::Store(e) => e.into(),
         }
+    }
+}
+
+impl From<crate::app::CheckError> for AppError {
+    fn from(e: crate::app::CheckError) -> Self {
+        AppError::Busy(e.to_string())
     }
 }
 
@@ -85,6 +94,7 @@ impl AppError {
             AppError::Unauthorized | AppError::UnauthorizedWith(_) => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

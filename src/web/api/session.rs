@@ -30,11 +30,9 @@ pub(super) async fn login(
                 "user": { "id": user.id, "email": user.email, "role": user.role.as_str() },
             })))
         }
-        SignIn::Wrong => Err(AppError::UnauthorizedWith(
-            "wrong e-mail or password".into(),
-        )),
-        SignIn::Locked => Err(AppError::UnauthorizedWith(format!(
-            "too many failed sign-ins: try again in {} minutes",
+        // One answer for a wrong password, an unknown e-mail and a locked account.
+        SignIn::Wrong => Err(AppError::UnauthorizedWith(format!(
+            "wrong e-mail or password; too many failed sign-ins lock an account for {} minutes",
             auth::LOCK_MINUTES
         ))),
     }

@@ -97,9 +97,10 @@ pub(super) async fn login(
                 }
                 Ok(r)
             }
-            SignIn::Wrong => Ok(refused(p.wrong_login.to_string())),
-            SignIn::Locked => Ok(refused(format!(
-                "{} {} {}",
+            // One answer for a wrong password, an unknown e-mail and a locked account.
+            SignIn::Wrong => Ok(refused(format!(
+                "{} {} {} {}",
+                p.wrong_login,
                 p.locked_before,
                 auth::LOCK_MINUTES,
                 p.locked_after
