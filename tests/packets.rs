@@ -394,6 +394,33 @@ async fn a_bad_grade_week_or_option_is_a_400_that_says_why() {
     app.stop().await;
 }
 
+/// Drawing a ZIP is 30 PDFs: weeks far from the schedule and from today are refused before
+/// any is drawn, and the real week's packets stay cached.
+#[tokio::test]
+async fn far_weeks_are_refused_without_drawing_anything() {
+    let app = TestApp::with_demo_week().await;
+    let (status, _, _) = app.get_bytes("/packets/2020-04-13.zip").await;
+    assert_eq!(status, 200);
+    for path in [
+        "/packets/1970-01-05.zip",
+        "/packets/9998-12-28.zip",
+        "/packets/5/2035-06-04.pdf",
+        "/packets/5/1999-06-04.html",
+    ] {
+        let (status, ctype, body) = app.get_bytes(path).await;
+        let body = String::from_utf8_lossy(&body);
+        assert_eq!(status, 404, "{path}: {body}");
+        assert!(ctype.starts_with("text/plain"), "{path}: {ctype}");
+        assert!(
+            body.contains("no schedule near the week of"),
+            "{path}: {body}"
+        );
+    }
+    let cached = app.get_bytes("/packets/2020-04-13.zip").await;
+    assert_eq!(cached.0, 200);
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn packets_are_kept_until_the_data_changes() {
     let app = TestApp::with_demo_week().await;

@@ -21,6 +21,39 @@ pub enum PublishError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Draw(#[from] PacketError),
+    /// The week is far from any schedule and from today: nothing to print, and drawing it
+    /// would only cost CPU and cache.
+    #[error("no schedule near the week of {week}: packets are drawn for {near}")]
+    FarWeek { week: Week, near: String },
+}
+
+/// How many weeks around the schedule (and around today) packets are drawn for.
+pub const NEAR_WEEKS: i64 = 53;
+
+/// Refuses a week more than [`NEAR_WEEKS`] from both today and the stored schedule.
+async fn check_near(app: &App, week: Week) -> Result<(), PublishError> {
+    let tz = app.config.tz;
+    let today = Week::containing(chrono::Utc::now().with_timezone(&tz).date_naive());
+    let near = |w: Week| week.weeks_until(w).abs() <= NEAR_WEEKS;
+    let span = airings::span(app.store.pool()).await?;
+    let weeks = span.and_then(|(first, last)| {
+        let week_of = |t: i64| {
+            chrono::DateTime::from_timestamp(t, 0)
+                .map(|t| Week::containing(t.with_timezone(&tz).date_naive()))
+        };
+        Some((week_of(first)?, week_of(last)?))
+    });
+    let in_schedule = weeks.is_some_and(|(a, b)| near(a) || near(b) || (a <= week && week <= b));
+    if near(today) || in_schedule {
+        return Ok(());
+    }
+    let near = match weeks {
+        Some((a, b)) => {
+            format!("weeks within {NEAR_WEEKS} of today ({today}) or of the schedule ({a} to {b})")
+        }
+        None => format!("weeks within {NEAR_WEEKS} of today ({today}); nothing is scheduled yet"),
+    };
+    Err(PublishError::FarWeek { week, near })
 }
 
 /// A published packet (or ZIP of packets) and when its data last changed (epoch seconds).
@@ -40,6 +73,7 @@ pub async fn publish(
     if let Some(bytes) = app.packets.get(&key) {
         return Ok(Published { bytes, changed_at });
     }
+    check_near(app, request.week).await?;
     // A class's work may be linked to airings of any grade, as in its feed.
     let grade = match &request.scope {
         PacketScope::Grade(g) => Some(*g),
@@ -84,6 +118,7 @@ pub async fn publish_zip(
     if let Some(bytes) = app.packets.get(&zip_key) {
         return Ok(Published { bytes, changed_at });
     }
+    check_near(app, week).await?;
     let list = week_airings(app, week, None).await?;
     let all_work = assignments::live(app.store.pool()).await?;
     let mut jobs: Vec<(PacketRequest, ZipJob)> = Vec::new();

@@ -144,6 +144,20 @@ pub async fn data_version(pool: &AnyPool) -> Result<(i64, i64), StoreError> {
     }
 }
 
+/// The first and last start (epoch seconds) of any stored airing, if there is one.
+pub async fn span(pool: &AnyPool) -> Result<Option<(i64, i64)>, StoreError> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n, COALESCE(MIN(start_at), 0) AS first, \
+         COALESCE(MAX(start_at), 0) AS last FROM airings",
+    )
+    .fetch_one(pool)
+    .await?;
+    if get::<i64>(&row, "n")? == 0 {
+        return Ok(None);
+    }
+    Ok(Some((get(&row, "first")?, get(&row, "last")?)))
+}
+
 /// Whether an airing with this id exists (removed or not).
 pub async fn airing_exists(pool: &AnyPool, id: i64) -> Result<bool, StoreError> {
     let row = sqlx::query("SELECT id FROM airings WHERE id = $1")

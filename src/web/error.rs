@@ -68,6 +68,7 @@ impl From<PublishError> for AppError {
         match e {
             PublishError::Store(e) => e.into(),
             PublishError::Draw(e) => AppError::Internal(Box::new(e)),
+            e @ PublishError::FarWeek { .. } => AppError::NotFound(e.to_string()),
         }
     }
 }
