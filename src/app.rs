@@ -149,19 +149,65 @@ pub async fn import_demo_if_empty(
     Ok(Some(report))
 }
 
+/// How long the server waits for open requests to finish when it shuts down.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(20);
+
 /// Serves HTTP on `listener` until `shutdown` resolves, with the scheduled jobs running.
+///
+/// Connections are served by hyper directly (rather than `axum::serve`) for its header-read
+/// timeout (`Config::header_timeout`), which also closes idle keep-alive connections, so slow
+/// or silent clients cannot hold connections open; the router adds a time limit per request. On shutdown no connection is accepted and open ones finish their requests.
 pub async fn serve(
     store: Store,
     config: Arc<Config>,
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
+    use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+    use hyper_util::server::conn::auto;
+    use hyper_util::service::TowerToHyperService;
+
     let mut jobs = crate::jobs::start(store.clone(), config.clone()).await?;
     let state = App::new(store.clone(), config);
+    let header_timeout = state.config.header_timeout;
+    let router = crate::web::router(state);
     info!(addr = %listener.local_addr()?, "serving");
-    axum::serve(listener, crate::web::router(state))
-        .with_graceful_shutdown(shutdown)
-        .await?;
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(c) => c,
+                Err(e) => {
+                    // Out of file descriptors and the like: wait a moment rather than spin.
+                    tracing::warn!(error = %e, "accepting a connection failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let service = TowerToHyperService::new(router.clone());
+        let watcher = graceful.watcher();
+        tokio::spawn(async move {
+            let mut builder = auto::Builder::new(TokioExecutor::new());
+            builder
+                .http1()
+                .timer(TokioTimer::new())
+                .header_read_timeout(header_timeout);
+            let conn = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
+            if let Err(e) = watcher.watch(conn.into_owned()).await {
+                tracing::debug!(%peer, error = %e, "connection ended");
+            }
+        });
+    }
+    drop(listener);
+    if tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!("some requests were still open when the grace period ended");
+    }
     if let Some(j) = jobs.as_mut() {
         j.shutdown().await?;
     }

@@ -24,6 +24,12 @@ pub struct Config {
     /// `LESSONCAST_VERSION_TTL_MS` (default 1000): how long the server trusts the data version
     /// it looked up before asking the database again (0 in tests, so a change shows at once).
     pub version_ttl: std::time::Duration,
+    /// `LESSONCAST_HEADER_TIMEOUT_MS` (default 10000): how long a client may take to send a
+    /// request's headers, and a kept-alive connection may sit idle, before it is closed.
+    pub header_timeout: std::time::Duration,
+    /// `LESSONCAST_REQUEST_TIMEOUT_MS` (default 30000): the longest a request may take, reading
+    /// its body included; then it is answered 408.
+    pub request_timeout: std::time::Duration,
 }
 
 /// A schedule source that the jobs re-import.
@@ -95,18 +101,24 @@ impl Config {
             from_file.base_url,
             &format!("http://{addr}"),
         );
-        let ttl_ms = pick("LESSONCAST_VERSION_TTL_MS", None, "1000");
-        let version_ttl = ttl_ms
-            .trim()
-            .parse::<u64>()
-            .map(std::time::Duration::from_millis)
-            .map_err(|_| {
-                ConfigError(format!(
-                    "LESSONCAST_VERSION_TTL_MS `{ttl_ms}` is not a whole number of milliseconds"
-                ))
-            })?;
+        let millis = |name: &str, default: &str| {
+            let v = pick(name, None, default);
+            v.trim()
+                .parse::<u64>()
+                .map(std::time::Duration::from_millis)
+                .map_err(|_| {
+                    ConfigError(format!(
+                        "{name} `{v}` is not a whole number of milliseconds"
+                    ))
+                })
+        };
+        let version_ttl = millis("LESSONCAST_VERSION_TTL_MS", "1000")?;
+        let header_timeout = millis("LESSONCAST_HEADER_TIMEOUT_MS", "10000")?;
+        let request_timeout = millis("LESSONCAST_REQUEST_TIMEOUT_MS", "30000")?;
         Ok(Config {
             version_ttl,
+            header_timeout,
+            request_timeout,
             database_url: pick(
                 "DATABASE_URL",
                 from_file.database_url,

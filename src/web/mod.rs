@@ -18,6 +18,7 @@ use axum::routing::get;
 use axum::Router;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
+use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 /// What every handler shares: the app itself.
@@ -39,6 +40,11 @@ pub fn router(state: AppState) -> Router {
         .merge(packets::router())
         .merge(compressed)
         .fallback(not_found)
+        // No request may run longer than this (a slow body included): 408.
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            state.config.request_timeout,
+        ))
         .layer(TraceLayer::new_for_http())
         .layer(CatchPanicLayer::new())
         .with_state(state)
