@@ -570,3 +570,82 @@ async fn work_on_an_airing_that_leaves_the_schedule_stays_visible_to_its_teacher
     assert_eq!(removed["status"], "removed");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn writes_another_site_starts_are_refused_even_with_the_session_and_its_token() {
+    let School { app, rivera, .. } = school().await;
+    let session = app.browser_session(&rivera).await;
+    let a = grade5_airing(&app).await;
+    let post = |header: (&'static str, &'static str)| {
+        app.request(Method::POST, "/api/assignments")
+            .header("cookie", session.cookie())
+            .header("x-csrf-token", session.csrf.clone())
+            .header(header.0, header.1)
+            .json(&assignment(json!([{"airing": a["id"]}])))
+            .send()
+    };
+    for header in [
+        ("sec-fetch-site", "cross-site"),
+        ("sec-fetch-site", "same-site"),
+        ("origin", "https://evil.example"),
+    ] {
+        let r = post(header).await.unwrap();
+        assert_eq!(r.status(), 403, "{header:?}");
+        let body: Value = r.json().await.unwrap();
+        assert!(body["error"].as_str().unwrap().contains("another site"));
+    }
+    assert_eq!(
+        post(("sec-fetch-site", "same-origin"))
+            .await
+            .unwrap()
+            .status(),
+        201
+    );
+    // The sign-in form too: another site cannot sign a browser in to an account of its own.
+    let r = app
+        .request(Method::POST, "/teach/login")
+        .header("origin", "https://evil.example")
+        .form(&[("email", "ms.rivera@school.test"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    // A browser session signs out with its CSRF token, like any other write.
+    let logout = |csrf: Option<String>| {
+        let mut r = app
+            .request(Method::POST, "/api/logout")
+            .header("cookie", session.cookie());
+        if let Some(c) = csrf {
+            r = r.header("x-csrf-token", c);
+        }
+        r.send()
+    };
+    assert_eq!(logout(None).await.unwrap().status(), 403);
+    assert_eq!(
+        logout(Some(session.csrf.clone())).await.unwrap().status(),
+        204
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_body_over_the_limit_is_413_and_plain_errors_are_not_sniffed() {
+    let School { app, rivera, .. } = school().await;
+    let huge = json!({"title": "x", "instructions": "y".repeat(300 * 1024), "grades": ["5"]});
+    let (status, body) = app
+        .post_json("/api/assignments", rivera.bearer(), huge)
+        .await;
+    assert_eq!(status, 413, "{body}");
+    assert!(
+        body["error"].as_str().unwrap().contains("larger than"),
+        "{body}"
+    );
+    let r = app.get("/feeds/grades/13.ics").await;
+    assert_eq!(r.status(), 404);
+    assert_eq!(r.headers()["x-content-type-options"], "nosniff");
+    assert!(r.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .contains("default-src 'none'"));
+    app.stop().await;
+}

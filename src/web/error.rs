@@ -26,6 +26,9 @@ pub enum AppError {
     Forbidden(String),
     #[error("{0}")]
     Conflict(String),
+    /// A body over the limit: 413.
+    #[error("{0}")]
+    TooLarge(String),
     /// Too much at once: a 503 the client may retry.
     #[error("{0}")]
     Busy(String),
@@ -73,6 +76,20 @@ impl From<PublishError> for AppError {
     }
 }
 
+impl AppError {
+    /// A body that could not be read: 413 when it was too large, else 400 with the reason.
+    pub fn body(status: StatusCode, text: String) -> AppError {
+        if status == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::TooLarge(format!(
+                "the request body is larger than {} KB",
+                super::MAX_BODY / 1024
+            ))
+        } else {
+            AppError::BadRequest(text)
+        }
+    }
+}
+
 /// Turns a store's "not found" into a 404 that says what was not found.
 pub trait OrNotFound<T> {
     fn or_not_found(self, what: impl FnOnce() -> String) -> Result<T, AppError>;
@@ -96,6 +113,7 @@ impl AppError {
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -8,21 +8,27 @@ pub mod error;
 pub mod family;
 pub mod feeds;
 pub mod html;
+pub mod origin;
 pub mod packets;
 pub mod teach;
 pub mod work;
 
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::http::{header, HeaderValue};
 use axum::routing::get;
 use axum::Router;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 /// What every handler shares: the app itself.
 pub type AppState = crate::app::App;
+
+/// The largest request body accepted (413 beyond it).
+pub const MAX_BODY: usize = 256 * 1024;
 
 /// Every route of the service.
 pub fn router(state: AppState) -> Router {
@@ -44,6 +50,23 @@ pub fn router(state: AppState) -> Router {
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             state.config.request_timeout,
+        ))
+        .layer(axum::middleware::from_fn(origin::same_site_writes))
+        // Small bodies only: the largest honest one is an assignment of a few tens of KB.
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
+        // Every response, plain-text errors included, is what it says it is and cannot be
+        // framed; pages set their own stricter policies.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
         ))
         .layer(TraceLayer::new_for_http())
         .layer(CatchPanicLayer::new())

@@ -54,7 +54,7 @@ where
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
         match Json::<T>::from_request(req, state).await {
             Ok(Json(v)) => Ok(JsonBody(v)),
-            Err(e) => Err(AppError::BadRequest(e.body_text())),
+            Err(e) => Err(AppError::body(e.status(), e.body_text())),
         }
     }
 }

@@ -41,8 +41,10 @@ pub(super) async fn login(
 pub(super) async fn logout(
     State(state): State<AppState>,
     headers: axum::http::HeaderMap,
-    _auth: Auth,
+    auth: Auth,
 ) -> Result<StatusCode, AppError> {
+    // A browser session signs out with its CSRF token, like any other write.
+    auth.check_csrf(super::csrf_header(&headers))?;
     if let Some((token, _)) = auth::token_of(&headers) {
         crate::store::users::delete_session(state.store.pool(), &crate::auth::token_hash(&token))
             .await?;

@@ -141,7 +141,7 @@ where
 /// The form body, or a page saying why it could not be read.
 pub(super) fn form_or_400<T>(form: Result<Form<T>, FormRejection>) -> Result<T, AppError> {
     form.map(|Form(f)| f)
-        .map_err(|e| AppError::BadRequest(e.body_text()))
+        .map_err(|e| AppError::body(e.status(), e.body_text()))
 }
 
 pub(super) fn see_other(to: &'static str) -> Response {
