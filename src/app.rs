@@ -149,6 +149,9 @@ pub async fn import_demo_if_empty(
     Ok(Some(report))
 }
 
+/// An import still `running` after this long was left by a process that stopped.
+pub const STALE_RUN: Duration = Duration::from_secs(2 * 3600);
+
 /// How long the server waits for open requests to finish when it shuts down.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(20);
 
@@ -167,6 +170,21 @@ pub async fn serve(
     use hyper_util::server::conn::auto;
     use hyper_util::service::TowerToHyperService;
 
+    // Runs a killed process left `running` say so. Another replica's import may be running
+    // right now, so only runs older than any import takes are taken to be dead.
+    let now = Utc::now().timestamp();
+    let stale = crate::store::imports::mark_interrupted(
+        store.pool(),
+        now - STALE_RUN.as_secs() as i64,
+        now,
+    )
+    .await?;
+    if stale > 0 {
+        tracing::warn!(
+            runs = stale,
+            "imports left running by a stopped process marked interrupted"
+        );
+    }
     let mut jobs = crate::jobs::start(store.clone(), config.clone()).await?;
     let state = App::new(store.clone(), config);
     let header_timeout = state.config.header_timeout;

@@ -178,3 +178,39 @@ mod tests {
         assert!(e.to_string().contains("Pacific Time"));
     }
 }
+
+/// `url` with any password in it (`scheme://user:password@host`) replaced by `***`, for
+/// messages and logs: database URLs and schedule sources are printed, their secrets never.
+pub fn redacted(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(authority_end);
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) => {
+            let user = userinfo.split(':').next().unwrap_or("");
+            format!("{scheme}://{user}:***@{host}{tail}")
+        }
+        None => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod redaction_tests {
+    use super::redacted;
+
+    #[test]
+    fn passwords_in_urls_are_never_printed() {
+        assert_eq!(
+            redacted("postgres://lessoncast:s3cret@db.internal:5432/lessons"),
+            "postgres://lessoncast:***@db.internal:5432/lessons"
+        );
+        assert_eq!(
+            redacted("https://u:p@a@feeds.example/tvss/kcet/today/"),
+            "https://u:***@feeds.example/tvss/kcet/today/"
+        );
+        assert_eq!(redacted("sqlite://lessoncast.db"), "sqlite://lessoncast.db");
+        assert_eq!(redacted("/srv/schedules"), "/srv/schedules");
+    }
+}

@@ -475,6 +475,9 @@ async fn user(config: Config, action: UserAction) -> anyhow::Result<ExitCode> {
 /// `lessoncast migrate`.
 async fn migrate(config: Config) -> anyhow::Result<ExitCode> {
     app::open_store(&config).await?;
-    eprintln!("migrations applied to {}", config.database_url);
+    eprintln!(
+        "migrations applied to {}",
+        lessoncast::config::redacted(&config.database_url)
+    );
     Ok(ExitCode::SUCCESS)
 }

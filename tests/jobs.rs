@@ -66,3 +66,26 @@ async fn a_bad_cron_expression_is_refused_with_the_source_named() {
         "{msg}"
     );
 }
+
+#[tokio::test]
+async fn imports_a_killed_process_left_running_are_marked_interrupted_at_start() {
+    let db = TestDb::new().await;
+    let now = chrono::Utc::now().timestamp();
+    let pool = db.store.pool();
+    let old = lessoncast::store::imports::start_run(pool, "killed.xml", now - 3 * 3600)
+        .await
+        .unwrap();
+    let recent = lessoncast::store::imports::start_run(pool, "running.xml", now - 60)
+        .await
+        .unwrap();
+    // The server starts: the old run is dead; the recent one may be another replica's.
+    let app = common::TestApp::spawn_on(db).await;
+    assert_eq!(app.get("/healthz").await.status(), 200);
+    let runs = lessoncast::store::imports::recent_runs(app.db.store.pool(), 10)
+        .await
+        .unwrap();
+    let status = |id| runs.iter().find(|r| r.id == id).unwrap().status.clone();
+    assert_eq!(status(old), "interrupted");
+    assert_eq!(status(recent), "running");
+    app.stop().await;
+}

@@ -96,13 +96,15 @@ pub async fn import(
     source: &str,
     opts: &ImportOptions,
 ) -> Result<ImportReport, ImportError> {
-    let span = info_span!("import", source = %source, dry_run = opts.dry_run);
+    // The source as logged and recorded: without any password in its URL.
+    let shown = crate::config::redacted(source);
+    let span = info_span!("import", source = %shown, dry_run = opts.dry_run);
     async move {
         let now = Utc::now().timestamp();
         let run_id = if opts.dry_run {
             None
         } else {
-            Some(imports::start_run(store.pool(), source, now).await?)
+            Some(imports::start_run(store.pool(), &shown, now).await?)
         };
         let mut warnings = Vec::new();
         let result = import_inner(store, source, opts, run_id.unwrap_or(0), &mut warnings).await;

@@ -62,7 +62,7 @@ impl Store {
             }
             (Backend::Sqlite, u)
         } else {
-            return Err(StoreError::BadUrl(url.to_string()));
+            return Err(StoreError::BadUrl(crate::config::redacted(url)));
         };
         let mut options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(30));
         if backend == Backend::Sqlite {
@@ -85,7 +85,7 @@ impl Store {
         }
         // Validate the URL before connecting so a typo gets our message, not a driver's.
         sqlx::any::AnyConnectOptions::from_str(&url)
-            .map_err(|_| StoreError::BadUrl(url.clone()))?;
+            .map_err(|_| StoreError::BadUrl(crate::config::redacted(&url)))?;
         let pool = options.connect(&url).await?;
         Ok(Store { pool, backend })
     }

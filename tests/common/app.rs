@@ -75,12 +75,17 @@ impl TestApp {
     /// week) when `demo`.
     pub async fn spawn_with(demo: bool) -> TestApp {
         let db = TestDb::new().await;
-        let config = db.config();
         if demo {
-            app::import_demo_if_empty(&db.store, &config)
+            app::import_demo_if_empty(&db.store, &db.config())
                 .await
                 .expect("demo import");
         }
+        Self::spawn_on(db).await
+    }
+
+    /// Starts the server on `db` as it is.
+    pub async fn spawn_on(db: TestDb) -> TestApp {
+        let config = db.config();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");

@@ -76,6 +76,25 @@ pub async fn start_run(pool: &AnyPool, source: &str, now: i64) -> Result<i64, St
     get(&row, "id")
 }
 
+/// Marks as `interrupted` the runs still `running` that started before `started_before`: the
+/// process that ran them was killed (no import runs for hours). Returns how many there were.
+pub async fn mark_interrupted(
+    pool: &AnyPool,
+    started_before: i64,
+    now: i64,
+) -> Result<u64, StoreError> {
+    let done = sqlx::query(
+        "UPDATE import_runs SET status = 'interrupted', finished_at = $1, \
+         error = 'the import stopped before it finished (the process was stopped or killed); \
+         nothing of it was saved' WHERE status = 'running' AND started_at < $2",
+    )
+    .bind(now)
+    .bind(started_before)
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected())
+}
+
 pub async fn finish_run(
     pool: &AnyPool,
     run_id: i64,
