@@ -46,11 +46,14 @@ impl fmt::Display for Grade {
     }
 }
 
-/// Why a grade or grade range did not parse.
+/// Why a grade or grade range did not parse. The message suggests a range only where one is
+/// accepted (grade lists), not where one grade is asked for.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("`{input}` is not a grade (use PK, K, 1 to 12, ADULT, or a range such as 4-8)")]
+#[error("`{input}` is not a grade (use PK, K, 1 to 12{})", if *.list { ", ADULT, or a range such as 4-8" } else { " or ADULT" })]
 pub struct GradeError {
     pub input: String,
+    /// A list of grades and ranges was asked for.
+    pub list: bool,
 }
 
 impl FromStr for Grade {
@@ -73,6 +76,7 @@ impl FromStr for Grade {
         };
         g.ok_or_else(|| GradeError {
             input: s.to_string(),
+            list: false,
         })
     }
 }
@@ -181,6 +185,7 @@ fn parse_range(part: &str) -> Result<GradeSet, GradeError> {
     let p = part.trim();
     let err = || GradeError {
         input: part.to_string(),
+        list: true,
     };
     // Accept an en dash or "to" as well as a hyphen; "PRE-K" contains a hyphen of its own.
     let normal = p
@@ -207,6 +212,14 @@ impl fmt::Display for GradeSet {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_range_is_suggested_only_where_one_is_accepted() {
+        let one = "4-8".parse::<Grade>().unwrap_err().to_string();
+        assert!(!one.contains("range"), "{one}");
+        let list = GradeSet::parse_list("4-13").unwrap_err().to_string();
+        assert!(list.contains("a range such as 4-8"), "{list}");
+    }
 
     fn codes(s: GradeSet) -> String {
         s.codes().join(",")
