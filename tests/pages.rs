@@ -745,6 +745,8 @@ async fn bad_parameters_get_plain_4xx_pages_that_say_why_never_500() {
         ("/schedule?grade=5&week=99999-01-01", 400, "week"),
         ("/schedule?grade=5&lang=xx", 400, "lang"),
         ("/schedule?grade=5&grade=6", 400, "grade"),
+        ("/schedule?grade=5&colour=red", 400, "colour"),
+        ("/?grade=5&lang=es&wek=2020-04-13", 400, "wek"),
     ] {
         let r = b.get(path).await;
         assert_eq!(r.status, status, "{path}: {}", r.body);
@@ -763,6 +765,7 @@ async fn bad_parameters_get_plain_4xx_pages_that_say_why_never_500() {
         ("/teach/airings/abc", 404, "abc"),
         ("/teach/airings/99999999", 404, "99999999"),
         ("/teach/assignments/-1/edit", 404, "-1"),
+        ("/teach?grade=5&colour=red", 400, "colour"),
     ] {
         let r = t.get(path).await;
         assert_eq!(r.status, status, "{path}: {}", r.body);
@@ -773,6 +776,11 @@ async fn bad_parameters_get_plain_4xx_pages_that_say_why_never_500() {
     assert_eq!(r.status, 200);
     assert!(r.body.contains("Choose a grade"));
     assert_eq!(b.get("/").await.status, 200);
+    // A link shared through a social or messaging app carries its tracking tags: still the page.
+    let shared = b
+        .get("/?grade=5&lang=es&fbclid=IwAR0abc&utm_source=whatsapp&utm_medium=social")
+        .await;
+    assert_eq!(shared.status, 200, "{}", shared.body);
     app.stop().await;
 }
 

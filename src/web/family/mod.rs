@@ -19,6 +19,7 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use chrono_tz::Tz;
+use serde::de::IgnoredAny;
 use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
@@ -27,10 +28,28 @@ pub fn router() -> Router<AppState> {
         .route("/schedule", get(schedule::schedule))
 }
 
+/// A family page's parameters. Anything else is refused with a page that names it, except
+/// the tracking tags that messaging and social apps add to links people share (a family
+/// opening a shared link must see the page, not an error).
 #[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
 pub(super) struct PageQuery {
     pub(super) grade: Option<String>,
     pub(super) week: Option<String>,
+    #[serde(default, rename = "fbclid")]
+    _fbclid: Option<IgnoredAny>,
+    #[serde(default, rename = "gclid")]
+    _gclid: Option<IgnoredAny>,
+    #[serde(default, rename = "utm_source")]
+    _utm_source: Option<IgnoredAny>,
+    #[serde(default, rename = "utm_medium")]
+    _utm_medium: Option<IgnoredAny>,
+    #[serde(default, rename = "utm_campaign")]
+    _utm_campaign: Option<IgnoredAny>,
+    #[serde(default, rename = "utm_content")]
+    _utm_content: Option<IgnoredAny>,
+    #[serde(default, rename = "utm_term")]
+    _utm_term: Option<IgnoredAny>,
     pub(super) lang: Option<String>,
 }
 

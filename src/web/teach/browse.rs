@@ -20,6 +20,7 @@ use chrono::Duration;
 use serde::Deserialize;
 
 #[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
 pub(super) struct BrowseQuery {
     station: Option<String>,
     grade: Option<String>,
