@@ -477,3 +477,34 @@ async fn csv_local_times_across_the_2020_dst_nights_land_on_the_right_instants()
         ]
     );
 }
+
+/// A file of many bad records keeps the first warnings of each kind and one summary: a hostile
+/// file cannot fill memory (or the import's record) with warnings.
+#[tokio::test]
+async fn a_flood_of_bad_records_keeps_the_first_warnings_and_counts_the_rest() {
+    let db = TestDb::new().await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("flood.csv");
+    let mut csv = String::from("station,channel,start,duration,title\n");
+    csv.push_str("KLCS,58.1,2020-04-13 09:00,30,Kept\n");
+    for i in 0..1000 {
+        csv.push_str(&format!("KLCS,58.1,2020-04-13 10:{:02},30,\n", i % 60));
+    }
+    std::fs::write(&path, csv).unwrap();
+    let report = db.import(&path.display().to_string()).await.unwrap();
+    assert_eq!(report.counts.added, 1);
+    assert_eq!(report.counts.skipped, 1000);
+    let listed = lessoncast::import::WARNINGS_PER_FIELD as usize;
+    let titles: Vec<_> = report
+        .warnings
+        .iter()
+        .filter(|w| w.field == "title")
+        .collect();
+    assert_eq!(titles.len(), listed + 1, "{:?}", titles.last());
+    let summary = titles.last().unwrap();
+    assert_eq!(summary.line, 0);
+    assert!(
+        summary.message.contains(&format!("{} more", 1000 - listed)),
+        "{summary:?}"
+    );
+}

@@ -3,7 +3,7 @@
 //! on its channel warned of, and batches written through the store's import writer.
 
 use super::zone::{Basis, Decision, Evidence};
-use super::{ImportError, ImportOptions, Programme, Warning};
+use super::{ImportError, ImportOptions, Programme, Warning, WarningCap};
 use crate::domain::{keys, Details, WallTime};
 use crate::store::{imports, ImportWriter, NewAiring};
 use chrono::{DateTime, Duration, Utc};
@@ -41,6 +41,8 @@ pub(super) struct Merge<'w> {
     /// channel id → programmes kept lately, to warn of overlaps.
     recent: HashMap<i64, RecentOnChannel>,
     pub(super) warnings: Vec<Warning>,
+    /// The first of each kind of warning are kept; the rest counted ([`WarningCap`]).
+    pub(super) cap: WarningCap,
     pub(super) file: String,
 }
 
@@ -98,7 +100,14 @@ impl<'w> Merge<'w> {
             channels: HashMap::new(),
             ranges: HashMap::new(),
             warnings: Vec::new(),
+            cap: WarningCap::default(),
             file: String::new(),
+        }
+    }
+
+    fn warn(&mut self, w: Warning) {
+        if self.cap.admit(&w) {
+            self.warnings.push(w);
         }
     }
 }
@@ -208,7 +217,7 @@ impl Merge<'_> {
                 }
             }
             if let Some(note) = decision.note {
-                self.warnings.push(Warning {
+                self.warn(Warning {
                     file,
                     line,
                     field: "timezone".into(),
@@ -229,7 +238,7 @@ impl Merge<'_> {
             _ => "the UTC offsets of its times match",
         };
         let tz = decision.tz.name();
-        self.warnings.push(Warning {
+        self.warn(Warning {
             file: zone.file.clone(),
             line: zone.line,
             field: "timezone".into(),
@@ -309,7 +318,7 @@ impl Merge<'_> {
         }
         let duplicates = self.writer.write(&self.batch).await?;
         for i in duplicates {
-            self.warnings.push(Warning {
+            self.warn(Warning {
                 file: self.file.clone(),
                 line: self.lines[i],
                 field: "start".into(),
@@ -375,14 +384,6 @@ impl Merge<'_> {
                 ));
             }
         }
-        for message in overlaps {
-            self.warnings.push(Warning {
-                file: self.file.clone(),
-                line,
-                field: "start".into(),
-                message,
-            });
-        }
         if recent.len() >= OVERLAP_MAX {
             recent.remove(0);
         }
@@ -397,6 +398,14 @@ impl Merge<'_> {
                 clump,
             },
         );
+        for message in overlaps {
+            self.warn(Warning {
+                file: self.file.clone(),
+                line,
+                field: "start".into(),
+                message,
+            });
+        }
     }
 }
 

@@ -13,6 +13,8 @@ pub mod csv;
 pub mod tvss;
 pub mod xmltv;
 
-pub use record::{Emit, ImportError, Location, ParseContext, Programme, Warning};
+pub use record::{
+    Emit, ImportError, Location, ParseContext, Programme, Warning, WarningCap, WARNINGS_PER_FIELD,
+};
 pub use rules::{GradeRules, RulesError};
 pub use run::{import, Format, ImportOptions, ImportReport};

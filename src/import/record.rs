@@ -43,6 +43,49 @@ pub struct Programme {
     pub source_id: Option<String>,
 }
 
+/// At most this many warnings are kept per file and field; the rest are counted, and said in
+/// one summary warning (whose line is 0).
+pub const WARNINGS_PER_FIELD: u64 = 200;
+
+/// Which warnings to keep: the first [`WARNINGS_PER_FIELD`] of each file and field.
+#[derive(Debug, Default)]
+pub struct WarningCap {
+    seen: std::collections::HashMap<(String, String), u64>,
+}
+
+impl WarningCap {
+    /// Counts `w`; whether it is among the ones kept.
+    pub fn admit(&mut self, w: &Warning) -> bool {
+        if let Some(n) = self.seen.get_mut(&(w.file.clone(), w.field.clone())) {
+            *n += 1;
+            return *n <= WARNINGS_PER_FIELD;
+        }
+        self.seen.insert((w.file.clone(), w.field.clone()), 1);
+        true
+    }
+
+    /// One warning for each file and field that had more than were kept, saying how many
+    /// more; the counts start again.
+    pub fn summaries(&mut self) -> Vec<Warning> {
+        let mut out: Vec<Warning> = self
+            .seen
+            .drain()
+            .filter(|(_, n)| *n > WARNINGS_PER_FIELD)
+            .map(|((file, field), n)| Warning {
+                file,
+                line: 0,
+                message: format!(
+                    "and {} more warnings about {field} like those above, not listed",
+                    n - WARNINGS_PER_FIELD
+                ),
+                field,
+            })
+            .collect();
+        out.sort_by(|a, b| (&a.file, &a.field).cmp(&(&b.file, &b.field)));
+        out
+    }
+}
+
 /// Where a problem was found: file (or URL), line or record, field.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Location {
@@ -143,6 +186,9 @@ pub struct ParseContext {
     /// Known stations' zones (call sign → zone), to check a TVSS feed's `timezone` against.
     pub station_tz: std::collections::HashMap<String, Tz>,
     pub warnings: Vec<Warning>,
+    /// Counts warnings by field, so that a file with a million bad records keeps a few
+    /// hundred of them and one summary, not a million.
+    pub cap: WarningCap,
     /// Called now and then with the number of bytes read so far (for a progress bar).
     pub progress: Option<Box<dyn FnMut(u64) + Send>>,
 }
@@ -159,6 +205,7 @@ impl ParseContext {
             skipped: 0,
             station_tz: Default::default(),
             warnings: Vec::new(),
+            cap: WarningCap::default(),
             progress: None,
         }
     }
@@ -182,12 +229,15 @@ impl ParseContext {
                 } else {
                     format!("{records} records skipped")
                 };
-                self.warnings.push(Warning {
+                let w = Warning {
                     file: at.file,
                     line: at.line,
                     field: at.field,
                     message: format!("{message} ({what}; --strict refuses the file instead)"),
-                });
+                };
+                if self.cap.admit(&w) {
+                    self.warnings.push(w);
+                }
                 self.skipped += records;
                 Ok(())
             }
@@ -207,12 +257,15 @@ impl ParseContext {
     }
 
     pub fn warn(&mut self, line: u64, field: &str, message: impl Into<String>) {
-        self.warnings.push(Warning {
+        let w = Warning {
             file: self.file.clone(),
             line,
             field: field.to_string(),
             message: message.into(),
-        });
+        };
+        if self.cap.admit(&w) {
+            self.warnings.push(w);
+        }
     }
 
     /// For parser tests: a record was skipped with the warning `--strict` refuses it with.

@@ -190,9 +190,10 @@ async fn import_inner(
         ctx.strict = opts.strict;
         let outcome = parse_into(&mut merge, input, ctx, opts.progress).await;
         match outcome {
-            Ok(ctx) => {
+            Ok(mut ctx) => {
                 skipped += ctx.skipped;
-                warnings.extend(ctx.warnings);
+                warnings.extend(std::mem::take(&mut ctx.warnings));
+                warnings.extend(ctx.cap.summaries());
             }
             Err(e) => {
                 warnings.append(&mut merge.warnings);
@@ -206,6 +207,7 @@ async fn import_inner(
     merge.finish_zones().await?;
     merge.flush().await?;
     warnings.append(&mut merge.warnings);
+    warnings.extend(merge.cap.summaries());
     let ranges: Vec<_> = merge.ranges.iter().map(|(k, v)| (*k, *v)).collect();
     for (channel_id, (from, to)) in ranges {
         writer.close_range(channel_id, from, to).await?;
