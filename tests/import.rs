@@ -508,3 +508,64 @@ async fn a_flood_of_bad_records_keeps_the_first_warnings_and_counts_the_rest() {
         "{summary:?}"
     );
 }
+
+/// A huge value where a format means something short (here a 1 MB `<lcn>` that 2,000
+/// programmes share) is cut, with a warning naming its line, instead of being copied into
+/// every programme.
+#[tokio::test]
+async fn a_huge_channel_number_is_cut_to_size_with_a_warning() {
+    let db = TestDb::new().await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("huge-lcn.xml");
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<tv>\n<channel id=\"KCET.28.1\">\
+         <display-name>KCET</display-name><lcn>",
+    );
+    xml.push_str(&"9".repeat(1 << 20));
+    xml.push_str("</lcn></channel>\n");
+    for i in 0..2000 {
+        let (h, m) = (i / 60 % 24, i % 60);
+        let day = 13 + i / 1440;
+        xml.push_str(&format!(
+            "<programme start=\"202004{day:02}{h:02}{m:02}00 -0700\" \
+             stop=\"202004{day:02}{h:02}{m:02}59 -0700\" channel=\"KCET.28.1\">\
+             <title>Show {i}</title></programme>\n"
+        ));
+    }
+    xml.push_str("</tv>\n");
+    std::fs::write(&path, xml).unwrap();
+    let report = db.import(&path.display().to_string()).await.unwrap();
+    assert_eq!(report.counts.added, 2000);
+    let cut = report
+        .warnings
+        .iter()
+        .find(|w| w.field == "lcn")
+        .expect("a warning about the lcn");
+    assert_eq!(cut.line, 3);
+    assert!(cut.message.contains("1048576 characters"), "{cut:?}");
+    let airings = db.airings().await;
+    assert!(airings
+        .iter()
+        .all(|a| a.channel.len() == lessoncast::import::MAX_CODE));
+}
+
+#[tokio::test]
+async fn a_csv_header_of_thousands_of_columns_is_refused_naming_the_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("wide.csv");
+    let mut header = String::from("station,channel,start,duration,title");
+    for i in 0..5000 {
+        header.push_str(&format!(",extra{i}"));
+    }
+    std::fs::write(
+        &path,
+        format!("{header}\nKLCS,58.1,2020-04-13 09:00,30,Math\n"),
+    )
+    .unwrap();
+    refused(
+        &path.display().to_string(),
+        Format::Auto,
+        &["wide.csv:1", "header", "5005 columns"],
+    )
+    .await;
+}

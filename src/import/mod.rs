@@ -14,7 +14,8 @@ pub mod tvss;
 pub mod xmltv;
 
 pub use record::{
-    Emit, ImportError, Location, ParseContext, Programme, Warning, WarningCap, WARNINGS_PER_FIELD,
+    Emit, ImportError, Location, ParseContext, Programme, Warning, WarningCap, MAX_CODE, MAX_NAME,
+    WARNINGS_PER_FIELD,
 };
 pub use rules::{GradeRules, RulesError};
 pub use run::{import, Format, ImportOptions, ImportReport};

@@ -43,6 +43,10 @@ pub struct Programme {
     pub source_id: Option<String>,
 }
 
+/// The longest call sign or channel number kept, and the longest channel name.
+pub const MAX_CODE: usize = 32;
+pub const MAX_NAME: usize = 200;
+
 /// At most this many warnings are kept per file and field; the rest are counted, and said in
 /// one summary warning (whose line is 0).
 pub const WARNINGS_PER_FIELD: u64 = 200;
@@ -253,6 +257,26 @@ impl ParseContext {
                 field: field.to_string(),
             },
             message: message.into(),
+        }
+    }
+
+    /// `value` cut to `max` characters, with a warning, when it is longer: for fields that
+    /// name something short (a call sign, a channel number, a channel's name), so that one
+    /// huge value copied into every programme cannot fill memory.
+    pub fn short(&mut self, line: u64, field: &str, value: String, max: usize) -> String {
+        match value.char_indices().nth(max) {
+            None => value,
+            Some((cut, _)) => {
+                self.warn(
+                    line,
+                    field,
+                    format!(
+                        "{field} is {} characters long; only its first {max} are kept",
+                        value.chars().count()
+                    ),
+                );
+                value[..cut].to_string()
+            }
         }
     }
 

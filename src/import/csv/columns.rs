@@ -105,12 +105,25 @@ pub(super) struct Columns {
     pub(super) names: Vec<String>,
 }
 
+/// The most columns a header may have: a schedule has a dozen or two.
+pub(super) const MAX_COLUMNS: usize = 200;
+
 impl Columns {
     pub(super) fn from_header(
         header: &::csv::StringRecord,
         line: u64,
         ctx: &mut ParseContext,
     ) -> Result<Columns, ImportError> {
+        if header.len() > MAX_COLUMNS {
+            return Err(ctx.invalid(
+                line,
+                "header",
+                format!(
+                    "the header has {} columns; a schedule has at most {MAX_COLUMNS}",
+                    header.len()
+                ),
+            ));
+        }
         let mut columns = Columns::default();
         let mut unknown = Vec::new();
         for (i, raw) in header.iter().enumerate() {

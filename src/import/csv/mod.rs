@@ -53,6 +53,7 @@ use super::tvss::names_spanish;
 use super::{Emit, ImportError, ParseContext, Programme};
 use crate::domain::GradeSet;
 use crate::domain::{Details, WallTime};
+use crate::import::{MAX_CODE, MAX_NAME};
 use chrono::{DateTime, Days, NaiveDate, NaiveDateTime, TimeDelta, TimeZone, Utc};
 use chrono_tz::Tz;
 use std::io::{self, BufRead, Cursor, Read};
@@ -229,7 +230,9 @@ impl Row<'_> {
 
     fn programme(&self, ctx: &mut ParseContext) -> Result<Programme, ImportError> {
         let station = self.required(ctx, Col::Station)?.to_uppercase();
+        let station = ctx.short(self.line, Col::Station.name(), station, MAX_CODE);
         let channel = self.required(ctx, Col::Channel)?.to_string();
+        let channel = ctx.short(self.line, Col::Channel.name(), channel, MAX_CODE);
         let start_text = self.required(ctx, Col::Start)?;
         let title = self.required(ctx, Col::Title)?.to_string();
         let tz = ctx.tz_for(&station);
@@ -287,7 +290,9 @@ impl Row<'_> {
             line: self.line,
             station,
             channel,
-            channel_name: self.text(Col::ChannelName),
+            channel_name: self
+                .text(Col::ChannelName)
+                .map(|n| ctx.short(self.line, Col::ChannelName.name(), n, MAX_NAME)),
             start,
             end: Some(end),
             end_guessed: false,

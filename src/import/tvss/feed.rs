@@ -8,6 +8,7 @@ use super::values::Key;
 use super::values::{Minutes, Text};
 use super::{names_spanish, At, Run, Seen, MAX_LISTINGS_PER_DAY};
 use crate::domain::{Details, WallTime};
+use crate::import::{MAX_CODE, MAX_NAME};
 use chrono::{DateTime, Days, NaiveDate, NaiveTime, TimeDelta, Utc};
 use chrono_tz::Tz;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -59,7 +60,12 @@ impl FeedHeader {
                     ),
                 )
             })?;
-        let channel_name = flat(&self.full_name).or_else(|| flat(&self.short_name));
+        let channel = run
+            .ctx
+            .short(self.line, "digital_channel", channel, MAX_CODE);
+        let channel_name = flat(&self.full_name)
+            .or_else(|| flat(&self.short_name))
+            .map(|n| run.ctx.short(self.line, "full_name", n, MAX_NAME));
         let named = flat(&self.timezone);
         let (tz, zone) = match named.as_deref().map(|z| z.parse::<Tz>()) {
             Some(Ok(tz)) => (tz, ZoneHint::Named(tz)),

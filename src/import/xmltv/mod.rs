@@ -23,6 +23,7 @@ use self::values::{
 use super::lines;
 use super::{Emit, ImportError, ParseContext, Programme};
 use crate::domain::GradeSet;
+use crate::import::{MAX_CODE, MAX_NAME};
 use chrono::TimeDelta;
 use quick_xml::errors::{Error as XmlError, IllFormedError, SyntaxError};
 use quick_xml::events::{BytesStart, Event};
@@ -475,12 +476,17 @@ impl State {
     }
 
     fn finish_channel(&mut self, b: ChannelBuilder, ctx: &mut ParseContext) {
-        let info = derive_channel(
+        let mut info = derive_channel(
             &b.id,
             &b.display_names,
             b.lcn.as_deref(),
             ctx.station.as_deref(),
         );
+        info.station = ctx.short(b.line, "station", info.station, MAX_CODE);
+        info.channel = ctx.short(b.line, "lcn", info.channel, MAX_CODE);
+        info.name = info
+            .name
+            .map(|n| ctx.short(b.line, "display-name", n, MAX_NAME));
         if self.channels.insert(b.id.clone(), info).is_some() {
             ctx.warn(
                 b.line,
@@ -551,9 +557,9 @@ impl State {
             None => {
                 p.station = match &ctx.station {
                     Some(station) => station.trim().to_uppercase(),
-                    None => channel_id.clone(),
+                    None => ctx.short(p.line, "channel", channel_id.clone(), MAX_CODE),
                 };
-                p.channel = channel_id.clone();
+                p.channel = ctx.short(p.line, "channel", channel_id.clone(), MAX_CODE);
                 if !self.unknown_channels.contains(&channel_id) {
                     self.unknown_channels.insert(channel_id.clone());
                     ctx.warn(
