@@ -584,3 +584,18 @@ async fn a_class_packet_prints_only_the_class_work_for_its_teacher() {
         .starts_with("/teach/login"));
     app.stop().await;
 }
+
+/// A PDF carries no Content-Security-Policy (a browser's PDF viewer may refuse to open one
+/// under it); the HTML packet carries its own strict one.
+#[tokio::test]
+async fn a_pdf_packet_opens_in_browser_viewers_and_the_html_one_is_locked_down() {
+    let app = TestApp::with_demo_week().await;
+    let pdf = app.get("/packets/5/2020-04-13.pdf").await;
+    assert_eq!(pdf.status(), 200);
+    assert!(pdf.headers().get("content-security-policy").is_none());
+    assert_eq!(pdf.headers()["x-content-type-options"], "nosniff");
+    let html = app.get("/packets/5/2020-04-13.html").await;
+    let csp = html.headers()["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("default-src 'none'"), "{csp}");
+    app.stop().await;
+}

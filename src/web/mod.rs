@@ -60,10 +60,7 @@ pub fn router(state: AppState) -> Router {
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
         ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
-        ))
+        .layer(axum::middleware::map_response(default_csp))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::REFERRER_POLICY,
             HeaderValue::from_static("no-referrer"),
@@ -71,6 +68,22 @@ pub fn router(state: AppState) -> Router {
         .layer(TraceLayer::new_for_http())
         .layer(CatchPanicLayer::new())
         .with_state(state)
+}
+
+/// A default-deny Content-Security-Policy on every response that sets none, but PDFs: a
+/// browser's built-in PDF viewer may not open a document under one.
+async fn default_csp(mut r: axum::response::Response) -> axum::response::Response {
+    let pdf = r
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|t| t.as_bytes().starts_with(b"application/pdf"));
+    if !pdf && !r.headers().contains_key(header::CONTENT_SECURITY_POLICY) {
+        r.headers_mut().insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
+        );
+    }
+    r
 }
 
 async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str) {
