@@ -550,11 +550,11 @@ async fn a_huge_channel_number_is_cut_to_size_with_a_warning() {
 }
 
 #[tokio::test]
-async fn a_csv_header_of_thousands_of_columns_is_refused_naming_the_line() {
+async fn a_csv_header_of_hundreds_of_columns_is_refused_naming_the_line() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("wide.csv");
     let mut header = String::from("station,channel,start,duration,title");
-    for i in 0..5000 {
+    for i in 0..500 {
         header.push_str(&format!(",extra{i}"));
     }
     std::fs::write(
@@ -565,7 +565,40 @@ async fn a_csv_header_of_thousands_of_columns_is_refused_naming_the_line() {
     refused(
         &path.display().to_string(),
         Format::Auto,
-        &["wide.csv:1", "header", "5005 columns"],
+        &["wide.csv:1", "header", "505 columns"],
     )
     .await;
+}
+
+/// A row followed by endless empty fields (or one endless field) stops the read at the
+/// record's limit, before the CSV reader holds it: refused, naming the line.
+#[tokio::test]
+async fn a_csv_record_of_endless_fields_is_refused_before_it_is_held() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, row) in [
+        (
+            "many-fields.csv",
+            format!(
+                "KLCS,58.1,2020-04-13 09:00,30,Math{}",
+                ",".repeat(1_000_000)
+            ),
+        ),
+        (
+            "one-field.csv",
+            format!("KLCS,58.1,2020-04-13 09:00,30,\"{}\"", "x".repeat(2 << 20)),
+        ),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(
+            &path,
+            format!("station,channel,start,duration,title\n{row}\n"),
+        )
+        .unwrap();
+        refused(
+            &path.display().to_string(),
+            Format::Auto,
+            &[name, "record on line 2", "longer than a schedule's"],
+        )
+        .await;
+    }
 }

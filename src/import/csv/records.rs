@@ -41,7 +41,17 @@ pub(super) struct Lines<R> {
     /// (offset handed on, line) of each line start not yet asked past.
     pub(super) starts: std::collections::VecDeque<(u64, u64)>,
     pub(super) current: u64,
+    /// Fields and bytes of the record being read, and the line it starts on: a record longer
+    /// than [`MAX_FIELDS`] or [`MAX_RECORD`] stops the read before the csv crate holds it.
+    pub(super) fields: u64,
+    pub(super) record_bytes: u64,
+    pub(super) record_line: u64,
 }
+
+/// The most fields a record may have, and the most bytes: a schedule row has a dozen or two
+/// fields and a few kilobytes at most; a description runs to a few pages.
+pub(super) const MAX_FIELDS: u64 = 1_000;
+pub(super) const MAX_RECORD: u64 = 1 << 20;
 
 /// Where the reader is in the CSV quoting, as the `csv` crate reads it: a field that starts with
 /// `"` is quoted up to a `"` that is not doubled.
@@ -84,6 +94,9 @@ impl<R: Read> Lines<R> {
             out: 0,
             starts: std::collections::VecDeque::new(),
             current: 1,
+            fields: 0,
+            record_bytes: 0,
+            record_line: 1,
         }
     }
 
@@ -130,8 +143,15 @@ impl<R: Read> Lines<R> {
             if !in_quotes {
                 self.starts
                     .push_back((self.out + out.len() as u64, self.line));
+                self.fields = 0;
+                self.record_bytes = 0;
+                self.record_line = self.line;
             }
             self.at_line_start = false;
+        }
+        self.record_bytes += 1;
+        if b == self.delimiter && !in_quotes {
+            self.fields += 1;
         }
         self.quote = match (self.quote, b) {
             (Quote::Out { field_start: true }, b'"') | (Quote::Closed, b'"') => Quote::In,
@@ -188,6 +208,18 @@ impl<R: Read> Read for Lines<R> {
             self.pos += 1;
             produced.clear();
             self.step(b, &mut produced);
+            if self.fields >= MAX_FIELDS || self.record_bytes > MAX_RECORD {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!(
+                        "the record on line {} is longer than a schedule's: more than {} \
+                         fields or {} KB",
+                        self.record_line,
+                        MAX_FIELDS,
+                        MAX_RECORD / 1024
+                    ),
+                ));
+            }
             for &c in &produced {
                 if n < buf.len() {
                     buf[n] = c;
