@@ -25,6 +25,8 @@ pub struct App {
     version: Arc<VersionMemo>,
     /// Password checks running at once (each takes ~19 MiB and a core for a moment).
     password_checks: Arc<tokio::sync::Semaphore>,
+    /// Sign-in attempts per client network.
+    pub signins: Arc<crate::limits::SignInLimits>,
 }
 
 /// At most this many password checks run at once; more wait their turn, up to
@@ -56,6 +58,7 @@ impl App {
             feeds: Arc::new(FeedCache::default()),
             packets: Arc::new(PacketCache::default()),
             password_checks: Arc::new(tokio::sync::Semaphore::new(PASSWORD_CHECKS)),
+            signins: Arc::new(crate::limits::SignInLimits::new(config.signin_per_minute)),
             version: Arc::new(VersionMemo {
                 ttl: config.version_ttl,
                 last: Mutex::new(None),
@@ -205,7 +208,15 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
-        let service = TowerToHyperService::new(router.clone());
+        // Handlers that need the client's address (the sign-in rate limit) find it here.
+        let service = TowerToHyperService::new(tower::ServiceExt::map_request(
+            router.clone(),
+            move |mut req: axum::http::Request<hyper::body::Incoming>| {
+                req.extensions_mut()
+                    .insert(axum::extract::ConnectInfo(peer));
+                req
+            },
+        ));
         let watcher = graceful.watcher();
         tokio::spawn(async move {
             let mut builder = auto::Builder::new(TokioExecutor::new());

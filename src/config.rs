@@ -30,6 +30,13 @@ pub struct Config {
     /// `LESSONCAST_REQUEST_TIMEOUT_MS` (default 30000): the longest a request may take, reading
     /// its body included; then it is answered 408.
     pub request_timeout: std::time::Duration,
+    /// `LESSONCAST_SIGNIN_PER_MINUTE` (default 10): sign-in attempts one client network (an
+    /// IPv4 address, an IPv6 /64) may make a minute, in a burst or spread out.
+    pub signin_per_minute: std::num::NonZeroU32,
+    /// `LESSONCAST_TRUSTED_PROXIES` (default none): comma-separated addresses or networks
+    /// (`10.0.0.0/8, ::1`) of reverse proxies whose `X-Forwarded-For` names the client. From
+    /// any other peer the header is ignored, so a client cannot pick its own address.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 /// A schedule source that the jobs re-import.
@@ -115,7 +122,16 @@ impl Config {
         let version_ttl = millis("LESSONCAST_VERSION_TTL_MS", "1000")?;
         let header_timeout = millis("LESSONCAST_HEADER_TIMEOUT_MS", "10000")?;
         let request_timeout = millis("LESSONCAST_REQUEST_TIMEOUT_MS", "30000")?;
+        let per_minute = pick("LESSONCAST_SIGNIN_PER_MINUTE", None, "10");
+        let signin_per_minute = per_minute.trim().parse().map_err(|_| {
+            ConfigError(format!(
+                "LESSONCAST_SIGNIN_PER_MINUTE `{per_minute}` is not a whole number above 0"
+            ))
+        })?;
+        let trusted_proxies = parse_networks(&pick("LESSONCAST_TRUSTED_PROXIES", None, ""))?;
         Ok(Config {
+            signin_per_minute,
+            trusted_proxies,
             version_ttl,
             header_timeout,
             request_timeout,
@@ -140,9 +156,38 @@ impl Config {
     }
 }
 
+/// Comma-separated addresses (`10.1.2.3`, a network of one) and networks (`10.0.0.0/8`).
+fn parse_networks(list: &str) -> Result<Vec<ipnet::IpNet>, ConfigError> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse::<ipnet::IpNet>()
+                .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| {
+                    ConfigError(format!(
+                        "LESSONCAST_TRUSTED_PROXIES: `{s}` is not an address or a network such as 10.0.0.0/8"
+                    ))
+                })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn trusted_proxies_are_addresses_and_networks() {
+        let nets = parse_networks(" 10.0.0.0/8, ::1 ,192.168.1.7").unwrap();
+        assert_eq!(nets.len(), 3);
+        assert!(nets[0].contains(&"10.9.8.7".parse::<std::net::IpAddr>().unwrap()));
+        assert!(nets[1].contains(&"::1".parse::<std::net::IpAddr>().unwrap()));
+        assert!(!nets[2].contains(&"192.168.1.8".parse::<std::net::IpAddr>().unwrap()));
+        assert!(parse_networks("").unwrap().is_empty());
+        let e = parse_networks("10.0.0.0/8, proxy.internal").unwrap_err();
+        assert!(e.to_string().contains("proxy.internal"), "{e}");
+    }
 
     #[test]
     fn defaults_then_file_then_environment() {

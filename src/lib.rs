@@ -13,6 +13,7 @@ pub mod feeds;
 pub mod i18n;
 pub mod import;
 pub mod jobs;
+pub mod limits;
 pub mod packets;
 pub mod store;
 pub mod web;

@@ -130,6 +130,113 @@ async fn concurrent_guesses_are_checked_at_most_five_times_and_a_locked_account_
     app.stop().await;
 }
 
+/// A server allowing `per_minute` sign-ins a minute per network, behind `proxies`.
+async fn limited(per_minute: u32, proxies: &str) -> TestApp {
+    let db = common::TestDb::new().await;
+    let mut config = db.config();
+    config.signin_per_minute = std::num::NonZeroU32::new(per_minute).unwrap();
+    config.trusted_proxies = proxies.split(',').filter_map(|p| p.parse().ok()).collect();
+    let app = TestApp::spawn_configured(db, config).await;
+    users::create(
+        app.db.store.pool(),
+        "mr.kim@school.test",
+        &lessoncast::auth::hash_password(&lessoncast::auth::Secret::new(PASSWORD)).unwrap(),
+        Role::Teacher,
+        0,
+    )
+    .await
+    .unwrap();
+    app
+}
+
+/// `POST /api/login` for Mr. Kim with `password`, from behind `forwarded_for` if given.
+async fn login_from(
+    app: &TestApp,
+    forwarded_for: Option<&str>,
+    password: &str,
+) -> reqwest::Response {
+    let mut req = app
+        .request(Method::POST, "/api/login")
+        .json(&json!({"email": "mr.kim@school.test", "password": password}));
+    if let Some(ip) = forwarded_for {
+        req = req.header("x-forwarded-for", ip);
+    }
+    req.send().await.unwrap()
+}
+
+#[tokio::test]
+async fn sign_ins_from_one_network_are_limited_and_a_forged_forwarded_for_does_not_help() {
+    let app = limited(3, "").await;
+    for i in 0..3 {
+        // Each claims another address; the server is not behind a proxy, so none counts.
+        let r = login_from(&app, Some(&format!("198.51.100.{i}")), "wrong guess").await;
+        assert_eq!(r.status(), 401);
+    }
+    let r = login_from(&app, Some("198.51.100.99"), PASSWORD).await;
+    assert_eq!(r.status(), 429, "even the right password waits");
+    let wait: u64 = r.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&wait), "Retry-After {wait}");
+    let body: Value = r.json().await.unwrap();
+    assert!(
+        body["error"].as_str().unwrap().contains("try again in"),
+        "{body}"
+    );
+    // Refused before it was counted against the account or its password checked.
+    let failed: i64 = sqlx::query_scalar::<_, i64>(
+        "SELECT failed_logins FROM users WHERE email = 'mr.kim@school.test'",
+    )
+    .fetch_one(app.db.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(failed, 3);
+    // The sign-in form says so too, in words, with the same wait.
+    let mut browser = Browser::new(&app);
+    let page = browser
+        .post(
+            "/teach/login",
+            &[("email", "mr.kim@school.test"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(page.status, 429);
+    assert!(page.headers.contains_key("retry-after"));
+    assert!(
+        page.body.contains("Too many sign-in attempts"),
+        "{}",
+        page.body
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_client_has_its_own_limit() {
+    let app = limited(2, "127.0.0.1/32").await;
+    for _ in 0..2 {
+        let r = login_from(&app, Some("203.0.113.7"), "wrong guess").await;
+        assert_eq!(r.status(), 401);
+    }
+    assert_eq!(
+        login_from(&app, Some("203.0.113.7"), "wrong")
+            .await
+            .status(),
+        429
+    );
+    // A client that wrote its own header before the proxy's is still the proxy's client.
+    let r = login_from(&app, Some("192.0.2.1, 203.0.113.7"), PASSWORD).await;
+    assert_eq!(r.status(), 429);
+    // Another family behind the same proxy is not held up.
+    assert_eq!(
+        login_from(&app, Some("203.0.113.8"), PASSWORD)
+            .await
+            .status(),
+        200
+    );
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn writes_need_credentials() {
     let School { app, .. } = school().await;

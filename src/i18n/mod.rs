@@ -223,6 +223,9 @@ pub struct PageStrings {
     /// "Too many failed sign-ins: try again in" … "15" … "minutes."
     pub locked_before: &'static str,
     pub locked_after: &'static str,
+    /// "Too many sign-in attempts from your network. Try again in" … "40" … "seconds."
+    pub too_many_before: &'static str,
+    pub too_many_after: &'static str,
     pub signed_in_as: &'static str,
     pub teacher_nav: &'static str,
     pub nav_schedule: &'static str,
@@ -335,6 +338,8 @@ static PAGES_EN: PageStrings = PageStrings {
     wrong_login: "Wrong e-mail or password.",
     locked_before: "Too many failed sign-ins lock an account for",
     locked_after: "minutes.",
+    too_many_before: "Too many sign-in attempts from your network. Try again in",
+    too_many_after: "seconds.",
     signed_in_as: "Signed in as",
     teacher_nav: "Teacher pages",
     nav_schedule: "Schedule",
@@ -449,6 +454,8 @@ static PAGES_ES: PageStrings = PageStrings {
     wrong_login: "Correo electrónico o contraseña incorrectos.",
     locked_before: "Demasiados intentos fallidos bloquean la cuenta durante",
     locked_after: "minutos.",
+    too_many_before: "Demasiados intentos de inicio de sesión desde su red. Vuelva a intentarlo en",
+    too_many_after: "segundos.",
     signed_in_as: "Sesión iniciada como",
     teacher_nav: "Páginas para maestros",
     nav_schedule: "Horario",

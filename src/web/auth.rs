@@ -5,6 +5,7 @@ use super::error::AppError;
 use super::AppState;
 use crate::auth;
 use crate::store::users::{self, Role, Session, User};
+use crate::web::client::ClientAddr;
 use axum::extract::FromRequestParts;
 use axum::http::{header, request::Parts, HeaderMap};
 use chrono::Utc;
@@ -129,9 +130,15 @@ pub enum SignIn {
 /// most [`MAX_FAILED_LOGINS`] are checked.
 pub async fn sign_in(
     state: &AppState,
+    client: ClientAddr,
     email: &str,
     password: &auth::Secret,
 ) -> Result<SignIn, AppError> {
+    // Before anything costs: one network gets so many attempts a minute, whoever it tries.
+    state.signins.check(client.0).map_err(|wait| {
+        tracing::warn!(client = %client.0, "sign-in attempts over the limit");
+        AppError::TooMany(wait.as_secs().max(1))
+    })?;
     let email = email.trim().to_ascii_lowercase();
     let pool = state.store.pool();
     let now = Utc::now().timestamp();

@@ -29,6 +29,9 @@ pub enum AppError {
     /// A body over the limit: 413.
     #[error("{0}")]
     TooLarge(String),
+    /// Too many attempts from one client: a 429, to retry after this many seconds.
+    #[error("too many sign-in attempts from your network; try again in {0} seconds")]
+    TooMany(u64),
     /// Too much at once: a 503 the client may retry.
     #[error("{0}")]
     Busy(String),
@@ -113,6 +116,7 @@ impl AppError {
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -157,6 +161,11 @@ impl IntoResponse for AppError {
             body["fields"] = serde_json::json!(fields);
         }
         let mut response = (status, Json(body)).into_response();
+        if let AppError::TooMany(seconds) = &e {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, (*seconds).into());
+        }
         if status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(
                 axum::http::header::WWW_AUTHENTICATE,

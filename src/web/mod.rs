@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod api;
 pub mod auth;
+pub mod client;
 mod conditional;
 pub mod error;
 pub mod family;

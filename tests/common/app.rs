@@ -86,6 +86,11 @@ impl TestApp {
     /// Starts the server on `db` as it is.
     pub async fn spawn_on(db: TestDb) -> TestApp {
         let config = db.config();
+        Self::spawn_configured(db, config).await
+    }
+
+    /// Starts the server on `db` with `config` (from `db.config()`, changed).
+    pub async fn spawn_configured(db: TestDb, config: lessoncast::config::Config) -> TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");

@@ -3,6 +3,7 @@
 use super::JsonBody;
 use crate::auth::Secret;
 use crate::web::auth::{self, Auth, SignIn};
+use crate::web::client::ClientAddr;
 use crate::web::error::AppError;
 use crate::web::AppState;
 use axum::extract::State;
@@ -19,9 +20,10 @@ pub(super) struct LoginBody {
 
 pub(super) async fn login(
     State(state): State<AppState>,
+    client: ClientAddr,
     JsonBody(body): JsonBody<LoginBody>,
 ) -> Result<Json<serde_json::Value>, AppError> {
-    match auth::sign_in(&state, &body.email, &Secret::new(body.password)).await? {
+    match auth::sign_in(&state, client, &body.email, &Secret::new(body.password)).await? {
         SignIn::Ok(user) => {
             let (token, _) = auth::start_session(&state, &user, false).await?;
             Ok(Json(serde_json::json!({

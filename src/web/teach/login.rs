@@ -4,6 +4,8 @@ use super::{form_or_400, safe_next, see_other, signed_in, teach_error, CsrfForm,
 use crate::i18n::{Lang, PageStrings};
 use crate::store::users;
 use crate::web::auth::{self, SignIn};
+use crate::web::client::ClientAddr;
+use crate::web::error::AppError;
 use crate::web::html::{render_page, Caching};
 use crate::web::AppState;
 use askama::Template;
@@ -70,25 +72,38 @@ pub(super) struct LoginForm {
 /// `POST /teach/login`
 pub(super) async fn login(
     State(state): State<AppState>,
+    client: ClientAddr,
     form: Result<Form<LoginForm>, FormRejection>,
 ) -> Response {
     let result = async {
         let f = form_or_400(form)?;
         let p = LANG.pages();
-        let refused = |message: String| {
+        let refused = |status: StatusCode, message: String| {
             render_page(
-                StatusCode::UNAUTHORIZED,
+                status,
                 &LoginPage::new(f.email.clone(), &f.next, Some(message)),
                 Caching::Private,
             )
         };
-        match auth::sign_in(
+        let signed = auth::sign_in(
             &state,
+            client,
             &f.email,
             &crate::auth::Secret::new(f.password.clone()),
         )
-        .await?
-        {
+        .await;
+        let signed = match signed {
+            Err(AppError::TooMany(seconds)) => {
+                let mut r = refused(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    format!("{} {seconds} {}", p.too_many_before, p.too_many_after),
+                );
+                r.headers_mut().insert(header::RETRY_AFTER, seconds.into());
+                return Ok(r);
+            }
+            other => other?,
+        };
+        match signed {
             SignIn::Ok(user) => {
                 let (token, _) = auth::start_session(&state, &user, true).await?;
                 let mut r = Redirect::to(safe_next(&f.next)).into_response();
@@ -98,13 +113,16 @@ pub(super) async fn login(
                 Ok(r)
             }
             // One answer for a wrong password, an unknown e-mail and a locked account.
-            SignIn::Wrong => Ok(refused(format!(
-                "{} {} {} {}",
-                p.wrong_login,
-                p.locked_before,
-                auth::LOCK_MINUTES,
-                p.locked_after
-            ))),
+            SignIn::Wrong => Ok(refused(
+                StatusCode::UNAUTHORIZED,
+                format!(
+                    "{} {} {} {}",
+                    p.wrong_login,
+                    p.locked_before,
+                    auth::LOCK_MINUTES,
+                    p.locked_after
+                ),
+            )),
         }
     }
     .await;
