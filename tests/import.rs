@@ -74,6 +74,26 @@ async fn reimporting_the_same_source_changes_nothing() {
 }
 
 #[tokio::test]
+async fn imports_of_one_station_from_two_processes_wait_for_each_other() {
+    let db = TestDb::new().await;
+    // Two connection pools, as two processes (a replica's job and the CLI) would have.
+    let other = lessoncast::store::Store::connect(&db.url).await.unwrap();
+    let dir = repo().join("schedules").display().to_string();
+    let options = ImportOptions::default();
+    let (a, b) = tokio::join!(
+        lessoncast::import::import(&db.store, &dir, &options),
+        lessoncast::import::import(&other, &dir, &options),
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    // One added the week, the other, after it, found it all unchanged.
+    let (first, second) = if a.counts.added > 0 { (a, b) } else { (b, a) };
+    assert!(first.counts.added > 100, "{:?}", first.counts);
+    assert_eq!(second.counts.added, 0, "{:?}", second.counts);
+    assert_eq!(second.counts.unchanged, first.counts.added);
+    assert_eq!(all_airings(&db).await.len() as u64, first.counts.added);
+}
+
+#[tokio::test]
 async fn a_changed_schedule_updates_moves_and_removes_but_keeps_ids() {
     let db = TestDb::new().await;
     let r1 = db

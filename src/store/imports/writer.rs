@@ -52,7 +52,7 @@ impl ImportWriter {
         now: i64,
     ) -> Result<Self, StoreError> {
         Ok(ImportWriter {
-            tx: store.pool().begin().await?,
+            tx: begin_exclusive(store).await?,
             backend: store.backend(),
             run_id,
             now,
@@ -518,6 +518,65 @@ impl ImportWriter {
     pub async fn rollback(self) -> Result<ImportCounts, StoreError> {
         self.tx.rollback().await?;
         Ok(self.counts)
+    }
+}
+
+/// How long an import waits for another one to finish before it fails.
+pub const IMPORT_WAIT: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// The advisory lock key PostgreSQL imports hold (any fixed number; this spells "lcimport").
+const IMPORT_LOCK: i64 = 0x6c63_696d_706f_7274;
+
+/// A transaction that no other import runs beside: imports of the same station, from any
+/// number of processes, wait for one another instead of failing on the rows both add.
+///
+/// On SQLite the transaction starts `IMMEDIATE`, taking the database's one write lock at
+/// once (a deferred one could find, at its first write, that another import got there first,
+/// and fail); on PostgreSQL it holds a transaction-scoped advisory lock. Either is released
+/// when the transaction ends, or its connection does, so a killed import holds nothing.
+async fn begin_exclusive(
+    store: &crate::store::Store,
+) -> Result<Transaction<'static, Any>, StoreError> {
+    let pool = store.pool();
+    match store.backend() {
+        Backend::Sqlite => {
+            let started = std::time::Instant::now();
+            loop {
+                // Each try waits out the connection's busy timeout (10 s) first.
+                match pool.begin_with("BEGIN IMMEDIATE").await {
+                    Ok(tx) => return Ok(tx),
+                    Err(e) if is_busy(&e) && started.elapsed() < IMPORT_WAIT => {
+                        tracing::info!("waiting for another import to finish");
+                    }
+                    Err(e) => return Err(e.into()),
+                }
+            }
+        }
+        Backend::Postgres => {
+            let mut tx = pool.begin().await?;
+            sqlx::query(&format!(
+                "SET LOCAL lock_timeout = '{}s'",
+                IMPORT_WAIT.as_secs()
+            ))
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query("SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock($1)) AS l")
+                .bind(IMPORT_LOCK)
+                .fetch_one(&mut *tx)
+                .await?;
+            Ok(tx)
+        }
+    }
+}
+
+/// SQLite's "database is locked" (`SQLITE_BUSY`, with its extended codes).
+fn is_busy(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(d) => d
+            .code()
+            .and_then(|c| c.parse::<i32>().ok())
+            .is_some_and(|c| c & 0xff == 5),
+        _ => false,
     }
 }
 
