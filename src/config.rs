@@ -224,21 +224,51 @@ mod tests {
     }
 }
 
-/// `url` with any password in it (`scheme://user:password@host`) replaced by `***`, for
-/// messages and logs: database URLs and schedule sources are printed, their secrets never.
+/// `url` with its secrets replaced by `***`, for messages and logs: a password in it
+/// (`scheme://user:password@host`) and the values of query parameters that name a key, token,
+/// signature, secret or password (`?api_key=…`). Database URLs and schedule sources are
+/// printed; their secrets never.
 pub fn redacted(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return url.to_string();
     };
     let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let (authority, tail) = rest.split_at(authority_end);
-    match authority.rsplit_once('@') {
+    let authority = match authority.rsplit_once('@') {
         Some((userinfo, host)) => {
             let user = userinfo.split(':').next().unwrap_or("");
-            format!("{scheme}://{user}:***@{host}{tail}")
+            format!("{user}:***@{host}")
         }
-        None => url.to_string(),
+        None => authority.to_string(),
+    };
+    format!("{scheme}://{authority}{}", redacted_query(tail))
+}
+
+/// The path, query and fragment with secret-looking query values masked.
+fn redacted_query(tail: &str) -> String {
+    let Some((path, query)) = tail.split_once('?') else {
+        return tail.to_string();
+    };
+    let (query, fragment) = match query.split_once('#') {
+        Some((q, f)) => (q, Some(f)),
+        None => (query, None),
+    };
+    const SECRET: [&str; 6] = ["key", "token", "secret", "password", "sig", "auth"];
+    let pairs: Vec<String> = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((name, _)) if SECRET.iter().any(|s| name.to_ascii_lowercase().contains(s)) => {
+                format!("{name}=***")
+            }
+            _ => pair.to_string(),
+        })
+        .collect();
+    let mut out = format!("{path}?{}", pairs.join("&"));
+    if let Some(f) = fragment {
+        out.push('#');
+        out.push_str(f);
     }
+    out
 }
 
 #[cfg(test)]
@@ -257,5 +287,13 @@ mod redaction_tests {
         );
         assert_eq!(redacted("sqlite://lessoncast.db"), "sqlite://lessoncast.db");
         assert_eq!(redacted("/srv/schedules"), "/srv/schedules");
+        assert_eq!(
+            redacted("https://guide.example/x.xml?day=1&api_key=abc123&Token=t#top"),
+            "https://guide.example/x.xml?day=1&api_key=***&Token=***#top"
+        );
+        assert_eq!(
+            redacted("https://guide.example/x.xml?station=KCET"),
+            "https://guide.example/x.xml?station=KCET"
+        );
     }
 }

@@ -275,8 +275,14 @@ async fn import_schedules(mut config: Config, args: ImportArgs) -> anyhow::Resul
         .iter()
         .map(|h| {
             h.split_once(':')
-                .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
-                .with_context(|| format!("--header `{h}`: write it as \"Name: value\""))
+                .map(|(k, v)| {
+                    (
+                        k.trim().to_string(),
+                        lessoncast::auth::Secret::new(v.trim()),
+                    )
+                })
+                // Not the header itself: its value may be a key.
+                .context("--header: write it as \"Name: value\"")
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
     let store = app::open_store(&config).await?;

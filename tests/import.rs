@@ -408,6 +408,62 @@ async fn a_url_is_fetched_and_imported() {
 }
 
 #[tokio::test]
+async fn keys_in_a_source_url_or_header_are_sent_but_never_printed_or_recorded() {
+    use axum::http::{HeaderMap, StatusCode};
+    use axum::routing::get;
+    let body = std::fs::read_to_string(fixture("import/kcet-day.xml")).unwrap();
+    // The source answers only with the key, so a pass shows the key was sent.
+    let guide = move |headers: HeaderMap| async move {
+        match headers.get("x-pbsauth").and_then(|v| v.to_str().ok()) {
+            Some("h-SECRET-1") => (StatusCode::OK, body),
+            _ => (StatusCode::FORBIDDEN, String::new()),
+        }
+    };
+    let (base, server) = common::serve(axum::Router::new().route("/guide.xml", get(guide))).await;
+    let db = TestDb::new().await;
+    let with_key = |o: ImportOptions| ImportOptions {
+        headers: vec![(
+            "X-PBSAUTH".to_string(),
+            lessoncast::auth::Secret::new("h-SECRET-1"),
+        )],
+        ..o
+    };
+    let ok = db
+        .import_with(
+            &format!("{base}/guide.xml?day=1&api_key=q-SECRET-2"),
+            with_key(opts()),
+        )
+        .await
+        .unwrap();
+    assert_eq!(ok.counts.added, 4);
+    let failed = db
+        .import_with(
+            &format!("{base}/gone.xml?token=q-SECRET-3"),
+            with_key(opts()),
+        )
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        failed.contains("404") && failed.contains("token=***"),
+        "{failed}"
+    );
+    let runs = lessoncast::store::imports::recent_runs(db.store.pool(), 10)
+        .await
+        .unwrap();
+    let recorded = format!(
+        "{failed} {}",
+        runs.iter()
+            .map(|r| format!("{} {:?} {}", r.source, r.error, r.warnings))
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    assert_eq!(runs.len(), 2);
+    assert!(!recorded.contains("SECRET"), "{recorded}");
+    server.abort();
+}
+
+#[tokio::test]
 async fn overlapping_programmes_are_both_kept_with_a_warning() {
     let db = TestDb::new().await;
     let r = db

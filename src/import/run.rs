@@ -74,7 +74,8 @@ pub struct ImportOptions {
     /// Draw a progress bar on stderr (only when it is a terminal).
     pub progress: bool,
     /// Extra request headers for URL sources (e.g. `X-PBSAUTH` for the PBS service).
-    pub headers: Vec<(String, String)>,
+    /// The values are secrets: never printed.
+    pub headers: Vec<(String, crate::auth::Secret)>,
 }
 
 /// What an import did.

@@ -93,15 +93,20 @@ pub(super) async fn resolve(source: &str, opts: &ImportOptions) -> Result<Vec<In
         message,
     };
     if source.starts_with("http://") || source.starts_with("https://") {
+        // Named in messages, warnings and the run record without its secrets.
+        let shown = crate::config::redacted(source);
         let (temp, content_type) = download(source, &opts.headers).await?;
         let path = temp.path().to_path_buf();
-        let gzip = is_gzip(&path).map_err(|e| src_err(format!("temp file: {e}")))?;
+        let gzip = is_gzip(&path).map_err(|e| ImportError::Source {
+            source_name: shown.clone(),
+            message: format!("temp file: {e}"),
+        })?;
         let format = match opts.format {
-            Format::Auto => sniff(source, &path, gzip, content_type.as_deref())?,
+            Format::Auto => sniff(&shown, &path, gzip, content_type.as_deref())?,
             f => f,
         };
         return Ok(vec![Input {
-            name: source.to_string(),
+            name: shown,
             path,
             format,
             gzip,
@@ -255,12 +260,12 @@ fn sniff(
 /// Fetches a URL into a temporary file, streaming (never the whole body in memory).
 async fn download(
     url: &str,
-    headers: &[(String, String)],
+    headers: &[(String, crate::auth::Secret)],
 ) -> Result<(tempfile::NamedTempFile, Option<String>), ImportError> {
     use futures_util::StreamExt;
     use std::io::Write;
     let err = |message: String| ImportError::Source {
-        source_name: url.to_string(),
+        source_name: crate::config::redacted(url),
         message,
     };
     let client = reqwest::Client::builder()
@@ -275,9 +280,18 @@ async fn download(
         .get(url)
         .header(reqwest::header::ACCEPT_ENCODING, "gzip");
     for (k, v) in headers {
-        req = req.header(k.as_str(), v.as_str());
+        // Marked sensitive, so no debug output or HTTP/2 header table keeps it.
+        let mut value = reqwest::header::HeaderValue::from_str(v.expose()).map_err(|_| {
+            err(format!(
+                "the {k} header's value is not a valid header value"
+            ))
+        })?;
+        value.set_sensitive(true);
+        req = req.header(k.as_str(), value);
     }
+    // reqwest's errors name the URL; ours name it already, without its secrets.
     let resp = req.send().await.map_err(|e| {
+        let e = e.without_url();
         err(format!(
             "cannot reach the server: {}",
             std::error::Error::source(&e)
@@ -297,7 +311,7 @@ async fn download(
     let mut temp = tempfile::NamedTempFile::new().map_err(|e| err(format!("temp file: {e}")))?;
     let mut stream = resp.bytes_stream();
     while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|e| err(format!("download broke off: {e}")))?;
+        let chunk = chunk.map_err(|e| err(format!("download broke off: {}", e.without_url())))?;
         temp.write_all(&chunk)
             .map_err(|e| err(format!("temp file: {e}")))?;
     }

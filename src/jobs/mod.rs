@@ -83,7 +83,7 @@ fn options_for(source: &SourceConfig, config: &Config) -> Result<ImportOptions, 
     let mut headers = Vec::new();
     if let Ok(key) = std::env::var("LESSONCAST_PBS_KEY") {
         if source.location.contains("/tvss/") {
-            headers.push(("X-PBSAUTH".to_string(), key));
+            headers.push(("X-PBSAUTH".to_string(), crate::auth::Secret::new(key)));
         }
     }
     Ok(ImportOptions {
