@@ -56,6 +56,14 @@ pub const MAX_INSTRUCTIONS: usize = 10_000;
 pub const MAX_MATERIALS: usize = 2_000;
 pub const MAX_MINUTES: i64 = 600;
 pub const MAX_LINKS: usize = 50;
+/// Live (not deleted) assignments one teacher may have: a school year of daily work, several
+/// times over.
+pub const MAX_LIVE_PER_TEACHER: i64 = 2_000;
+/// One teacher's live assignments on one airing, episode or series: every airing a series has
+/// carries all of its work to every family that follows the grade.
+pub const MAX_ON_ONE_LINK: i64 = 10;
+/// Classes one teacher may have.
+pub const MAX_CLASSES_PER_TEACHER: i64 = 200;
 
 /// One thing wrong with what a teacher sent, by field.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]

@@ -309,6 +309,29 @@ fn refold(ical: &str) -> String {
     out
 }
 
+/// The work one event shows in full; more is counted and pointed to (the week's page and
+/// packet have it all). With the limits on text, this bounds an event's size whatever
+/// teachers link to a series, so a grade feed stays small enough for a phone to fetch.
+pub const WORK_PER_EVENT: usize = 5;
+/// Characters of a work's instructions, and of its materials, an event shows.
+pub const FEED_INSTRUCTIONS: usize = 1_500;
+pub const FEED_MATERIALS: usize = 300;
+
+/// `text` up to `max` characters, cut at a word where there is one, then `continues`.
+fn cut(text: &str, max: usize, continues: &str) -> String {
+    match text.char_indices().nth(max) {
+        None => text.to_string(),
+        Some((end, _)) => {
+            let head = &text[..end];
+            let head = match head.rfind(char::is_whitespace) {
+                Some(space) if space > end / 2 => &head[..space],
+                _ => head,
+            };
+            format!("{}… {continues}", head.trim_end())
+        }
+    }
+}
+
 fn event(req: &FeedRequest, a: &Airing, work: &[&Assignment], publisher: &Publisher<'_>) -> Event {
     let s = req.lang.strings();
     let lang = req.lang;
@@ -328,7 +351,7 @@ fn event(req: &FeedRequest, a: &Airing, work: &[&Assignment], publisher: &Publis
     if a.status == AiringStatus::Removed {
         description.push(s.cancelled.to_string());
     }
-    for w in work {
+    for w in work.iter().take(WORK_PER_EVENT) {
         let f = &w.fields;
         let mut head = format!(
             "{}: {}",
@@ -339,16 +362,25 @@ fn event(req: &FeedRequest, a: &Airing, work: &[&Assignment], publisher: &Publis
             head.push_str(&format!(" ({m} {})", s.minutes));
         }
         description.push(head);
-        description.push(
-            lang.pick(&f.instructions, f.instructions_es.as_deref())
-                .to_string(),
-        );
+        description.push(cut(
+            lang.pick(&f.instructions, f.instructions_es.as_deref()),
+            FEED_INSTRUCTIONS,
+            s.continues,
+        ));
         if let Some(m) = &f.materials {
-            description.push(format!("{}: {m}", s.materials));
+            description.push(format!(
+                "{}: {}",
+                s.materials,
+                cut(m, FEED_MATERIALS, s.continues)
+            ));
         }
         if let Some(d) = f.due {
             description.push(format!("{}: {d}", s.due));
         }
+        description.push(String::new());
+    }
+    if work.len() > WORK_PER_EVENT {
+        description.push(format!("+{} {}", work.len() - WORK_PER_EVENT, s.more_work));
         description.push(String::new());
     }
     let mut watch = format!("{} {channel}", s.watch_on);
@@ -503,6 +535,32 @@ mod tests {
         base_url: "http://lessoncast.test",
         tz: chrono_tz::America::Los_Angeles,
     };
+
+    #[test]
+    fn an_event_shows_five_pieces_of_work_each_cut_to_size_and_counts_the_rest() {
+        let long = "word ".repeat(2_000);
+        let list: Vec<Assignment> = (0..8)
+            .map(|i| {
+                let mut a = crate::packets::tests::assignment();
+                a.id = i;
+                a.fields.title = format!("Work {i}");
+                a.fields.instructions = long.clone();
+                a.fields.materials = Some(long.clone());
+                a
+            })
+            .collect();
+        let work = WorkIndex::new(&list, |_| true);
+        let feed = render(&request(Lang::En, None), &[airing()], &work, &PUBLISHER);
+        let text = feed.replace("\r\n ", "");
+        assert_eq!(text.matches("Work to do: Work").count(), WORK_PER_EVENT);
+        assert!(text.contains("+3 more pieces of work"), "{text}");
+        assert!(text.contains("… (continues on this week's page"));
+        // Eight times 20 KB of text, and the whole feed, zone and all, stays under 14 KB.
+        assert!(feed.len() < 14_000, "{} bytes", feed.len());
+        assert_eq!(cut("short", 10, "…"), "short");
+        assert_eq!(cut("one two three", 9, "(more)"), "one two… (more)");
+        assert_eq!(cut("ñññññ", 3, "(más)"), "ñññ… (más)");
+    }
 
     #[test]
     fn the_same_data_gives_the_same_bytes() {

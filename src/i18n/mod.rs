@@ -108,6 +108,10 @@ pub struct Strings {
     pub work_to_do: &'static str,
     /// "More" before the link to the week's page.
     pub more: &'static str,
+    /// After "+3": more work than an event shows.
+    pub more_work: &'static str,
+    /// After text cut short in a feed.
+    pub continues: &'static str,
     pub materials: &'static str,
     pub due: &'static str,
     pub minutes: &'static str,
@@ -131,6 +135,8 @@ static EN: Strings = Strings {
     cancelled: "Cancelled: no longer in the station's schedule",
     work_to_do: "Work to do",
     more: "This week's lessons and work",
+    more_work: "more pieces of work for this lesson: see this week's page or packet",
+    continues: "(continues on this week's page and in the packet)",
     materials: "Materials",
     due: "Due",
     minutes: "min",
@@ -153,6 +159,8 @@ static ES: Strings = Strings {
     cancelled: "Cancelado: ya no está en el horario de la estación",
     work_to_do: "Tarea",
     more: "Las clases y tareas de esta semana",
+    more_work: "tareas más para esta clase: vea la página o el paquete de esta semana",
+    continues: "(continúa en la página de la semana y en el paquete)",
     materials: "Materiales",
     due: "Entregar el",
     minutes: "min",

@@ -622,7 +622,7 @@ fn due_label(words: &PacketStrings, due: NaiveDate, monday: NaiveDate) -> String
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::domain::Details;
     use crate::domain::{AiringStatus, Assignment, AssignmentFields, GradeSet, Link};

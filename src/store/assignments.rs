@@ -156,6 +156,61 @@ pub async fn create(
     find(pool, id).await
 }
 
+/// How many live (not deleted) assignments `owner_id` has, leaving out `except`.
+pub async fn count_live(
+    pool: &AnyPool,
+    owner_id: i64,
+    except: Option<i64>,
+) -> Result<i64, StoreError> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n FROM assignments WHERE owner_id = $1 AND deleted_at IS NULL \
+         AND id <> $2",
+    )
+    .bind(owner_id)
+    .bind(except.unwrap_or(0))
+    .fetch_one(pool)
+    .await?;
+    get(&row, "n")
+}
+
+/// How many of `owner_id`'s live assignments, `except` left out, are linked to `link`.
+pub async fn count_on(
+    pool: &AnyPool,
+    owner_id: i64,
+    link: &Link,
+    except: Option<i64>,
+) -> Result<i64, StoreError> {
+    let (column, value) = match link {
+        Link::Airing(a) => ("airing_id", a.to_string()),
+        Link::Episode(e) => ("episode_key", e.clone()),
+        Link::Series(s) => ("series_key", s.clone()),
+    };
+    // The column is one of three names above, never input; the value is bound.
+    let sql = format!(
+        "SELECT COUNT(DISTINCT a.id) AS n FROM assignments a \
+         JOIN assignment_links l ON l.assignment_id = a.id \
+         WHERE a.owner_id = $1 AND a.deleted_at IS NULL AND a.id <> $2 \
+         AND l.scope = $3 AND CAST(l.{column} AS TEXT) = $4"
+    );
+    let row = sqlx::query(&sql)
+        .bind(owner_id)
+        .bind(except.unwrap_or(0))
+        .bind(link.scope())
+        .bind(value)
+        .fetch_one(pool)
+        .await?;
+    get(&row, "n")
+}
+
+/// How many classes `owner_id` has.
+pub async fn count_classes(pool: &AnyPool, owner_id: i64) -> Result<i64, StoreError> {
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM classes WHERE owner_id = $1")
+        .bind(owner_id)
+        .fetch_one(pool)
+        .await?;
+    get(&row, "n")
+}
+
 /// One assignment with its links, deleted or not.
 pub async fn find(pool: &AnyPool, id: i64) -> Result<Assignment, StoreError> {
     let sql = format!("{SELECT} WHERE a.id = $1");

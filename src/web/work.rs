@@ -5,7 +5,8 @@ use super::auth::Auth;
 use super::error::{AppError, OrNotFound};
 use super::AppState;
 use crate::domain::{
-    Assignment, AssignmentFields, AssignmentInput, FieldError, GradeSet, Link, MAX_LINKS,
+    Assignment, AssignmentFields, AssignmentInput, FieldError, GradeSet, Link,
+    MAX_CLASSES_PER_TEACHER, MAX_LINKS, MAX_LIVE_PER_TEACHER, MAX_ON_ONE_LINK,
 };
 use crate::store::airings;
 use crate::store::assignments::{self, Class};
@@ -150,6 +151,7 @@ pub async fn create(
     let links = validate_links(state, links).await;
     let (fields, links) = merge_errors(fields, links)?;
     let class = check_class(state, auth, class).await?;
+    check_counts(state, auth, &links, None).await?;
     let now = Utc::now().timestamp();
     Ok(assignments::create(
         state.store.pool(),
@@ -160,6 +162,46 @@ pub async fn create(
         now,
     )
     .await?)
+}
+
+/// Whether the teacher may have one more live assignment (`except`, being changed or restored,
+/// not counted) linked to `links`: within [`MAX_LIVE_PER_TEACHER`], and at most
+/// [`MAX_ON_ONE_LINK`] on any one airing, episode or series.
+async fn check_counts(
+    state: &AppState,
+    auth: &Auth,
+    links: &[Link],
+    except: Option<i64>,
+) -> Result<(), AppError> {
+    let pool = state.store.pool();
+    let owner = auth.user().id;
+    if assignments::count_live(pool, owner, except).await? >= MAX_LIVE_PER_TEACHER {
+        return Err(AppError::Conflict(format!(
+            "you have {MAX_LIVE_PER_TEACHER} assignments already: delete some you no longer need first"
+        )));
+    }
+    let mut errors = Vec::new();
+    for link in links {
+        if assignments::count_on(pool, owner, link, except).await? >= MAX_ON_ONE_LINK {
+            let what = match link {
+                Link::Airing(_) => "airing",
+                Link::Episode(_) => "episode",
+                Link::Series(_) => "series",
+            };
+            errors.push(FieldError::new(
+                "links",
+                format!(
+                    "this {what} already carries {MAX_ON_ONE_LINK} of your assignments: \
+                     families see all of them under every airing, so change or delete one first"
+                ),
+            ));
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Invalid(errors))
+    }
 }
 
 /// Both results, or every field error of either (or the links' other failure).
@@ -208,6 +250,9 @@ pub async fn update(
         Some(c) => Some(check_class(state, auth, c).await?),
         None => None,
     };
+    if let Some(links) = &links {
+        check_counts(state, auth, links, Some(id)).await?;
+    }
     let now = Utc::now().timestamp();
     Ok(assignments::update(
         state.store.pool(),
@@ -226,7 +271,10 @@ pub async fn set_deleted(
     id: i64,
     deleted: bool,
 ) -> Result<Assignment, AppError> {
-    owned(state, auth, id).await?;
+    let a = owned(state, auth, id).await?;
+    if !deleted && a.deleted_at.is_some() {
+        check_counts(state, auth, &a.links, Some(id)).await?;
+    }
     let now = Utc::now().timestamp();
     Ok(assignments::set_deleted(state.store.pool(), id, deleted, auth.user().id, now).await?)
 }
@@ -268,6 +316,13 @@ pub async fn create_class(
     }
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
+    }
+    if assignments::count_classes(state.store.pool(), auth.user().id).await?
+        >= MAX_CLASSES_PER_TEACHER
+    {
+        return Err(AppError::Conflict(format!(
+            "you have {MAX_CLASSES_PER_TEACHER} classes already"
+        )));
     }
     let now = Utc::now().timestamp();
     Ok(assignments::create_class(
