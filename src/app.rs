@@ -25,6 +25,8 @@ pub struct App {
     version: Arc<VersionMemo>,
     /// Password checks running at once (each takes ~19 MiB and a core for a moment).
     password_checks: Arc<tokio::sync::Semaphore>,
+    /// The threads that check them, with their reused memory.
+    checker: Arc<crate::auth::Checker>,
     /// Sign-in attempts per client network.
     pub signins: Arc<crate::limits::SignInLimits>,
 }
@@ -58,6 +60,7 @@ impl App {
             feeds: Arc::new(FeedCache::default()),
             packets: Arc::new(PacketCache::default()),
             password_checks: Arc::new(tokio::sync::Semaphore::new(PASSWORD_CHECKS)),
+            checker: Arc::new(crate::auth::Checker::new(PASSWORD_CHECKS)),
             signins: Arc::new(crate::limits::SignInLimits::new(config.signin_per_minute)),
             version: Arc::new(VersionMemo {
                 ttl: config.version_ttl,
@@ -67,25 +70,21 @@ impl App {
         }
     }
 
-    /// Whether `password` matches `hash`, checked off the async threads and behind the limit
-    /// on concurrent checks, so that no number of sign-in requests can take more than
-    /// [`PASSWORD_CHECKS`] × one check's memory.
+    /// Whether `password` matches `hash`, checked on the [`PASSWORD_CHECKS`] checking threads
+    /// (each reusing its memory) behind the limit on waiting checks, so that no number of
+    /// sign-in requests can take more than [`PASSWORD_CHECKS`] × one check's memory, and that
+    /// memory is the same after a burst as before it.
     pub async fn check_password(
         &self,
         password: crate::auth::Secret,
         hash: String,
     ) -> Result<bool, CheckError> {
-        let permit =
+        let _permit =
             tokio::time::timeout(PASSWORD_WAIT, self.password_checks.clone().acquire_owned())
                 .await
                 .map_err(|_| CheckError::Busy)?
                 .map_err(|_| CheckError::Busy)?;
-        let ok = tokio::task::spawn_blocking(move || {
-            let _permit = permit;
-            crate::auth::verify_password(&password, &hash)
-        })
-        .await
-        .unwrap_or(false);
+        let ok = self.checker.check(password, hash).await;
         Ok(ok)
     }
 

@@ -2,7 +2,7 @@
 //! and class feeds, and SHA-256 of session tokens for storage.
 
 use argon2::password_hash::rand_core::{OsRng, RngCore};
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{PasswordHash, PasswordHasher, SaltString};
 use argon2::Argon2;
 use sha2::{Digest, Sha256};
 
@@ -58,16 +58,112 @@ pub fn hash_password(password: &Secret) -> Result<String, AuthError> {
 
 /// Whether `password` matches the stored hash (false for a malformed hash).
 pub fn verify_password(password: &Secret, hash: &str) -> bool {
+    verify_password_in(password, hash, &mut Vec::new())
+}
+
+/// A stored hash asking for more memory than this (KiB) is refused rather than checked: no
+/// row, however it got there, makes one check take more than a few times the default.
+const MAX_M_COST: u32 = 4 * argon2::Params::DEFAULT_M_COST;
+
+/// [`verify_password`] with the memory argon2 works in (about 19 MiB at the default cost)
+/// kept in `memory` and reused from one check to the next, rather than allocated and freed
+/// each time: the allocator gives freed blocks this big back to no one, so a thread that
+/// checks once keeps them, and a check on a new thread each time took more memory each time.
+pub fn verify_password_in(password: &Secret, hash: &str, memory: &mut Vec<argon2::Block>) -> bool {
+    use argon2::{Algorithm, Params, Version};
     if password.expose().len() > MAX_PASSWORD * 4 {
         return false;
     }
-    PasswordHash::new(hash)
-        .map(|h| {
-            Argon2::default()
-                .verify_password(password.expose().as_bytes(), &h)
-                .is_ok()
+    let mut check = || -> Option<bool> {
+        let h = PasswordHash::new(hash).ok()?;
+        let algorithm = Algorithm::try_from(h.algorithm).ok()?;
+        let version = match h.version {
+            Some(v) => Version::try_from(v).ok()?,
+            None => Version::default(),
+        };
+        let params = Params::try_from(&h).ok()?;
+        if params.m_cost() > MAX_M_COST {
+            return Some(false);
+        }
+        let expected = h.hash?;
+        let mut salt = [0u8; 64];
+        let salt = h.salt?.decode_b64(&mut salt).ok()?;
+        let blocks = params.block_count();
+        let argon = Argon2::new(algorithm, version, params);
+        memory.resize(blocks, argon2::Block::default());
+        let mut out = vec![0u8; expected.len()];
+        argon
+            .hash_password_into_with_memory(
+                password.expose().as_bytes(),
+                salt,
+                &mut out,
+                &mut memory[..],
+            )
+            .ok()?;
+        // `Output`'s comparison takes the same time wherever the bytes differ.
+        Some(argon2::password_hash::Output::new(&out).ok()? == expected)
+    };
+    check().unwrap_or(false)
+}
+
+/// Threads that check passwords, each with its own reused argon2 memory, so the memory all
+/// checks take together is the number of threads times one check's, for as long as the
+/// server runs. Started on the first check.
+pub struct Checker {
+    threads: usize,
+    jobs: std::sync::OnceLock<std::sync::mpsc::Sender<Job>>,
+}
+
+type Job = (Secret, String, tokio::sync::oneshot::Sender<bool>);
+
+impl Checker {
+    pub fn new(threads: usize) -> Checker {
+        Checker {
+            threads: threads.max(1),
+            jobs: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// Whether `password` matches `hash`, checked on one of the threads (false if they are
+    /// gone). Callers bound how many wait at once.
+    pub async fn check(&self, password: Secret, hash: String) -> bool {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        if self.sender().send((password, hash, reply)).is_err() {
+            return false;
+        }
+        answer.await.unwrap_or(false)
+    }
+
+    fn sender(&self) -> &std::sync::mpsc::Sender<Job> {
+        self.jobs.get_or_init(|| {
+            let (tx, rx) = std::sync::mpsc::channel::<Job>();
+            let rx = std::sync::Arc::new(std::sync::Mutex::new(rx));
+            for i in 0..self.threads {
+                let rx = rx.clone();
+                let spawned = std::thread::Builder::new()
+                    .name(format!("password-check-{i}"))
+                    .spawn(move || {
+                        let mut memory = Vec::new();
+                        loop {
+                            // The lock is held only while waiting for a job, not checking it.
+                            let job = match rx.lock() {
+                                Ok(rx) => rx.recv(),
+                                Err(_) => return,
+                            };
+                            // Every sender is gone: the app was dropped.
+                            let Ok((password, hash, reply)) = job else {
+                                return;
+                            };
+                            let _ = reply.send(verify_password_in(&password, &hash, &mut memory));
+                        }
+                    });
+                if let Err(e) = spawned {
+                    tracing::error!(error = %e, "cannot start a password-check thread");
+                }
+            }
+            tx
         })
-        .unwrap_or(false)
+    }
 }
 
 /// A hash to verify against when the account does not exist, so that timing does not tell
@@ -112,6 +208,29 @@ mod tests {
         assert!(verify_password(&Secret::new("correct horse battery"), &h));
         assert!(!verify_password(&Secret::new("wrong horse battery"), &h));
         assert!(!verify_password(&Secret::new("x"), "not a hash"));
+        // The memory is reused from one check to the next, and a foreign hash that asks for
+        // far more than ours is refused unchecked.
+        let mut memory = Vec::new();
+        assert!(verify_password_in(
+            &Secret::new("correct horse battery"),
+            &h,
+            &mut memory
+        ));
+        assert_eq!(memory.len(), argon2::Params::DEFAULT_M_COST as usize);
+        let capacity = memory.capacity();
+        assert!(!verify_password_in(
+            &Secret::new("wrong horse battery"),
+            &h,
+            &mut memory
+        ));
+        assert_eq!(memory.capacity(), capacity);
+        let huge = h.replace("m=19456", "m=2000000");
+        assert!(!verify_password_in(
+            &Secret::new("correct horse battery"),
+            &huge,
+            &mut memory
+        ));
+        assert_eq!(memory.capacity(), capacity);
         assert!(matches!(
             hash_password(&Secret::new("short")),
             Err(AuthError::TooShort)
