@@ -33,10 +33,26 @@ pub struct PacketKey {
 pub type Drawn = Arc<Vec<u8>>;
 
 /// Drawn packets by key. Bounded by bytes: when full it starts afresh, as the feed cache does.
-#[derive(Default)]
+/// It also holds the turns at drawing: at most [`DRAWS_AT_ONCE`] packets or ZIPs are drawn at
+/// a time, whatever number of distinct packets are asked for.
 pub struct PacketCache {
     inner: Mutex<Inner>,
+    drawing: tokio::sync::Semaphore,
 }
+
+impl Default for PacketCache {
+    fn default() -> Self {
+        PacketCache {
+            inner: Mutex::default(),
+            drawing: tokio::sync::Semaphore::new(DRAWS_AT_ONCE),
+        }
+    }
+}
+
+/// Packets drawn at once (drawing takes a core).
+pub const DRAWS_AT_ONCE: usize = 2;
+/// How long a request waits for its turn to draw before it is refused as busy.
+pub const DRAW_WAIT: std::time::Duration = std::time::Duration::from_secs(20);
 
 #[derive(Default)]
 struct Inner {
@@ -49,6 +65,14 @@ struct Inner {
 pub const MAX_BYTES: usize = 64 * 1024 * 1024;
 
 impl PacketCache {
+    /// A turn at drawing, or `None` when none came within [`DRAW_WAIT`].
+    pub async fn turn(&self) -> Option<tokio::sync::SemaphorePermit<'_>> {
+        tokio::time::timeout(DRAW_WAIT, self.drawing.acquire())
+            .await
+            .ok()?
+            .ok()
+    }
+
     pub fn get(&self, key: &PacketKey) -> Option<Drawn> {
         self.inner.lock().ok()?.entries.get(key).cloned()
     }
@@ -88,6 +112,17 @@ impl PacketCache {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn two_draw_at_a_time_and_a_third_waits_then_gives_up() {
+        let cache = PacketCache::default();
+        let a = cache.turn().await.expect("a first turn");
+        let _b = cache.turn().await.expect("a second turn");
+        // The clock is paused: the wait runs out at once, as it would after DRAW_WAIT.
+        assert!(cache.turn().await.is_none());
+        drop(a);
+        assert!(cache.turn().await.is_some());
+    }
 
     fn key(version: i64, lang: Lang) -> PacketKey {
         PacketKey {

@@ -25,6 +25,9 @@ pub enum PublishError {
     /// would only cost CPU and cache.
     #[error("no schedule near the week of {week}: packets are drawn for {near}")]
     FarWeek { week: Week, near: String },
+    /// Every turn at drawing was taken for longer than a request may wait.
+    #[error("too many packets are being drawn right now; try again in a minute")]
+    Busy,
 }
 
 /// How many weeks around the schedule (and around today) packets are drawn for.
@@ -74,6 +77,11 @@ pub async fn publish(
         return Ok(Published { bytes, changed_at });
     }
     check_near(app, request.week).await?;
+    let _turn = app.packets.turn().await.ok_or(PublishError::Busy)?;
+    // Requests for the same packet waited for the same turns: the first drew it.
+    if let Some(bytes) = app.packets.get(&key) {
+        return Ok(Published { bytes, changed_at });
+    }
     // A class's work may be linked to airings of any grade, as in its feed.
     let grade = match &request.scope {
         PacketScope::Grade(g) => Some(*g),
@@ -119,6 +127,10 @@ pub async fn publish_zip(
         return Ok(Published { bytes, changed_at });
     }
     check_near(app, week).await?;
+    let _turn = app.packets.turn().await.ok_or(PublishError::Busy)?;
+    if let Some(bytes) = app.packets.get(&zip_key) {
+        return Ok(Published { bytes, changed_at });
+    }
     let list = week_airings(app, week, None).await?;
     let all_work = assignments::live(app.store.pool()).await?;
     let mut jobs: Vec<(PacketRequest, ZipJob)> = Vec::new();

@@ -75,6 +75,7 @@ impl From<PublishError> for AppError {
             PublishError::Store(e) => e.into(),
             PublishError::Draw(e) => AppError::Internal(Box::new(e)),
             e @ PublishError::FarWeek { .. } => AppError::NotFound(e.to_string()),
+            e @ PublishError::Busy => AppError::Busy(e.to_string()),
         }
     }
 }
