@@ -146,9 +146,19 @@ struct State {
     texts: Texts,
     channels: HashMap<String, ChannelInfo>,
     /// Per channel id, the programme waiting for the next one's start as its end.
-    pending: HashMap<String, Programme>,
+    /// Each with the number of its turn in `pending_order`.
+    pending: HashMap<String, (u64, Programme)>,
+    /// The channels of `pending` in the order their programmes began waiting, to let the
+    /// oldest go when too many wait (numbered, not by line: a file may be one line).
+    pending_order: std::collections::BTreeMap<u64, String>,
+    pending_turns: u64,
     unknown_channels: HashSet<String>,
 }
+
+/// Channels that may each hold back a programme without `stop`, waiting for the next one's
+/// start. A real guide has hundreds or a few thousand channels; a file of hundreds of
+/// thousands of channels without stops would otherwise hold every programme in memory.
+pub const MAX_PENDING: usize = 20_000;
 
 impl State {
     fn new(decoder: Decoder) -> Self {
@@ -167,6 +177,8 @@ impl State {
             },
             channels: HashMap::new(),
             pending: HashMap::new(),
+            pending_order: std::collections::BTreeMap::new(),
+            pending_turns: 0,
             unknown_channels: HashSet::new(),
         }
     }
@@ -575,7 +587,8 @@ impl State {
         }
 
         // This programme's start is the end of the one waiting on the same channel.
-        if let Some(mut previous) = self.pending.remove(&channel_id) {
+        if let Some((turn, mut previous)) = self.pending.remove(&channel_id) {
+            self.pending_order.remove(&turn);
             if p.start > previous.start {
                 previous.end = Some(p.start);
                 previous.end_guessed = true;
@@ -587,7 +600,19 @@ impl State {
         if p.end.is_some() {
             emit(p)
         } else {
-            self.pending.insert(channel_id, p);
+            if self.pending.len() >= MAX_PENDING {
+                // The channel that has waited longest is not coming back soon, if at all.
+                if let Some((_, oldest)) = self.pending_order.pop_first() {
+                    if let Some((_, old)) = self.pending.remove(&oldest) {
+                        warn_end_unknown(&old, &oldest, ctx);
+                        emit(old)?;
+                    }
+                }
+            }
+            self.pending_turns += 1;
+            self.pending_order
+                .insert(self.pending_turns, channel_id.clone());
+            self.pending.insert(channel_id, (self.pending_turns, p));
             Ok(())
         }
     }
@@ -616,9 +641,10 @@ impl State {
                 "the file has no <tv> element: it is empty or not an XMLTV file",
             ));
         }
-        let mut last: Vec<(String, Programme)> = self.pending.drain().collect();
-        last.sort_by_key(|(_, p)| p.line);
-        for (channel_id, p) in last {
+        self.pending_order.clear();
+        let mut last: Vec<(String, (u64, Programme))> = self.pending.drain().collect();
+        last.sort_by_key(|(_, (turn, _))| *turn);
+        for (channel_id, (_, p)) in last {
             warn_end_unknown(&p, &channel_id, ctx);
             emit(p)?;
         }
@@ -694,6 +720,26 @@ mod tests {
         station: Option<&str>,
     ) -> Result<(Vec<Programme>, Vec<Warning>), ImportError> {
         parse_strict(xml, station, false)
+    }
+
+    #[test]
+    fn programmes_waiting_for_an_end_are_bounded_oldest_first() {
+        // One line, every programme on its own channel, none with a stop.
+        let mut xml = String::from("<tv>");
+        for i in 0..MAX_PENDING + 3 {
+            xml.push_str(&format!(
+                "<programme start=\"20200413{:02}0000 +0000\" channel=\"c{i}\"><title>S</title></programme>",
+                i % 24
+            ));
+        }
+        xml.push_str("</tv>");
+        let (out, _) = parse_strict(xml.as_bytes(), None, false).unwrap();
+        assert_eq!(out.len(), MAX_PENDING + 3);
+        // The three that waited longest came out first, as soon as the limit was reached.
+        let first: Vec<&str> = out[..3].iter().map(|p| p.channel.as_str()).collect();
+        assert_eq!(first, ["c0", "c1", "c2"]);
+        assert!(out.iter().all(|p| p.end.is_none()));
+        assert_eq!(out[3].channel, "c3");
     }
 
     fn parse_strict(
