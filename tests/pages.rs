@@ -757,6 +757,43 @@ async fn bad_parameters_get_plain_4xx_pages_that_say_why_never_500() {
             r.body
         );
     }
+    // In the page's language, and in both when the language itself is wrong.
+    for (path, words) in [
+        ("/schedule?grade=five&lang=es", "`five` no es un grado"),
+        (
+            "/schedule?grade=5&week=next-week&lang=es",
+            "`next-week` no es una semana",
+        ),
+        (
+            "/schedule?grade=5&week=1900-01-01&lang=es",
+            "demasiado lejos",
+        ),
+        (
+            "/?grade=5&lang=es&wek=2020-04-13",
+            "`wek` no es algo que esta página entienda",
+        ),
+        (
+            "/schedule?lang=es&grade=5&grade=6",
+            "`grade` aparece dos veces",
+        ),
+        ("/schedule?grade=5&week=soon", "`soon` is not a week"),
+        ("/?lang=fr", "`fr` is not a language we have"),
+        ("/?lang=fr", "`fr` no es un idioma que tengamos"),
+    ] {
+        let r = b.get(path).await;
+        assert_eq!(r.status, 400, "{path}: {}", r.body);
+        assert!(
+            r.body.contains(words),
+            "{path} should say {words}: {}",
+            r.body
+        );
+    }
+    let spanish = b.get("/schedule?grade=five&lang=es").await;
+    assert!(
+        spanish.body.contains(r#"<html lang="es">"#),
+        "{}",
+        spanish.body
+    );
     let mut t = Browser::sign_in(&app, RIVERA).await;
     for (path, status, words) in [
         ("/teach?grade=13", 400, "grade"),

@@ -220,6 +220,18 @@ pub struct PageStrings {
     pub calendar_links: &'static str,
     pub error_heading: &'static str,
     pub back_to_start: &'static str,
+    /// After "`soon`": a `week` that is not a date.
+    pub bad_week: &'static str,
+    /// After "`0001-01-01`": a week outside the years we know.
+    pub week_out_of_range: &'static str,
+    /// After "`13`": a `grade` that is not one.
+    pub bad_grade: &'static str,
+    /// After "`fr`": a `lang` we do not have.
+    pub bad_lang: &'static str,
+    /// After "`foo`": a parameter the page does not know.
+    pub unknown_parameter: &'static str,
+    /// After "`grade`": a parameter given twice.
+    pub repeated_parameter: &'static str,
 
     // Teacher pages.
     pub teachers: &'static str,
@@ -337,6 +349,12 @@ static PAGES_EN: PageStrings = PageStrings {
     calendar_links: "Calendar links and reminders",
     error_heading: "Something is not right",
     back_to_start: "Back to the start",
+    bad_week: "is not a week: write a date such as 2020-04-13.",
+    week_out_of_range: "is too far away: choose a week between 1970 and 9998.",
+    bad_grade: "is not a grade: choose Pre-K, K, or a grade from 1 to 12.",
+    bad_lang: "is not a language we have: choose en (English) or es (español).",
+    unknown_parameter: "is not something this page understands: remove it from the address, or start again from the home page.",
+    repeated_parameter: "is in the address twice: keep one.",
 
     teachers: "Teachers",
     sign_in: "Sign in",
@@ -453,6 +471,12 @@ static PAGES_ES: PageStrings = PageStrings {
     calendar_links: "Enlaces del calendario y avisos",
     error_heading: "Algo no está bien",
     back_to_start: "Volver al inicio",
+    bad_week: "no es una semana: escriba una fecha como 2020-04-13.",
+    week_out_of_range: "está demasiado lejos: elija una semana entre 1970 y 9998.",
+    bad_grade: "no es un grado: elija Preescolar, Kínder o un grado del 1 al 12.",
+    bad_lang: "no es un idioma que tengamos: elija es (español) o en (English).",
+    unknown_parameter: "no es algo que esta página entienda: quítelo de la dirección o vuelva a empezar desde la página de inicio.",
+    repeated_parameter: "aparece dos veces en la dirección: deje solo una.",
 
     teachers: "Maestros",
     sign_in: "Iniciar sesión",

@@ -116,23 +116,35 @@ pub(crate) fn webcal(url: &str) -> String {
 }
 
 /// A `week` parameter: empty or absent is the current week in `tz`.
-pub(crate) fn parse_week(raw: Option<&str>, tz: Tz) -> Result<Week, AppError> {
+pub(crate) fn parse_week(lang: Lang, raw: Option<&str>, tz: Tz) -> Result<Week, AppError> {
     match raw.map(str::trim).filter(|w| !w.is_empty()) {
         None => Ok(Week::containing(Utc::now().with_timezone(&tz).date_naive())),
-        Some(w) => w
-            .parse()
-            .map_err(|e| AppError::BadRequest(format!("week: {e}"))),
+        Some(w) => w.parse().map_err(|e| {
+            let p = lang.pages();
+            let why = match e {
+                crate::domain::WeekError::NotADate(_) => p.bad_week,
+                crate::domain::WeekError::OutOfRange(_) => p.week_out_of_range,
+            };
+            AppError::BadRequest(format!("week: `{}` {why}", shown(w)))
+        }),
     }
 }
 
 /// A `grade` parameter: empty or absent is no grade.
-pub(crate) fn parse_grade(raw: Option<&str>) -> Result<Option<Grade>, AppError> {
+pub(crate) fn parse_grade(lang: Lang, raw: Option<&str>) -> Result<Option<Grade>, AppError> {
     match raw.map(str::trim).filter(|g| !g.is_empty()) {
         None => Ok(None),
-        Some(g) => g
-            .parse::<Grade>()
-            .map(Some)
-            .map_err(|e| AppError::BadRequest(format!("grade: {e}"))),
+        Some(g) => g.parse::<Grade>().map(Some).map_err(|_| {
+            AppError::BadRequest(format!("grade: `{}` {}", shown(g), lang.pages().bad_grade))
+        }),
+    }
+}
+
+/// A value from the address as an error message shows it: at most 40 characters.
+pub(crate) fn shown(value: &str) -> String {
+    match value.char_indices().nth(40) {
+        Some((end, _)) => format!("{}…", &value[..end]),
+        None => value.to_string(),
     }
 }
 
@@ -170,11 +182,13 @@ mod tests {
     fn weeks_out_of_range_are_refused_not_overflowed() {
         let tz = chrono_tz::America::Los_Angeles;
         assert_eq!(
-            parse_week(Some("2020-04-15"), tz).unwrap().to_string(),
+            parse_week(Lang::En, Some("2020-04-15"), tz)
+                .unwrap()
+                .to_string(),
             "2020-04-13"
         );
-        assert!(parse_week(Some("262143-12-31"), tz).is_err());
-        assert!(parse_week(Some("0001-01-01"), tz).is_err());
-        assert!(parse_week(Some("soon"), tz).is_err());
+        assert!(parse_week(Lang::En, Some("262143-12-31"), tz).is_err());
+        assert!(parse_week(Lang::En, Some("0001-01-01"), tz).is_err());
+        assert!(parse_week(Lang::En, Some("soon"), tz).is_err());
     }
 }

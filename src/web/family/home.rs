@@ -8,7 +8,7 @@ use crate::web::AppState;
 // Text in the page's language, or in English (and marked so) where no translation was given.
 use crate::i18n::{Lang, PageStrings, Strings};
 use askama::Template;
-use axum::extract::{rejection::QueryRejection, Query, State};
+use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 
@@ -80,12 +80,12 @@ pub(super) fn subscribe_links(base: &str, grade: Grade, lang: Lang, week: Week) 
 /// `GET /?grade=5&lang=es`
 pub(super) async fn home(
     State(state): State<AppState>,
-    query: Result<Query<PageQuery>, QueryRejection>,
+    RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    family_page(query, headers, async |q: PageQuery, lang: Lang| {
-        let grade = parse_grade(q.grade.as_deref())?;
-        let week = parse_week(None, state.config.tz)?;
+    family_page(raw, headers, async |q: PageQuery, lang: Lang| {
+        let grade = parse_grade(lang, q.grade.as_deref())?;
+        let week = parse_week(lang, None, state.config.tz)?;
         let (chosen, glance) = match grade {
             Some(g) => (
                 Some(subscribe_links(&state.config.base_url, g, lang, week)),

@@ -8,19 +8,17 @@ mod schedule;
 use crate::domain::{Airing, Grade, Week};
 use crate::feeds::{FeedKind, WorkIndex};
 use crate::web::error::AppError;
-use crate::web::html::{by_local_day, channel_label, clock, error_page};
+use crate::web::html::{by_local_day, channel_label, clock, error_page, shown};
 use crate::web::AppState;
 // Text in the page's language, or in English (and marked so) where no translation was given.
 use crate::i18n::{Lang, Localized as Text};
 use crate::store::{airings, assignments, AiringFilter};
-use axum::extract::{rejection::QueryRejection, Query};
+use axum::extract::Query;
 use axum::http::{header, HeaderMap};
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use chrono_tz::Tz;
-use serde::de::IgnoredAny;
-use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -28,29 +26,64 @@ pub fn router() -> Router<AppState> {
         .route("/schedule", get(schedule::schedule))
 }
 
-/// A family page's parameters. Anything else is refused with a page that names it, except
-/// the tracking tags that messaging and social apps add to links people share (a family
-/// opening a shared link must see the page, not an error).
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
+/// A family page's parameters. Anything else is refused with a page that names it, in the
+/// page's language, except the tracking tags that messaging and social apps add to links
+/// people share (a family opening a shared link must see the page, not an error).
+#[derive(Default)]
 pub(super) struct PageQuery {
     pub(super) grade: Option<String>,
     pub(super) week: Option<String>,
-    #[serde(default, rename = "fbclid")]
-    _fbclid: Option<IgnoredAny>,
-    #[serde(default, rename = "gclid")]
-    _gclid: Option<IgnoredAny>,
-    #[serde(default, rename = "utm_source")]
-    _utm_source: Option<IgnoredAny>,
-    #[serde(default, rename = "utm_medium")]
-    _utm_medium: Option<IgnoredAny>,
-    #[serde(default, rename = "utm_campaign")]
-    _utm_campaign: Option<IgnoredAny>,
-    #[serde(default, rename = "utm_content")]
-    _utm_content: Option<IgnoredAny>,
-    #[serde(default, rename = "utm_term")]
-    _utm_term: Option<IgnoredAny>,
     pub(super) lang: Option<String>,
+}
+
+/// Tags that apps add to shared links, ignored.
+const TRACKING: [&str; 7] = [
+    "fbclid",
+    "gclid",
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
+    "utm_content",
+    "utm_term",
+];
+
+/// What is wrong with a family page's parameters, before their values are read.
+enum Problem {
+    Unknown(String),
+    Twice(String),
+}
+
+impl PageQuery {
+    /// The parameters of a query string, and the first one unknown or given twice.
+    fn read(raw: Option<&str>) -> (PageQuery, Option<Problem>) {
+        let pairs: Vec<(String, String)> = raw
+            .and_then(|q| format!("/?{q}").parse::<axum::http::Uri>().ok())
+            .and_then(|uri| Query::<Vec<(String, String)>>::try_from_uri(&uri).ok())
+            .map(|Query(pairs)| pairs)
+            .unwrap_or_default();
+        let mut q = PageQuery::default();
+        let mut problem = None;
+        for (name, value) in pairs {
+            let slot = match name.as_str() {
+                "grade" => &mut q.grade,
+                "week" => &mut q.week,
+                "lang" => &mut q.lang,
+                n if TRACKING.contains(&n) => continue,
+                _ => {
+                    problem.get_or_insert(Problem::Unknown(name));
+                    continue;
+                }
+            };
+            match slot {
+                Some(first) if *first != value => {
+                    problem.get_or_insert(Problem::Twice(name));
+                }
+                Some(_) => {}
+                None => *slot = Some(value),
+            }
+        }
+        (q, problem)
+    }
 }
 
 pub(super) struct Opt {
@@ -87,9 +120,15 @@ pub(super) struct DayView {
 /// The language a family page is in: `?lang=`, else the browser's preference, else English.
 pub(super) fn page_lang(raw: Option<&str>, headers: &HeaderMap) -> Result<Lang, AppError> {
     match raw.map(str::trim).filter(|l| !l.is_empty()) {
-        Some(l) => l
-            .parse::<Lang>()
-            .map_err(|e| AppError::BadRequest(format!("lang: {e}"))),
+        // The language asked for is not one we have: say so in both.
+        Some(l) => l.parse::<Lang>().map_err(|_| {
+            AppError::BadRequest(format!(
+                "lang: `{v}` {} / `{v}` {}",
+                Lang::En.pages().bad_lang,
+                Lang::Es.pages().bad_lang,
+                v = shown(l)
+            ))
+        }),
         None => Ok(headers
             .get(header::ACCEPT_LANGUAGE)
             .and_then(|v| v.to_str().ok())
@@ -202,25 +241,23 @@ pub(super) fn item_view(a: &Airing, lang: Lang, tz: Tz, work: &WorkIndex<'_>) ->
 
 /// Runs a family page, answering errors with a page in its language (English when the
 /// language itself was the problem).
-pub(super) async fn family_page<F>(
-    query: Result<Query<PageQuery>, QueryRejection>,
-    headers: HeaderMap,
-    f: F,
-) -> Response
+pub(super) async fn family_page<F>(raw: Option<String>, headers: HeaderMap, f: F) -> Response
 where
     F: AsyncFnOnce(PageQuery, Lang) -> Result<Response, AppError>,
 {
-    let q = match query {
-        Ok(Query(q)) => q,
-        Err(e) => {
-            let lang = page_lang(None, &headers).unwrap_or_default();
-            return family_error(lang, AppError::BadRequest(e.body_text()));
-        }
-    };
+    let (q, problem) = PageQuery::read(raw.as_deref());
     let lang = match page_lang(q.lang.as_deref(), &headers) {
         Ok(l) => l,
         Err(e) => return family_error(Lang::En, e),
     };
+    if let Some(problem) = problem {
+        let p = lang.pages();
+        let message = match problem {
+            Problem::Unknown(name) => format!("`{}` {}", shown(&name), p.unknown_parameter),
+            Problem::Twice(name) => format!("`{}` {}", shown(&name), p.repeated_parameter),
+        };
+        return family_error(lang, AppError::BadRequest(message));
+    }
     match f(q, lang).await {
         Ok(r) => r,
         Err(e) => family_error(lang, e),

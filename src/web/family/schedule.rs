@@ -8,7 +8,7 @@ use crate::web::AppState;
 // Text in the page's language, or in English (and marked so) where no translation was given.
 use crate::i18n::{Lang, PageStrings, Strings};
 use askama::Template;
-use axum::extract::{rejection::QueryRejection, Query, State};
+use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use chrono::Duration;
@@ -37,12 +37,12 @@ pub(super) struct SchedulePage {
 /// `GET /schedule?grade=5&week=2020-04-13&lang=es`
 pub(super) async fn schedule(
     State(state): State<AppState>,
-    query: Result<Query<PageQuery>, QueryRejection>,
+    RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    family_page(query, headers, async |q: PageQuery, lang: Lang| {
-        let grade = parse_grade(q.grade.as_deref())?;
-        let week = parse_week(q.week.as_deref(), state.config.tz)?;
+    family_page(raw, headers, async |q: PageQuery, lang: Lang| {
+        let grade = parse_grade(lang, q.grade.as_deref())?;
+        let week = parse_week(lang, q.week.as_deref(), state.config.tz)?;
         let p = lang.pages();
         let s = lang.strings();
         let days = match grade {

@@ -88,8 +88,8 @@ pub(super) async fn browse(
                 Some(s)
             }
         };
-        let grade = parse_grade(q.grade.as_deref())?;
-        let week = parse_week(q.week.as_deref(), tz)?;
+        let grade = parse_grade(super::LANG, q.grade.as_deref())?;
+        let week = parse_week(super::LANG, q.week.as_deref(), tz)?;
         let (from, to) = week.window(tz);
         let list = airings::list(
             pool,
