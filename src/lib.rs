@@ -10,6 +10,8 @@ pub mod auth;
 pub mod config;
 pub mod domain;
 pub mod feeds;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod i18n;
 pub mod import;
 pub mod jobs;
