@@ -52,3 +52,14 @@ echo "== tests on SQLite"
 cargo test --locked
 echo "== the same integration tests on PostgreSQL"
 LESSONCAST_TEST_POSTGRES="$LESSONCAST_PG" cargo test --locked --tests -- --test-threads=4
+
+echo "== fuzzing (short, bounded)"
+# The seeds are replayed by tests/fuzz_corpus.rs on any toolchain; the fuzzer itself needs
+# nightly. Without it this step says so and the run goes on: the replay above has checked the
+# seeds.
+if rustup toolchain list 2>/dev/null | grep -q '^nightly'; then
+  command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked --quiet
+  bash fuzz/run.sh "${LESSONCAST_FUZZ_SECONDS:-20}"
+else
+  echo "!! no nightly toolchain: the fuzz targets were not run (rustup toolchain install nightly)" >&2
+fi

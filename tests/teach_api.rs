@@ -239,23 +239,39 @@ async fn behind_a_trusted_proxy_each_client_has_its_own_limit() {
 
 #[tokio::test]
 async fn one_series_carries_at_most_ten_of_a_teachers_assignments() {
-    let School { app, rivera, kim, .. } = school().await;
+    let School {
+        app, rivera, kim, ..
+    } = school().await;
     let a = grade5_airing(&app).await;
     let series = json!([{"series": a["series_key"]}]);
     let mut ids = Vec::new();
     for _ in 0..10 {
         let (s, created) = app
-            .post_json("/api/assignments", rivera.bearer(), assignment(series.clone()))
+            .post_json(
+                "/api/assignments",
+                rivera.bearer(),
+                assignment(series.clone()),
+            )
             .await;
         assert_eq!(s, 201, "{created}");
         ids.push(created["id"].as_i64().unwrap());
     }
     let (s, body) = app
-        .post_json("/api/assignments", rivera.bearer(), assignment(series.clone()))
+        .post_json(
+            "/api/assignments",
+            rivera.bearer(),
+            assignment(series.clone()),
+        )
         .await;
     assert_eq!(s, 400, "{body}");
     assert_eq!(body["fields"][0]["field"], "links", "{body}");
-    assert!(body["error"].as_str().unwrap().contains("already carries 10"), "{body}");
+    assert!(
+        body["error"]
+            .as_str()
+            .unwrap()
+            .contains("already carries 10"),
+        "{body}"
+    );
     // Another teacher has their own ten.
     let (s, _) = app
         .post_json("/api/assignments", kim.bearer(), assignment(series.clone()))
@@ -267,7 +283,11 @@ async fn one_series_carries_at_most_ten_of_a_teachers_assignments() {
         .await;
     assert!(s == 200 || s == 204, "{s}");
     let (s, _) = app
-        .post_json("/api/assignments", rivera.bearer(), assignment(series.clone()))
+        .post_json(
+            "/api/assignments",
+            rivera.bearer(),
+            assignment(series.clone()),
+        )
         .await;
     assert_eq!(s, 201);
     let (s, body) = app
