@@ -24,6 +24,11 @@ python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ig
   -r tests/ical/requirements.txt 2>/dev/null \
   || python3 -m pip install --quiet --break-system-packages -r tests/ical/requirements.txt
 bash tests/ical/selftest.sh
+echo "== installing schemathesis for the API schema test"
+python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore \
+  -r tests/api/requirements.txt 2>/dev/null \
+  || python3 -m pip install --quiet --break-system-packages -r tests/api/requirements.txt
+command -v st >/dev/null || { echo "schemathesis installed but \`st\` is not on PATH" >&2; exit 1; }
 echo "== installing playwright-core for the browser test (it drives Debian's chromium)"
 npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
 

@@ -13,7 +13,7 @@ use crate::store::assignments::{self, Class};
 use chrono::Utc;
 
 /// A link as sent by a client: exactly one of the three.
-#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LinkInput {
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -15,6 +15,12 @@ pub(super) fn require_admin(auth: &Auth) -> Result<(), AppError> {
 }
 
 /// `GET /api/admin/imports`: the last 100 import runs with their counts, warnings and errors.
+#[utoipa::path(get, path = "/api/admin/imports", tag = "admin", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Import runs and configured sources", body = Object),
+        (status = 401, description = "Not signed in", body = super::openapi::ErrorBody),
+        (status = 403, description = "Not an admin", body = super::openapi::ErrorBody),
+    ))]
 pub(super) async fn admin_imports(
     State(state): State<AppState>,
     auth: Auth,
@@ -33,6 +39,12 @@ pub(super) async fn admin_imports(
 }
 
 /// `GET /api/admin/users`: every account (never a password or token).
+#[utoipa::path(get, path = "/api/admin/users", tag = "admin", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Every account", body = Object),
+        (status = 401, description = "Not signed in", body = super::openapi::ErrorBody),
+        (status = 403, description = "Not an admin", body = super::openapi::ErrorBody),
+    ))]
 pub(super) async fn admin_users(
     State(state): State<AppState>,
     auth: Auth,

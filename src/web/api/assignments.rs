@@ -110,6 +110,15 @@ impl From<Assignment> for AssignmentOut {
     }
 }
 
+/// `POST /api/assignments`: new work, linked to airings, episodes or series.
+#[utoipa::path(post, path = "/api/assignments", tag = "assignments", security(("bearer" = [])),
+    request_body = super::openapi::AssignmentIn,
+    responses(
+        (status = 201, description = "Created", body = super::openapi::AssignmentDoc),
+        (status = 400, description = "Fields that are wrong, each named", body = super::openapi::ErrorBody),
+        (status = 401, description = "Not signed in", body = super::openapi::ErrorBody),
+        (status = 409, description = "Too many assignments", body = super::openapi::ErrorBody),
+    ))]
 pub(super) async fn create_assignment(
     State(state): State<AppState>,
     auth: Auth,
@@ -121,13 +130,23 @@ pub(super) async fn create_assignment(
     Ok((StatusCode::CREATED, Json(a.into())))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub(super) struct ListQuery {
+    /// Also the deleted ones.
     #[serde(default)]
     include_deleted: bool,
 }
 
+/// `GET /api/assignments`: the signed-in teacher's work, newest first.
+#[utoipa::path(get, path = "/api/assignments", tag = "assignments", security(("bearer" = [])),
+    params(ListQuery),
+    responses(
+        (status = 200, description = "The teacher's assignments", body = super::openapi::AssignmentList),
+        (status = 400, description = "A parameter is wrong", body = super::openapi::ErrorBody),
+        (status = 401, description = "Not signed in", body = super::openapi::ErrorBody),
+    ))]
 pub(super) async fn list_assignments(
     State(state): State<AppState>,
     auth: Auth,
@@ -144,6 +163,15 @@ pub(super) async fn list_assignments(
     Ok(Json(serde_json::json!({ "assignments": out })))
 }
 
+/// `GET /api/assignments/{id}`
+#[utoipa::path(get, path = "/api/assignments/{id}", tag = "assignments", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The assignment's id")),
+    responses(
+        (status = 200, description = "The assignment", body = super::openapi::AssignmentDoc),
+        (status = 401, description = "Not signed in", body = super::openapi::ErrorBody),
+        (status = 403, description = "Another teacher's", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such assignment", body = super::openapi::ErrorBody),
+    ))]
 pub(super) async fn get_assignment(
     State(state): State<AppState>,
     auth: Auth,
@@ -153,6 +181,17 @@ pub(super) async fn get_assignment(
     Ok(Json(a.into()))
 }
 
+/// `PATCH /api/assignments/{id}`: only the fields named change.
+#[utoipa::path(patch, path = "/api/assignments/{id}", tag = "assignments", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The assignment's id")),
+    request_body = super::openapi::AssignmentPatchDoc,
+    responses(
+        (status = 200, description = "The assignment as changed", body = super::openapi::AssignmentDoc),
+        (status = 400, description = "Fields that are wrong, each named", body = super::openapi::ErrorBody),
+        (status = 401, description = "Not signed in", body = super::openapi::ErrorBody),
+        (status = 403, description = "Another teacher's", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such assignment", body = super::openapi::ErrorBody),
+    ))]
 pub(super) async fn patch_assignment(
     State(state): State<AppState>,
     auth: Auth,
@@ -170,6 +209,15 @@ pub(super) async fn patch_assignment(
     Ok(Json(a.into()))
 }
 
+/// `DELETE /api/assignments/{id}`: deleted, and restorable.
+#[utoipa::path(delete, path = "/api/assignments/{id}", tag = "assignments", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The assignment's id")),
+    responses(
+        (status = 200, description = "The assignment, deleted", body = super::openapi::AssignmentDoc),
+        (status = 401, description = "Not signed in", body = super::openapi::ErrorBody),
+        (status = 403, description = "Another teacher's", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such assignment", body = super::openapi::ErrorBody),
+    ))]
 pub(super) async fn delete_assignment(
     State(state): State<AppState>,
     auth: Auth,
@@ -181,6 +229,17 @@ pub(super) async fn delete_assignment(
     Ok(Json(a.into()))
 }
 
+/// `POST /api/assignments/{id}/restore`: undoes a delete.
+#[utoipa::path(post, path = "/api/assignments/{id}/restore", tag = "assignments", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The assignment's id")),
+    responses(
+        (status = 200, description = "The assignment, restored", body = super::openapi::AssignmentDoc),
+        (status = 400, description = "It would exceed a limit", body = super::openapi::ErrorBody),
+        (status = 401, description = "Not signed in", body = super::openapi::ErrorBody),
+        (status = 403, description = "Another teacher's", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such assignment", body = super::openapi::ErrorBody),
+        (status = 409, description = "Too many assignments", body = super::openapi::ErrorBody),
+    ))]
 pub(super) async fn restore_assignment(
     State(state): State<AppState>,
     auth: Auth,

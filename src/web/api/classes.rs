@@ -11,10 +11,12 @@ use axum::http::StatusCode;
 use axum::Json;
 use serde::Deserialize;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct ClassBody {
+    #[schema(min_length = 1, max_length = 100)]
     name: String,
+    #[schema(min_items = 1, inline, value_type = Vec<super::openapi::GradeDoc>)]
     grades: Vec<String>,
 }
 
@@ -31,6 +33,15 @@ pub(super) fn class_json(
     })
 }
 
+/// `POST /api/classes`: a class with its private feed.
+#[utoipa::path(post, path = "/api/classes", tag = "classes", security(("bearer" = [])),
+    request_body = ClassBody,
+    responses(
+        (status = 201, description = "Created", body = super::openapi::ClassDoc),
+        (status = 400, description = "Fields that are wrong, each named", body = super::openapi::ErrorBody),
+        (status = 401, description = "Not signed in", body = super::openapi::ErrorBody),
+        (status = 409, description = "Too many classes", body = super::openapi::ErrorBody),
+    ))]
 pub(super) async fn create_class(
     State(state): State<AppState>,
     auth: Auth,
@@ -42,6 +53,12 @@ pub(super) async fn create_class(
     Ok((StatusCode::CREATED, Json(class_json(&state, &c))))
 }
 
+/// `GET /api/classes`: the signed-in teacher's classes.
+#[utoipa::path(get, path = "/api/classes", tag = "classes", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The classes", body = super::openapi::ClassList),
+        (status = 401, description = "Not signed in", body = super::openapi::ErrorBody),
+    ))]
 pub(super) async fn list_classes(
     State(state): State<AppState>,
     auth: Auth,
@@ -51,6 +68,15 @@ pub(super) async fn list_classes(
     Ok(Json(serde_json::json!({ "classes": out })))
 }
 
+/// `POST /api/classes/{id}/token`: a new feed address; the old one stops working.
+#[utoipa::path(post, path = "/api/classes/{id}/token", tag = "classes", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The class's id")),
+    responses(
+        (status = 200, description = "The class with its new feed", body = super::openapi::ClassDoc),
+        (status = 401, description = "Not signed in", body = super::openapi::ErrorBody),
+        (status = 403, description = "Another teacher's", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such class", body = super::openapi::ErrorBody),
+    ))]
 pub(super) async fn renew_token(
     State(state): State<AppState>,
     auth: Auth,

@@ -4,6 +4,7 @@
 mod admin;
 mod assignments;
 mod classes;
+mod openapi;
 mod schedule;
 mod session;
 
@@ -12,9 +13,12 @@ use crate::web::AppState;
 use axum::routing::get;
 use axum::{Json, Router};
 
+pub use openapi::document as openapi_document;
+
 pub fn router() -> Router<AppState> {
     use axum::routing::post;
     Router::new()
+        .route("/api/openapi.json", get(openapi::openapi_json))
         .route("/api/airings", get(schedule::list_airings))
         .route("/api/login", post(session::login))
         .route("/api/logout", post(session::logout))

@@ -10,24 +10,31 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub(super) struct AiringsQuery {
+    /// A station's call sign (`KCET`).
     station: Option<String>,
+    /// A grade: `PK`, `K`, `1` to `12` or `ADULT`.
     grade: Option<String>,
+    /// A date (`2020-04-13`, local midnight) or an RFC 3339 instant; years 1970 to 9998.
     from: Option<String>,
+    /// A date or an RFC 3339 instant, after `from`.
     to: Option<String>,
+    /// Also airings the station no longer lists.
     #[serde(default)]
     include_removed: bool,
+    /// At most this many (1 to 10,000).
     limit: Option<i64>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub(super) struct AiringsBody {
     airings: Vec<AiringJson>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub(super) struct AiringJson {
     id: i64,
     station: String,
@@ -79,6 +86,12 @@ impl From<Airing> for AiringJson {
 pub(super) const MAX_LIMIT: i64 = 10_000;
 
 /// `GET /api/airings?station=&grade=&from=&to=`: the current week when no window is given.
+#[utoipa::path(get, path = "/api/airings", tag = "schedule", params(AiringsQuery),
+    responses(
+        (status = 200, description = "The airings, earliest first", body = AiringsBody),
+        (status = 400, description = "A parameter is wrong; the error says which", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such station", body = super::openapi::ErrorBody),
+    ))]
 pub(super) async fn list_airings(
     State(state): State<AppState>,
     query: Result<Query<AiringsQuery>, QueryRejection>,

@@ -11,13 +11,22 @@ use axum::http::StatusCode;
 use axum::Json;
 use serde::Deserialize;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct LoginBody {
     email: String,
     password: String,
 }
 
+/// `POST /api/login`: an API token for a teacher's e-mail and password.
+#[utoipa::path(post, path = "/api/login", tag = "session", request_body = LoginBody,
+    responses(
+        (status = 200, description = "The token, its lifetime and the user", body = super::openapi::LoginOut),
+        (status = 400, description = "The body is not a login", body = super::openapi::ErrorBody),
+        (status = 401, description = "Wrong e-mail or password, or the account is locked", body = super::openapi::ErrorBody),
+        (status = 429, description = "Too many attempts from this network", body = super::openapi::ErrorBody),
+        (status = 503, description = "Too many sign-ins at once", body = super::openapi::ErrorBody),
+    ))]
 pub(super) async fn login(
     State(state): State<AppState>,
     client: ClientAddr,
@@ -40,6 +49,12 @@ pub(super) async fn login(
     }
 }
 
+/// `POST /api/logout`: ends the session or token used.
+#[utoipa::path(post, path = "/api/logout", tag = "session", security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Signed out"),
+        (status = 401, description = "Not signed in", body = super::openapi::ErrorBody),
+    ))]
 pub(super) async fn logout(
     State(state): State<AppState>,
     headers: axum::http::HeaderMap,
