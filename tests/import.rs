@@ -585,6 +585,36 @@ async fn a_flood_of_bad_records_keeps_the_first_warnings_and_counts_the_rest() {
     );
 }
 
+/// A file of more stations than any guide has is refused, naming the line of the first one
+/// too many, before it can fill memory with them; the database is unchanged.
+#[tokio::test]
+async fn more_stations_than_any_guide_has_are_refused_naming_the_line() {
+    let db = TestDb::new().await;
+    db.import_demo_week().await;
+    let before = db.snapshot().await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("stations.xml");
+    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<tv>\n");
+    let limit = lessoncast::import::MAX_STATIONS;
+    for i in 0..=limit {
+        xml.push_str(&format!(
+            "<programme start=\"20200413090000 -0700\" stop=\"20200413093000 -0700\" \
+             channel=\"S{i}\"><title>T</title></programme>\n"
+        ));
+    }
+    xml.push_str("</tv>\n");
+    std::fs::write(&path, xml).unwrap();
+    let e = db
+        .import(&path.display().to_string())
+        .await
+        .unwrap_err()
+        .to_string();
+    // Line 1 is the declaration, line 2 <tv>: station number `limit` is on line limit + 3.
+    assert!(e.contains(&format!("stations.xml:{}", limit + 3)), "{e}");
+    assert!(e.contains("more than 20000 stations"), "{e}");
+    assert_eq!(db.snapshot().await, before);
+}
+
 /// A huge value where a format means something short (here a 1 MB `<lcn>` that 2,000
 /// programmes share) is cut, with a warning naming its line, instead of being copied into
 /// every programme.

@@ -20,6 +20,10 @@ const ZONE_WAIT: usize = 2_000;
 const OVERLAP_WINDOW: i64 = 86_400;
 const OVERLAP_MAX: usize = 512;
 
+/// Stations one import may bring. Each costs memory for the whole import (its zone, its
+/// channels, their ranges); a guide of every station of a country has a few thousand.
+pub const MAX_STATIONS: usize = 20_000;
+
 /// The async side of an import: settles each station's zone, turns programmes into stored
 /// airings, and warns of overlaps.
 pub(super) struct Merge<'w> {
@@ -115,6 +119,19 @@ impl<'w> Merge<'w> {
 impl Merge<'_> {
     pub(super) async fn push(&mut self, p: Programme) -> Result<(), ImportError> {
         let (file, line) = (&self.file, p.line);
+        if self.zones.len() >= MAX_STATIONS && !self.zones.contains_key(&p.station) {
+            return Err(ImportError::Invalid {
+                at: crate::import::Location {
+                    file: file.clone(),
+                    line,
+                    field: "channel".into(),
+                },
+                message: format!(
+                    "more than {MAX_STATIONS} stations in one import: split the source by station \
+                     (a real guide has a few thousand at most)"
+                ),
+            });
+        }
         let station = self
             .zones
             .entry(p.station.clone())

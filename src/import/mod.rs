@@ -13,6 +13,7 @@ pub mod csv;
 pub mod tvss;
 pub mod xmltv;
 
+pub use merge::MAX_STATIONS;
 pub use record::{
     Emit, ImportError, Location, ParseContext, Programme, Warning, WarningCap, MAX_CODE, MAX_NAME,
     WARNINGS_PER_FIELD,
