@@ -51,10 +51,27 @@ impl RenderedFeed {
 /// Rendered feeds by request, each with the data version it was rendered from. Bounded by
 /// entries and by bytes: a feed of older data is dropped when a newer one is stored, and when
 /// full the cache starts afresh, so no sequence of distinct requests can grow it further.
-#[derive(Default)]
+/// It also holds the turns at rendering: at most [`RENDERS_AT_ONCE`] feeds are rendered at a
+/// time, so that after a change a crowd of phones asking for the same feed renders it once
+/// (the rest find it cached when their turn comes) and distinct ones cannot take every core.
 pub struct FeedCache {
     inner: Mutex<Inner>,
+    rendering: tokio::sync::Semaphore,
 }
+
+impl Default for FeedCache {
+    fn default() -> Self {
+        FeedCache {
+            inner: Mutex::default(),
+            rendering: tokio::sync::Semaphore::new(RENDERS_AT_ONCE),
+        }
+    }
+}
+
+/// Feeds rendered at once.
+pub const RENDERS_AT_ONCE: usize = 2;
+/// How long a request waits for its turn to render before it is refused as busy.
+pub const RENDER_WAIT: std::time::Duration = std::time::Duration::from_secs(20);
 
 #[derive(Default)]
 struct Inner {
@@ -75,6 +92,14 @@ impl RenderedFeed {
 }
 
 impl FeedCache {
+    /// A turn at rendering, or `None` when none came within [`RENDER_WAIT`].
+    pub async fn turn(&self) -> Option<tokio::sync::SemaphorePermit<'_>> {
+        tokio::time::timeout(RENDER_WAIT, self.rendering.acquire())
+            .await
+            .ok()?
+            .ok()
+    }
+
     /// The cached feed for `req` if it was rendered from data version `version`.
     pub fn get(&self, req: &FeedRequest, version: i64) -> Option<Arc<RenderedFeed>> {
         let inner = self.inner.lock().ok()?;

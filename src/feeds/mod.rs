@@ -169,6 +169,12 @@ pub enum FeedError {
     NoClass,
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
+    /// Every turn at rendering was taken for longer than a request may wait.
+    #[error("too many feeds are being made right now; try again in a minute")]
+    Busy,
+    /// The rendering task failed (a bug): logged, never shown.
+    #[error("rendering the feed failed: {0}")]
+    Render(String),
 }
 
 impl FeedRequest {

@@ -82,6 +82,11 @@ pub async fn publish(app: &App, req: &FeedRequest) -> Result<Arc<RenderedFeed>, 
     if let Some(feed) = app.feeds.get(req, version) {
         return Ok(feed);
     }
+    let _turn = app.feeds.turn().await.ok_or(FeedError::Busy)?;
+    // Requests for the same feed waited for the same turns: the first rendered it.
+    if let Some(feed) = app.feeds.get(req, version) {
+        return Ok(feed);
+    }
     let pool = app.store.pool();
     // A station's feed is in the station's zone; others in the zone of most of their airings.
     let mut station_tz = None;
@@ -118,14 +123,24 @@ pub async fn publish(app: &App, req: &FeedRequest) -> Result<Arc<RenderedFeed>, 
         .filter(|a| !matches!(req.kind, FeedKind::Class(_)) || !work.for_airing(a).is_empty())
         .collect();
     let host = host_of(&app.config.base_url);
-    let publisher = Publisher {
-        host: &host,
-        base_url: &app.config.base_url,
-        tz: station_tz.unwrap_or_else(|| common_zone(&list, default_tz)),
-    };
-    let body = render(req, &list, &work, &publisher);
+    let base_url = app.config.base_url.clone();
+    let tz = station_tz.unwrap_or_else(|| common_zone(&list, default_tz));
     let last_modified = DateTime::from_timestamp(modified, 0).unwrap_or_default();
-    let feed = Arc::new(RenderedFeed::new(body, last_modified, version));
+    // Rendering and gzipping a large feed takes milliseconds of CPU: off the async threads,
+    // so cached feeds and other requests are answered meanwhile.
+    let request = req.clone();
+    let rendered = tokio::task::spawn_blocking(move || {
+        let work = WorkIndex::new(&all_work, |a| request.kind.shows(a));
+        let publisher = Publisher {
+            host: &host,
+            base_url: &base_url,
+            tz,
+        };
+        let body = render(&request, &list, &work, &publisher);
+        RenderedFeed::new(body, last_modified, version)
+    })
+    .await;
+    let feed = Arc::new(rendered.map_err(|e| FeedError::Render(e.to_string()))?);
     app.feeds.put(req.clone(), feed.clone());
     Ok(feed)
 }

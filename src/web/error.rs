@@ -59,6 +59,8 @@ impl From<FeedError> for AppError {
             FeedError::BadParameter(m) => AppError::BadRequest(m),
             e @ (FeedError::NoStation(_) | FeedError::NoClass) => AppError::NotFound(e.to_string()),
             FeedError::Store(e) => e.into(),
+            e @ FeedError::Busy => AppError::Busy(e.to_string()),
+            e @ FeedError::Render(_) => AppError::Internal(Box::new(e)),
         }
     }
 }
@@ -147,8 +149,23 @@ impl AppError {
 
     /// As plain text, for feeds and packets.
     pub fn into_text_response(self) -> Response {
+        let retry = self.retry_after();
         let (status, message) = self.into_status_and_message();
-        (status, format!("{message}\n")).into_response()
+        let mut r = (status, format!("{message}\n")).into_response();
+        if let Some(seconds) = retry {
+            r.headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, seconds.into());
+        }
+        r
+    }
+
+    /// Seconds a client should wait before trying again, for a 429 or a 503.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            AppError::TooMany(seconds) => Some(*seconds),
+            AppError::Busy(_) => Some(10),
+            _ => None,
+        }
     }
 }
 
@@ -162,10 +179,10 @@ impl IntoResponse for AppError {
             body["fields"] = serde_json::json!(fields);
         }
         let mut response = (status, Json(body)).into_response();
-        if let AppError::TooMany(seconds) = &e {
+        if let Some(seconds) = e.retry_after() {
             response
                 .headers_mut()
-                .insert(axum::http::header::RETRY_AFTER, (*seconds).into());
+                .insert(axum::http::header::RETRY_AFTER, seconds.into());
         }
         if status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(
