@@ -24,7 +24,7 @@ pub struct App {
     pub packets: Arc<PacketCache>,
     version: Arc<VersionMemo>,
     /// Password checks running at once (each takes ~19 MiB and a core for a moment).
-    password_checks: Arc<tokio::sync::Semaphore>,
+    password_checks: Arc<crate::limits::Turns>,
     /// The threads that check them, with their reused memory.
     checker: Arc<crate::auth::Checker>,
     /// Sign-in attempts per client network.
@@ -59,7 +59,7 @@ impl App {
             store,
             feeds: Arc::new(FeedCache::default()),
             packets: Arc::new(PacketCache::default()),
-            password_checks: Arc::new(tokio::sync::Semaphore::new(PASSWORD_CHECKS)),
+            password_checks: Arc::new(crate::limits::Turns::new(PASSWORD_CHECKS, PASSWORD_WAIT)),
             checker: Arc::new(crate::auth::Checker::new(PASSWORD_CHECKS)),
             signins: Arc::new(crate::limits::SignInLimits::new(config.signin_per_minute)),
             version: Arc::new(VersionMemo {
@@ -79,11 +79,7 @@ impl App {
         password: crate::auth::Secret,
         hash: String,
     ) -> Result<bool, CheckError> {
-        let _permit =
-            tokio::time::timeout(PASSWORD_WAIT, self.password_checks.clone().acquire_owned())
-                .await
-                .map_err(|_| CheckError::Busy)?
-                .map_err(|_| CheckError::Busy)?;
+        let _turn = self.password_checks.take().await.ok_or(CheckError::Busy)?;
         let ok = self.checker.check(password, hash).await;
         Ok(ok)
     }

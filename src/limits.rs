@@ -1,4 +1,6 @@
-//! Rate limits on the work an anonymous caller can start: sign-in attempts per client network.
+//! Limits on the work an anonymous caller can start: sign-in attempts per client network
+//! ([`SignInLimits`]), and turns at the expensive work requests share ([`Turns`]: rendering
+//! feeds, drawing packets).
 //!
 //! Password checks are the one expensive thing anyone may ask for; the account lockout bounds
 //! the guesses at one account, the concurrency limit in [`crate::app::App`] the memory, and
@@ -57,8 +59,43 @@ pub fn network_of(ip: IpAddr) -> IpAddr {
     }
 }
 
+/// A few turns at some expensive work, shared by every request: at most `n` run at once, and
+/// one that waits longer than `wait` for a turn gives up.
+pub struct Turns {
+    slots: tokio::sync::Semaphore,
+    wait: Duration,
+}
+
+impl Turns {
+    pub fn new(n: usize, wait: Duration) -> Turns {
+        Turns {
+            slots: tokio::sync::Semaphore::new(n),
+            wait,
+        }
+    }
+
+    /// A turn, held until dropped, or `None` when none came in time.
+    pub async fn take(&self) -> Option<tokio::sync::SemaphorePermit<'_>> {
+        tokio::time::timeout(self.wait, self.slots.acquire())
+            .await
+            .ok()?
+            .ok()
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[tokio::test(start_paused = true)]
+    async fn two_turns_at_a_time_and_a_third_waits_then_gives_up() {
+        let turns = super::Turns::new(2, super::Duration::from_secs(20));
+        let a = turns.take().await.expect("a first turn");
+        let _b = turns.take().await.expect("a second turn");
+        // The clock is paused: the wait runs out at once, as it would after 20 s.
+        assert!(turns.take().await.is_none());
+        drop(a);
+        assert!(turns.take().await.is_some());
+    }
+
     use super::*;
 
     fn ip(s: &str) -> IpAddr {

@@ -2,6 +2,7 @@
 //! client already has the feed, no rendering at all.
 
 use super::FeedRequest;
+use crate::limits::Turns;
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
@@ -56,14 +57,15 @@ impl RenderedFeed {
 /// (the rest find it cached when their turn comes) and distinct ones cannot take every core.
 pub struct FeedCache {
     inner: Mutex<Inner>,
-    rendering: tokio::sync::Semaphore,
+    /// Turns at rendering.
+    pub rendering: Turns,
 }
 
 impl Default for FeedCache {
     fn default() -> Self {
         FeedCache {
             inner: Mutex::default(),
-            rendering: tokio::sync::Semaphore::new(RENDERS_AT_ONCE),
+            rendering: Turns::new(RENDERS_AT_ONCE, RENDER_WAIT),
         }
     }
 }
@@ -92,14 +94,6 @@ impl RenderedFeed {
 }
 
 impl FeedCache {
-    /// A turn at rendering, or `None` when none came within [`RENDER_WAIT`].
-    pub async fn turn(&self) -> Option<tokio::sync::SemaphorePermit<'_>> {
-        tokio::time::timeout(RENDER_WAIT, self.rendering.acquire())
-            .await
-            .ok()?
-            .ok()
-    }
-
     /// The cached feed for `req` if it was rendered from data version `version`.
     pub fn get(&self, req: &FeedRequest, version: i64) -> Option<Arc<RenderedFeed>> {
         let inner = self.inner.lock().ok()?;

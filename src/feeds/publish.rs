@@ -82,7 +82,7 @@ pub async fn publish(app: &App, req: &FeedRequest) -> Result<Arc<RenderedFeed>, 
     if let Some(feed) = app.feeds.get(req, version) {
         return Ok(feed);
     }
-    let _turn = app.feeds.turn().await.ok_or(FeedError::Busy)?;
+    let _turn = app.feeds.rendering.take().await.ok_or(FeedError::Busy)?;
     // Requests for the same feed waited for the same turns: the first rendered it.
     if let Some(feed) = app.feeds.get(req, version) {
         return Ok(feed);

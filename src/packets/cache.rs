@@ -9,6 +9,7 @@
 use super::{Format, PacketScope, PaperSize};
 use crate::domain::Week;
 use crate::i18n::Lang;
+use crate::limits::Turns;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -37,14 +38,15 @@ pub type Drawn = Arc<Vec<u8>>;
 /// a time, whatever number of distinct packets are asked for.
 pub struct PacketCache {
     inner: Mutex<Inner>,
-    drawing: tokio::sync::Semaphore,
+    /// Turns at drawing.
+    pub drawing: Turns,
 }
 
 impl Default for PacketCache {
     fn default() -> Self {
         PacketCache {
             inner: Mutex::default(),
-            drawing: tokio::sync::Semaphore::new(DRAWS_AT_ONCE),
+            drawing: Turns::new(DRAWS_AT_ONCE, DRAW_WAIT),
         }
     }
 }
@@ -65,14 +67,6 @@ struct Inner {
 pub const MAX_BYTES: usize = 64 * 1024 * 1024;
 
 impl PacketCache {
-    /// A turn at drawing, or `None` when none came within [`DRAW_WAIT`].
-    pub async fn turn(&self) -> Option<tokio::sync::SemaphorePermit<'_>> {
-        tokio::time::timeout(DRAW_WAIT, self.drawing.acquire())
-            .await
-            .ok()?
-            .ok()
-    }
-
     pub fn get(&self, key: &PacketKey) -> Option<Drawn> {
         self.inner.lock().ok()?.entries.get(key).cloned()
     }
@@ -112,17 +106,6 @@ impl PacketCache {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[tokio::test(start_paused = true)]
-    async fn two_draw_at_a_time_and_a_third_waits_then_gives_up() {
-        let cache = PacketCache::default();
-        let a = cache.turn().await.expect("a first turn");
-        let _b = cache.turn().await.expect("a second turn");
-        // The clock is paused: the wait runs out at once, as it would after DRAW_WAIT.
-        assert!(cache.turn().await.is_none());
-        drop(a);
-        assert!(cache.turn().await.is_some());
-    }
 
     fn key(version: i64, lang: Lang) -> PacketKey {
         PacketKey {

@@ -77,7 +77,7 @@ pub async fn publish(
         return Ok(Published { bytes, changed_at });
     }
     check_near(app, request.week).await?;
-    let _turn = app.packets.turn().await.ok_or(PublishError::Busy)?;
+    let _turn = app.packets.drawing.take().await.ok_or(PublishError::Busy)?;
     // Requests for the same packet waited for the same turns: the first drew it.
     if let Some(bytes) = app.packets.get(&key) {
         return Ok(Published { bytes, changed_at });
@@ -127,7 +127,7 @@ pub async fn publish_zip(
         return Ok(Published { bytes, changed_at });
     }
     check_near(app, week).await?;
-    let _turn = app.packets.turn().await.ok_or(PublishError::Busy)?;
+    let _turn = app.packets.drawing.take().await.ok_or(PublishError::Busy)?;
     if let Some(bytes) = app.packets.get(&zip_key) {
         return Ok(Published { bytes, changed_at });
     }
