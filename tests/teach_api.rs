@@ -781,6 +781,19 @@ async fn writes_another_site_starts_are_refused_even_with_the_session_and_its_to
         .await
         .unwrap();
     assert_eq!(r.status(), 403);
+    // Nor without the form's token, from a client that sends no Origin at all.
+    let r = app
+        .request(Method::POST, "/teach/login")
+        .form(&[("email", "ms.rivera@school.test"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("This sign-in form has expired"));
     // A browser session signs out with its CSRF token, like any other write.
     let logout = |csrf: Option<String>| {
         let mut r = app

@@ -245,6 +245,8 @@ pub struct PageStrings {
     pub locked_after: &'static str,
     /// "Too many sign-in attempts from your network. Try again in" … "40" … "seconds."
     pub too_many_before: &'static str,
+    /// The sign-in form's token did not match: it is old, or another site sent it.
+    pub login_expired: &'static str,
     pub too_many_after: &'static str,
     pub signed_in_as: &'static str,
     pub teacher_nav: &'static str,
@@ -365,6 +367,7 @@ static PAGES_EN: PageStrings = PageStrings {
     locked_before: "Too many failed sign-ins lock an account for",
     locked_after: "minutes.",
     too_many_before: "Too many sign-in attempts from your network. Try again in",
+    login_expired: "This sign-in form has expired. Please sign in again.",
     too_many_after: "seconds.",
     signed_in_as: "Signed in as",
     teacher_nav: "Teacher pages",
@@ -487,6 +490,7 @@ static PAGES_ES: PageStrings = PageStrings {
     locked_before: "Demasiados intentos fallidos bloquean la cuenta durante",
     locked_after: "minutos.",
     too_many_before: "Demasiados intentos de inicio de sesión desde su red. Vuelva a intentarlo en",
+    login_expired: "Este formulario de inicio de sesión ha caducado. Vuelva a iniciar sesión.",
     too_many_after: "segundos.",
     signed_in_as: "Sesión iniciada como",
     teacher_nav: "Páginas para maestros",

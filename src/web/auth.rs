@@ -62,6 +62,34 @@ impl Auth {
     }
 }
 
+/// The value of cookie `name` in the request, if sent.
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+/// The cookie that carries the sign-in form's token: the form's hidden field must match it
+/// (a page on another site can send a form but can neither read nor set this cookie).
+pub const LOGIN_COOKIE: &str = "lessoncast_login";
+
+/// `Set-Cookie` for the sign-in form's token, good for an hour on the form's own path.
+pub fn login_cookie(state: &AppState, token: &str) -> String {
+    let secure = if state.config.base_url.starts_with("https://") {
+        "; Secure"
+    } else {
+        ""
+    };
+    format!(
+        "{LOGIN_COOKIE}={token}; Path=/teach/login; HttpOnly; SameSite=Strict; Max-Age=3600{secure}"
+    )
+}
+
 /// The session token a request carries, and whether it came from the cookie.
 pub fn token_of(headers: &HeaderMap) -> Option<(String, bool)> {
     if let Some(v) = headers
@@ -72,14 +100,7 @@ pub fn token_of(headers: &HeaderMap) -> Option<(String, bool)> {
             return Some((t.trim().to_string(), false));
         }
     }
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|c| c.trim().split_once('='))
-        .find(|(k, _)| *k == COOKIE)
-        .map(|(_, v)| (v.to_string(), true))
+    cookie(headers, COOKIE).map(|v| (v, true))
 }
 
 pub async fn lookup(state: &AppState, headers: &HeaderMap) -> Result<Option<Auth>, AppError> {

@@ -117,8 +117,21 @@ impl Browser {
         self.send(req).await
     }
 
+    /// Posts `form`. The sign-in form is loaded first, as a browser has it before posting,
+    /// and its token sent along unless `form` names one.
     pub async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
-        let req = self.client.post(format!("{}{path}", self.base)).form(form);
+        let mut fields: Vec<(String, String)> = form
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        if path == "/teach/login" && !form.iter().any(|(k, _)| *k == "csrf") {
+            let page = self.get("/teach/login").await;
+            fields.push(("csrf".into(), page.csrf()));
+        }
+        let req = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .form(&fields);
         self.send(req).await
     }
 }

@@ -23,6 +23,8 @@ pub(super) struct LoginPage {
     email: String,
     next: String,
     error: Option<String>,
+    /// The form's token, also in [`auth::LOGIN_COOKIE`].
+    csrf: String,
 }
 
 impl LoginPage {
@@ -33,7 +35,17 @@ impl LoginPage {
             email,
             next: safe_next(next).to_string(),
             error,
+            csrf: crate::auth::new_token(),
         }
+    }
+
+    /// The page with `status`, setting the cookie its token is checked against.
+    fn respond(&self, state: &AppState, status: StatusCode) -> Response {
+        let mut r = render_page(status, self, Caching::Private);
+        if let Ok(v) = HeaderValue::from_str(&auth::login_cookie(state, &self.csrf)) {
+            r.headers_mut().append(header::SET_COOKIE, v);
+        }
+        r
     }
 }
 
@@ -52,11 +64,7 @@ pub(super) async fn login_form(
     let next = query.map(|Query(q)| q.next).unwrap_or_default();
     match signed_in(&state, &headers).await {
         Ok(Some(_)) => Redirect::to(safe_next(&next)).into_response(),
-        Ok(None) => render_page(
-            StatusCode::OK,
-            &LoginPage::new(String::new(), &next, None),
-            Caching::Private,
-        ),
+        Ok(None) => LoginPage::new(String::new(), &next, None).respond(&state, StatusCode::OK),
         Err(e) => teach_error(e),
     }
 }
@@ -67,24 +75,27 @@ pub(super) struct LoginForm {
     email: String,
     password: String,
     next: String,
+    csrf: String,
 }
 
 /// `POST /teach/login`
 pub(super) async fn login(
     State(state): State<AppState>,
     client: ClientAddr,
+    headers: HeaderMap,
     form: Result<Form<LoginForm>, FormRejection>,
 ) -> Response {
     let result = async {
         let f = form_or_400(form)?;
         let p = LANG.pages();
         let refused = |status: StatusCode, message: String| {
-            render_page(
-                status,
-                &LoginPage::new(f.email.clone(), &f.next, Some(message)),
-                Caching::Private,
-            )
+            LoginPage::new(f.email.clone(), &f.next, Some(message)).respond(&state, status)
         };
+        // The form this came from must be ours: its token matches the cookie set with it.
+        let sent = auth::cookie(&headers, auth::LOGIN_COOKIE).unwrap_or_default();
+        if sent.is_empty() || !crate::auth::constant_time_eq(&sent, &f.csrf) {
+            return Ok(refused(StatusCode::FORBIDDEN, p.login_expired.to_string()));
+        }
         let signed = auth::sign_in(
             &state,
             client,
