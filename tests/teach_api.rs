@@ -73,6 +73,18 @@ async fn login_gives_a_token_and_a_wrong_password_is_401() {
     assert!(body["error"].as_str().unwrap().contains("wrong"));
     let t = app.api_token("MS.RIVERA@school.test ").await;
     assert_eq!(t.len(), 64);
+    // An address no account can have (found by schemathesis: PostgreSQL cannot hold a NUL) is
+    // an unknown one, not a 500.
+    for email in ["\u{81}~\u{0}?s", &"a".repeat(300)] {
+        let (s, body) = app
+            .post_json(
+                "/api/login",
+                None,
+                json!({"email": email, "password": "whatever!!"}),
+            )
+            .await;
+        assert_eq!(s, 401, "{body}");
+    }
     app.stop().await;
 }
 
