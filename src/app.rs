@@ -29,7 +29,12 @@ pub struct App {
     checker: Arc<crate::auth::Checker>,
     /// Sign-in attempts per client network.
     pub signins: Arc<crate::limits::SignInLimits>,
+    /// What running schedule sources needs (this process's lease name among them).
+    pub sources: Arc<crate::sources::run::Settings>,
 }
+
+/// How long "Run now" waits for a source's run before answering that it goes on.
+pub const RUN_NOW_WAIT: Duration = Duration::from_secs(15);
 
 /// At most this many password checks run at once; more wait their turn, up to
 /// [`PASSWORD_WAIT`], and are then refused as busy.
@@ -62,11 +67,39 @@ impl App {
             password_checks: Arc::new(crate::limits::Turns::new(PASSWORD_CHECKS, PASSWORD_WAIT)),
             checker: Arc::new(crate::auth::Checker::new(PASSWORD_CHECKS)),
             signins: Arc::new(crate::limits::SignInLimits::new(config.signin_per_minute)),
+            sources: Arc::new(crate::sources::run::Settings::from_config(&config)),
             version: Arc::new(VersionMemo {
                 ttl: config.version_ttl,
                 last: Mutex::new(None),
             }),
             config,
+        }
+    }
+
+    /// Runs `source` now, on a task of its own so that it finishes whatever the request does;
+    /// its outcome if it ends within `wait`.
+    pub async fn run_source(
+        &self,
+        source: crate::sources::Source,
+        wait: Duration,
+    ) -> Option<Result<crate::sources::run::Outcome, crate::sources::run::RunError>> {
+        let store = self.store.clone();
+        let settings = self.sources.clone();
+        let task = tokio::spawn(async move {
+            crate::sources::run::run(
+                &store,
+                &settings,
+                &source,
+                crate::sources::run::Trigger::Now,
+            )
+            .await
+        });
+        match tokio::time::timeout(wait, task).await {
+            Ok(Ok(outcome)) => Some(outcome),
+            Ok(Err(e)) => Some(Err(crate::sources::run::RunError::Fetch(format!(
+                "the run stopped unexpectedly: {e}"
+            )))),
+            Err(_) => None,
         }
     }
 
@@ -232,9 +265,7 @@ pub async fn serve(
     {
         tracing::warn!("some requests were still open when the grace period ended");
     }
-    if let Some(j) = jobs.as_mut() {
-        j.shutdown().await?;
-    }
+    jobs.shutdown().await?;
     store.close().await;
     Ok(())
 }

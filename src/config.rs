@@ -37,16 +37,40 @@ pub struct Config {
     /// (`10.0.0.0/8, ::1`) of reverse proxies whose `X-Forwarded-For` names the client. From
     /// any other peer the header is ignored, so a client cannot pick its own address.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// `LESSONCAST_TVSS_BASE` (default `https://services.pbs.org/tvss/`): where TVSS sources
+    /// fetch `{callsign}/day/{YYYYMMDD}/`. Always ends in `/`.
+    pub tvss_base: String,
+    /// `LESSONCAST_PBS_KEY`: the PBS key TVSS sources send as `X-PBSAUTH`. Never printed.
+    pub pbs_key: Option<crate::auth::Secret>,
+    /// How sources fetch: `LESSONCAST_FETCH_TIMEOUT_MS` (default 300000) per attempt,
+    /// `LESSONCAST_FETCH_ATTEMPTS` (default 3), `LESSONCAST_FETCH_BACKOFF_MS` (default 2000)
+    /// before the first retry, doubling.
+    pub fetch: crate::import::fetch::FetchPolicy,
 }
 
-/// A schedule source that the jobs re-import.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+/// A `[[source]]` table: a schedule source put in the database when none of its name is
+/// there yet (edits on `/admin` then win over the file).
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct SourceConfig {
+    /// Its name on `/admin` and in `source run NAME` (default: the location or call sign).
+    #[serde(default)]
+    pub name: Option<String>,
     /// A file, directory or URL.
-    pub location: String,
-    /// Cron expression with seconds, e.g. `0 0 5 * * *` for 05:00 every day.
-    pub cron: String,
+    #[serde(default)]
+    pub location: Option<String>,
+    /// Or a PBS call sign, fetched from the TV Schedules Service a day at a time.
+    #[serde(default)]
+    pub tvss: Option<String>,
+    /// TVSS: days fetched from today (default 14), and only the kids listings.
+    #[serde(default)]
+    pub days: Option<u32>,
+    #[serde(default)]
+    pub kids: bool,
+    /// Cron expression with seconds, e.g. `0 0 5 * * *` for 05:00 every day (default every
+    /// 6 hours).
+    #[serde(default)]
+    pub cron: Option<String>,
     #[serde(default)]
     pub format: Option<String>,
     #[serde(default)]
@@ -129,7 +153,38 @@ impl Config {
             ))
         })?;
         let trusted_proxies = parse_networks(&pick("LESSONCAST_TRUSTED_PROXIES", None, ""))?;
+        let mut tvss_base = pick(
+            "LESSONCAST_TVSS_BASE",
+            None,
+            "https://services.pbs.org/tvss/",
+        );
+        if !tvss_base.ends_with('/') {
+            tvss_base.push('/');
+        }
+        let pbs_key = env("LESSONCAST_PBS_KEY")
+            .map(|k| k.trim().to_string())
+            .filter(|k| !k.is_empty())
+            .map(crate::auth::Secret::new);
+        let attempts = pick("LESSONCAST_FETCH_ATTEMPTS", None, "3");
+        let fetch = crate::import::fetch::FetchPolicy {
+            timeout: millis("LESSONCAST_FETCH_TIMEOUT_MS", "300000")?,
+            backoff: millis("LESSONCAST_FETCH_BACKOFF_MS", "2000")?,
+            attempts: attempts
+                .trim()
+                .parse()
+                .ok()
+                .filter(|n| (1..=10).contains(n))
+                .ok_or_else(|| {
+                    ConfigError(format!(
+                        "LESSONCAST_FETCH_ATTEMPTS `{attempts}` is not a whole number from 1 to 10"
+                    ))
+                })?,
+            ..Default::default()
+        };
         Ok(Config {
+            tvss_base,
+            pbs_key,
+            fetch,
             signin_per_minute,
             trusted_proxies,
             version_ttl,

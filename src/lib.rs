@@ -16,6 +16,8 @@ pub mod i18n;
 pub mod import;
 pub mod jobs;
 pub mod limits;
+pub mod metrics;
 pub mod packets;
+pub mod sources;
 pub mod store;
 pub mod web;

@@ -35,6 +35,12 @@ enum Command {
     Feed(FeedArgs),
     /// Write a printable weekly packet (PDF or HTML) for a grade, or every grade × language.
     Packet(PacketArgs),
+    /// Schedule sources kept in the database and re-imported on their cron by `serve` (every
+    /// replica shares them; each cron tick runs once among them).
+    Source {
+        #[command(subcommand)]
+        action: SourceAction,
+    },
     /// Manage teacher and admin accounts.
     User {
         #[command(subcommand)]
@@ -145,6 +151,65 @@ struct PacketArgs {
 }
 
 #[derive(Subcommand)]
+enum SourceAction {
+    /// Add a source: a URL (or a file or directory) read whole on each run, or a PBS call
+    /// sign whose next days are fetched from the TV Schedules Service. It runs at once when
+    /// `serve` is running, then on its cron.
+    Add(SourceAddArgs),
+    /// List the sources with their last run, last success, last error and next run.
+    List {
+        /// One JSON object: {"sources":[{"name","kind","enabled","cron","last_run",…}]}.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run a source now, as a cron tick would, and print what changed.
+    Run {
+        name: String,
+        /// One JSON object: {"outcome","added","updated","removed","unchanged",…} or
+        /// {"error"}.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Stop running a source on its cron (its data stays).
+    Pause { name: String },
+    /// Run a paused source on its cron again.
+    Resume { name: String },
+    /// Remove a source (what it imported stays, and so does its history).
+    Remove { name: String },
+}
+
+#[derive(clap::Args)]
+struct SourceAddArgs {
+    /// The source's name, as `source run NAME` and /admin call it.
+    name: String,
+    /// An http(s):// URL (or a file or directory on this machine), read whole each run.
+    #[arg(long, required_unless_present = "tvss", conflicts_with = "tvss")]
+    url: Option<String>,
+    /// A PBS member station's call sign: fetches {LESSONCAST_TVSS_BASE}{callsign}/day/{YYYYMMDD}/
+    /// for today and the next days, with X-PBSAUTH: LESSONCAST_PBS_KEY.
+    #[arg(long, value_name = "CALLSIGN")]
+    tvss: Option<String>,
+    /// Days fetched from today, in the station's zone (TVSS).
+    #[arg(long, default_value_t = lessoncast::sources::DEFAULT_DAYS, requires = "tvss")]
+    days: u32,
+    /// Only the kids listings (TVSS `…/kids/`).
+    #[arg(long, requires = "tvss")]
+    kids: bool,
+    /// Format of a URL source; auto sniffs it.
+    #[arg(long, value_parser = parse_format)]
+    format: Option<Format>,
+    /// Call sign for sources that do not name their station.
+    #[arg(long, value_name = "CALLSIGN")]
+    station: Option<String>,
+    /// The station's time zone, whatever the source says.
+    #[arg(long, value_name = "ZONE", value_parser = parse_zone)]
+    tz: Option<chrono_tz::Tz>,
+    /// Cron expression with seconds, read in LESSONCAST_TZ (default: every 6 hours).
+    #[arg(long, default_value = lessoncast::sources::DEFAULT_CRON)]
+    cron: String,
+}
+
+#[derive(Subcommand)]
 enum UserAction {
     /// Create an account; the password is read from stdin (one line, at least 10 characters).
     Add {
@@ -223,6 +288,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Import(args) => import_schedules(config, args).await,
         Command::Feed(args) => feed(config, args).await,
         Command::Packet(args) => packet(config, args).await,
+        Command::Source { action } => source(config, action).await,
         Command::User { action } => user(config, action).await,
         Command::Migrate => migrate(config).await,
     }
@@ -298,6 +364,7 @@ async fn import_schedules(mut config: Config, args: ImportArgs) -> anyhow::Resul
         strict,
         progress: !json,
         headers,
+        source_id: None,
     };
     let result = import::import(&store, &source, &opts).await;
     store.close().await;
@@ -435,6 +502,157 @@ async fn packet(config: Config, args: PacketArgs) -> anyhow::Result<ExitCode> {
     }
     app.store.close().await;
     Ok(ExitCode::SUCCESS)
+}
+
+/// `lessoncast source`.
+async fn source(config: Config, action: SourceAction) -> anyhow::Result<ExitCode> {
+    use lessoncast::sources::run::{self, Outcome, Settings, Trigger};
+    use lessoncast::sources::{Kind, SourceSpec};
+    use lessoncast::store::{sources as stored, StoreError};
+    let store = app::open_store(&config).await?;
+    let now = chrono::Utc::now();
+    let find = async |name: &str| match stored::by_name(store.pool(), name.trim()).await {
+        Err(StoreError::NotFound) => Err(anyhow::anyhow!(
+            "no source is called `{name}`: `lessoncast source list` shows them"
+        )),
+        other => other.map_err(anyhow::Error::from),
+    };
+    let code = match action {
+        SourceAction::Add(a) => {
+            let (kind, location) = match (a.url, a.tvss) {
+                (Some(u), None) => (Kind::Url, u),
+                (None, Some(t)) => (Kind::Tvss, t),
+                _ => anyhow::bail!("give --url URL or --tvss CALLSIGN"),
+            };
+            let mut spec = SourceSpec::new(&a.name, kind, &location);
+            if let Some(f) = a.format {
+                spec.format = f;
+            }
+            spec.station = a.station;
+            spec.tz = a.tz;
+            spec.cron = a.cron;
+            spec.days = a.days;
+            spec.kids = a.kids;
+            let spec = spec.check()?;
+            match stored::add(store.pool(), &spec, now.timestamp()).await {
+                Ok(s) => {
+                    let next = s
+                        .next_run(config.tz, now)
+                        .map(|t| t.with_timezone(&config.tz).to_rfc3339())
+                        .unwrap_or_default();
+                    println!(
+                        "added source {} ({} {}); it runs when `serve` next ticks, then on `{}` (next {next})",
+                        s.spec.name,
+                        s.spec.kind.as_str(),
+                        lessoncast::config::redacted(&s.spec.location),
+                        s.spec.cron
+                    );
+                }
+                Err(StoreError::AlreadyExists) => {
+                    anyhow::bail!("a source called `{}` already exists", spec.name)
+                }
+                Err(e) => return Err(e.into()),
+            }
+            ExitCode::SUCCESS
+        }
+        SourceAction::List { json } => {
+            let list = stored::list(store.pool()).await?;
+            let views: Vec<_> = list.iter().map(|s| s.view(config.tz, now)).collect();
+            if json {
+                println!("{}", serde_json::json!({ "sources": views }));
+            } else if views.is_empty() {
+                println!("no sources: add one with `lessoncast source add NAME --url URL` or `--tvss CALLSIGN`");
+            } else {
+                for v in views {
+                    let state = if v.enabled { "enabled" } else { "paused" };
+                    println!(
+                        "{}\t{} {}\t{state}\tcron {}\tlast run {} ({})\tnext {}\tfailures {}{}",
+                        v.name,
+                        v.kind.as_str(),
+                        v.location,
+                        v.cron,
+                        v.last_run.as_deref().unwrap_or("never"),
+                        v.last_outcome.as_deref().unwrap_or("-"),
+                        v.next_run.as_deref().unwrap_or("-"),
+                        v.consecutive_failures,
+                        v.last_error
+                            .map(|e| format!("\terror: {e}"))
+                            .unwrap_or_default(),
+                    );
+                }
+            }
+            ExitCode::SUCCESS
+        }
+        SourceAction::Run { name, json } => {
+            let source = find(&name).await?;
+            let settings = Settings::from_config(&config);
+            match run::run(&store, &settings, &source, Trigger::Now).await {
+                Ok(outcome) => {
+                    let (label, counts) = match &outcome {
+                        Outcome::Imported(r) => ("ok", Some(r)),
+                        _ => ("not_modified", None),
+                    };
+                    if json {
+                        let mut v =
+                            serde_json::json!({ "name": source.spec.name, "outcome": label });
+                        if let Some(r) = counts {
+                            let r = serde_json::to_value(r)?;
+                            if let (Some(v), Some(r)) = (v.as_object_mut(), r.as_object()) {
+                                v.extend(r.clone());
+                            }
+                        }
+                        println!("{v}");
+                    } else if let Some(r) = counts {
+                        for w in &r.warnings {
+                            eprintln!("warning: {w}");
+                        }
+                        let c = r.counts;
+                        println!(
+                            "{}: {} added, {} updated, {} removed, {} unchanged, {} skipped",
+                            source.spec.name, c.added, c.updated, c.removed, c.unchanged, c.skipped
+                        );
+                    } else {
+                        println!(
+                            "{}: not modified since the last run; nothing changed",
+                            source.spec.name
+                        );
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    if json {
+                        println!(
+                            "{}",
+                            serde_json::json!({ "name": source.spec.name, "error": e.to_string() })
+                        );
+                    }
+                    eprintln!("error: {e}");
+                    eprintln!("nothing changed: the source keeps its last good data");
+                    ExitCode::from(2)
+                }
+            }
+        }
+        SourceAction::Pause { name } => {
+            let s = find(&name).await?;
+            stored::set_enabled(store.pool(), s.id, false, now.timestamp()).await?;
+            println!("paused {}", s.spec.name);
+            ExitCode::SUCCESS
+        }
+        SourceAction::Resume { name } => {
+            let s = find(&name).await?;
+            stored::set_enabled(store.pool(), s.id, true, now.timestamp()).await?;
+            println!("resumed {}", s.spec.name);
+            ExitCode::SUCCESS
+        }
+        SourceAction::Remove { name } => {
+            let s = find(&name).await?;
+            stored::remove(store.pool(), s.id).await?;
+            println!("removed {} (what it imported stays)", s.spec.name);
+            ExitCode::SUCCESS
+        }
+    };
+    store.close().await;
+    Ok(code)
 }
 
 /// `lessoncast user`.

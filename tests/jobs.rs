@@ -13,17 +13,15 @@ async fn a_configured_source_is_imported_on_its_schedule() {
     let mut config = db.config();
     config.grade_rules = common::repo().join("tests/fixtures/import/rules.toml");
     config.sources = vec![SourceConfig {
-        location: fixture("import/kcet-day.xml"),
+        location: Some(fixture("import/kcet-day.xml")),
         // Every second, so the test need not wait long.
-        cron: "* * * * * *".into(),
+        cron: Some("* * * * * *".into()),
         format: Some("xmltv".into()),
-        station: None,
-        tz: None,
+        ..Default::default()
     }];
     let mut sched = lessoncast::jobs::start(db.store.clone(), Arc::new(config))
         .await
-        .expect("jobs start")
-        .expect("one job");
+        .expect("jobs start");
     // Two runs: the schedule repeats. Waited for, not slept for; bounded so that a broken
     // scheduler fails the assertion below instead of hanging the test.
     let _ = tokio::time::timeout(std::time::Duration::from_secs(5), sched.finished(2)).await;
@@ -50,11 +48,9 @@ async fn a_bad_cron_expression_is_refused_with_the_source_named() {
     let db = TestDb::new().await;
     let mut config = db.config();
     config.sources = vec![SourceConfig {
-        location: "https://example.invalid/kcet.xml".into(),
-        cron: "every morning".into(),
-        format: None,
-        station: None,
-        tz: None,
+        location: Some("https://example.invalid/kcet.xml".into()),
+        cron: Some("every morning".into()),
+        ..Default::default()
     }];
     let err = lessoncast::jobs::start(db.store.clone(), Arc::new(config))
         .await
@@ -72,10 +68,10 @@ async fn imports_a_killed_process_left_running_are_marked_interrupted_at_start()
     let db = TestDb::new().await;
     let now = chrono::Utc::now().timestamp();
     let pool = db.store.pool();
-    let old = lessoncast::store::imports::start_run(pool, "killed.xml", now - 3 * 3600)
+    let old = lessoncast::store::imports::start_run(pool, "killed.xml", None, now - 3 * 3600)
         .await
         .unwrap();
-    let recent = lessoncast::store::imports::start_run(pool, "running.xml", now - 60)
+    let recent = lessoncast::store::imports::start_run(pool, "running.xml", None, now - 60)
         .await
         .unwrap();
     // The server starts: the old run is dead; the recent one may be another replica's.

@@ -130,6 +130,7 @@ pub async fn publish(app: &App, req: &FeedRequest) -> Result<Arc<RenderedFeed>, 
     // so cached feeds and other requests are answered meanwhile.
     let request = req.clone();
     let rendered = tokio::task::spawn_blocking(move || {
+        let started = std::time::Instant::now();
         let work = WorkIndex::new(&all_work, |a| request.kind.shows(a));
         let publisher = Publisher {
             host: &host,
@@ -137,7 +138,9 @@ pub async fn publish(app: &App, req: &FeedRequest) -> Result<Arc<RenderedFeed>, 
             tz,
         };
         let body = render(&request, &list, &work, &publisher);
-        RenderedFeed::new(body, last_modified, version)
+        let feed = RenderedFeed::new(body, last_modified, version);
+        crate::metrics::global().feed_rendered(started.elapsed().as_secs_f64());
+        feed
     })
     .await;
     let feed = Arc::new(rendered.map_err(|e| FeedError::Render(e.to_string()))?);

@@ -263,6 +263,13 @@ impl Merge<'_> {
         });
     }
 
+    /// The id of a channel this import has placed programmes on.
+    pub(super) fn channel_id(&self, station: &str, channel: &str) -> Option<i64> {
+        self.channels
+            .get(&(station.to_string(), channel.to_string()))
+            .map(|(id, _)| *id)
+    }
+
     /// Turns a programme of a station in zone `tz` into an airing for the store.
     async fn place(&mut self, p: Programme, tz: Tz) -> Result<(), ImportError> {
         let key = (p.station.clone(), p.channel.clone());

@@ -1,6 +1,7 @@
 //! Importing broadcast schedules: one parser per format, all yielding [`Programme`]s, and the run
 //! that turns a file, directory or URL into one transaction on the store.
 
+pub mod fetch;
 mod lines;
 mod merge;
 mod record;
@@ -19,4 +20,4 @@ pub use record::{
     WARNINGS_PER_FIELD,
 };
 pub use rules::{GradeRules, RulesError};
-pub use run::{import, Format, ImportOptions, ImportReport};
+pub use run::{import, import_inputs, Format, ImportOptions, ImportReport, Input};

@@ -195,6 +195,19 @@ pub struct ParseContext {
     pub cap: WarningCap,
     /// Called now and then with the number of bytes read so far (for a progress bar).
     pub progress: Option<Box<dyn FnMut(u64) + Send>>,
+    /// Spans of channels the file speaks for as a whole (a TVSS feed's day).
+    pub covers: Vec<Cover>,
+}
+
+/// A channel's span that a file gives the whole schedule of: an airing of the channel that
+/// starts in it and is not in the file is gone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cover {
+    pub station: String,
+    pub channel: String,
+    /// Epoch seconds: the first and last start the span holds.
+    pub from: i64,
+    pub to: i64,
 }
 
 impl ParseContext {
@@ -211,6 +224,7 @@ impl ParseContext {
             warnings: Vec::new(),
             cap: WarningCap::default(),
             progress: None,
+            covers: Vec::new(),
         }
     }
 

@@ -3,7 +3,8 @@
 //! week shift) and merges them into the store in batches, all in one transaction.
 
 use super::merge::Merge;
-use super::source::{resolve, Input};
+use super::source::resolve;
+pub use super::source::Input;
 use super::{csv, tvss, xmltv, GradeRules, ImportError, ParseContext, Programme, Warning};
 use crate::store::{imports, ImportCounts, ImportWriter, RunOutcome, Store};
 use chrono::Utc;
@@ -76,6 +77,8 @@ pub struct ImportOptions {
     /// Extra request headers for URL sources (e.g. `X-PBSAUTH` for the PBS service).
     /// The values are secrets: never printed.
     pub headers: Vec<(String, crate::auth::Secret)>,
+    /// The schedule source (in the database) this import is a run of, recorded with it.
+    pub source_id: Option<i64>,
 }
 
 /// What an import did.
@@ -99,16 +102,45 @@ pub async fn import(
 ) -> Result<ImportReport, ImportError> {
     // The source as logged and recorded: without any password in its URL.
     let shown = crate::config::redacted(source);
+    import_from(store, &shown, Inputs::Resolve(source), opts).await
+}
+
+/// Imports files already fetched (a source's day URLs, say) as one run named `shown`. Each
+/// file speaks only for its own range of each channel: what vanished from one is removed,
+/// and what lies between them is untouched.
+pub async fn import_inputs(
+    store: &Store,
+    shown: &str,
+    inputs: Vec<Input>,
+    opts: &ImportOptions,
+) -> Result<ImportReport, ImportError> {
+    import_from(store, shown, Inputs::Given(inputs), opts).await
+}
+
+/// Where an import's files come from.
+enum Inputs<'a> {
+    /// A file, directory or URL, as the user named it.
+    Resolve(&'a str),
+    Given(Vec<Input>),
+}
+
+async fn import_from(
+    store: &Store,
+    shown: &str,
+    inputs: Inputs<'_>,
+    opts: &ImportOptions,
+) -> Result<ImportReport, ImportError> {
+    let shown = shown.to_string();
     let span = info_span!("import", source = %shown, dry_run = opts.dry_run);
     async move {
         let now = Utc::now().timestamp();
         let run_id = if opts.dry_run {
             None
         } else {
-            Some(imports::start_run(store.pool(), &shown, now).await?)
+            Some(imports::start_run(store.pool(), &shown, opts.source_id, now).await?)
         };
         let mut warnings = Vec::new();
-        let result = import_inner(store, source, opts, run_id.unwrap_or(0), &mut warnings).await;
+        let result = import_inner(store, inputs, opts, run_id.unwrap_or(0), &mut warnings).await;
         let warnings_json = serde_json::to_string(&warnings).unwrap_or_else(|_| "[]".into());
         let finished = Utc::now().timestamp();
         match result {
@@ -162,12 +194,15 @@ pub async fn import(
 
 async fn import_inner(
     store: &Store,
-    source: &str,
+    inputs: Inputs<'_>,
     opts: &ImportOptions,
     run_id: i64,
     warnings: &mut Vec<Warning>,
 ) -> Result<(ImportCounts, usize), ImportError> {
-    let inputs = resolve(source, opts).await?;
+    let inputs = match inputs {
+        Inputs::Resolve(source) => resolve(source, opts).await?,
+        Inputs::Given(inputs) => inputs,
+    };
     let default_tz = opts.default_tz.unwrap_or(chrono_tz::America::Los_Angeles);
     let mut zones = HashMap::new();
     for (callsign, tz) in crate::store::airings::station_zones(store.pool()).await? {
@@ -181,35 +216,49 @@ async fn import_inner(
     let mut merge = Merge::new(&mut writer, opts, default_tz, zones.clone());
     let files = inputs.len();
     let mut skipped = 0;
+    // Each file's range of each channel: what the file speaks for.
+    let mut ranges: Vec<(i64, (i64, i64))> = Vec::new();
     for input in inputs {
         merge.file = input.name.clone();
         let mut ctx = ParseContext::new(input.name.clone(), default_tz);
         ctx.station = opts.station.clone();
         ctx.station_tz = zones.clone();
         ctx.given_tz = opts.tz;
-        ctx.day = opts.day;
+        ctx.day = input.day.or(opts.day);
         ctx.strict = opts.strict;
         let outcome = parse_into(&mut merge, input, ctx, opts.progress).await;
-        match outcome {
+        let covers = match outcome {
             Ok(mut ctx) => {
                 skipped += ctx.skipped;
                 warnings.extend(std::mem::take(&mut ctx.warnings));
                 warnings.extend(ctx.cap.summaries());
+                std::mem::take(&mut ctx.covers)
             }
             Err(e) => {
                 warnings.append(&mut merge.warnings);
                 return Err(e);
             }
-        }
+        };
         merge.settle_all().await?;
         merge.flush().await?;
         warnings.append(&mut merge.warnings);
+        // A file that names the span it covers (a TVSS day) speaks for all of it, not only
+        // from its first start to its last: a last listing that vanished is gone too.
+        for cover in covers.into_iter().filter(|_| opts.shift_weeks == 0) {
+            if let Some(id) = merge.channel_id(&cover.station, &cover.channel) {
+                let r = merge.ranges.entry(id).or_insert((cover.from, cover.to));
+                r.0 = r.0.min(cover.from);
+                r.1 = r.1.max(cover.to);
+            }
+        }
+        ranges.extend(merge.ranges.drain());
     }
     merge.finish_zones().await?;
     merge.flush().await?;
     warnings.append(&mut merge.warnings);
     warnings.extend(merge.cap.summaries());
-    let ranges: Vec<_> = merge.ranges.iter().map(|(k, v)| (*k, *v)).collect();
+    // Programmes that waited for their station's zone until the end.
+    ranges.extend(merge.ranges.drain());
     for (channel_id, (from, to)) in ranges {
         writer.close_range(channel_id, from, to).await?;
     }

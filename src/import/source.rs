@@ -2,20 +2,23 @@
 //! (streamed to a temporary file), each possibly gzipped, and the format of each, sniffed from
 //! its first bytes after decompression.
 
+use super::fetch::{self, Download, FetchPolicy, Fetched, Validators};
 use super::{Format, ImportError, ImportOptions};
-use std::io::{BufRead, BufReader, Read, Seek};
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 /// One file to parse.
-pub(super) struct Input {
+pub struct Input {
     /// The name messages use: the path as given, or the URL.
     pub name: String,
     pub path: PathBuf,
     pub format: Format,
     /// The file is gzip-compressed (`.xml.gz`, or a gzipped download).
     pub gzip: bool,
+    /// The day a TVSS response is for, when the caller knows it (a source's day URLs).
+    pub day: Option<chrono::NaiveDate>,
     /// Keeps a downloaded file alive until it is parsed.
     _temp: Option<tempfile::NamedTempFile>,
 }
@@ -46,9 +49,35 @@ impl<R: Read> Read for Counting<R> {
 }
 
 impl Input {
+    /// A fetched body, named `name` (a URL without its secrets), in `format` or sniffed.
+    pub fn downloaded(
+        name: String,
+        download: Download,
+        format: Format,
+        day: Option<chrono::NaiveDate>,
+    ) -> Result<Input, ImportError> {
+        let path = download.file.path().to_path_buf();
+        let gzip = is_gzip(&path).map_err(|e| ImportError::Source {
+            source_name: name.clone(),
+            message: format!("temp file: {e}"),
+        })?;
+        let format = match format {
+            Format::Auto => sniff(&name, &path, gzip, download.content_type.as_deref())?,
+            f => f,
+        };
+        Ok(Input {
+            name,
+            path,
+            format,
+            gzip,
+            day,
+            _temp: Some(download.file),
+        })
+    }
+
     /// The file's content, decompressed when it is gzipped, and a counter of the file's own
     /// bytes read (for a progress bar over its size).
-    pub fn open(&self) -> Result<(Box<dyn BufRead + Send>, u64, ReadSoFar), ImportError> {
+    pub(super) fn open(&self) -> Result<(Box<dyn BufRead + Send>, u64, ReadSoFar), ImportError> {
         let file = std::fs::File::open(&self.path).map_err(|e| ImportError::Source {
             source_name: self.name.clone(),
             message: format!("cannot open: {e}"),
@@ -95,23 +124,32 @@ pub(super) async fn resolve(source: &str, opts: &ImportOptions) -> Result<Vec<In
     if source.starts_with("http://") || source.starts_with("https://") {
         // Named in messages, warnings and the run record without its secrets.
         let shown = crate::config::redacted(source);
-        let (temp, content_type) = download(source, &opts.headers).await?;
-        let path = temp.path().to_path_buf();
-        let gzip = is_gzip(&path).map_err(|e| ImportError::Source {
+        let policy = FetchPolicy::default();
+        let fetched = async {
+            let client = fetch::client(&policy)?;
+            fetch::fetch(
+                &client,
+                source,
+                &opts.headers,
+                &Validators::default(),
+                &policy,
+            )
+            .await
+        }
+        .await
+        .map_err(|e| ImportError::Source {
             source_name: shown.clone(),
-            message: format!("temp file: {e}"),
+            message: e.message,
         })?;
-        let format = match opts.format {
-            Format::Auto => sniff(&shown, &path, gzip, content_type.as_deref())?,
-            f => f,
+        let Fetched::Body(download) = fetched else {
+            return Err(ImportError::Source {
+                source_name: shown,
+                message: "the server answered 304 Not Modified to a request that asked for the \
+                          whole file"
+                    .into(),
+            });
         };
-        return Ok(vec![Input {
-            name: shown,
-            path,
-            format,
-            gzip,
-            _temp: Some(temp),
-        }]);
+        return Ok(vec![Input::downloaded(shown, download, opts.format, None)?]);
     }
     let path = Path::new(source);
     let meta = std::fs::metadata(path).map_err(|e| {
@@ -167,6 +205,7 @@ pub(super) async fn resolve(source: &str, opts: &ImportOptions) -> Result<Vec<In
                 path: p,
                 format,
                 gzip,
+                day: None,
                 _temp: None,
             })
         })
@@ -255,71 +294,6 @@ fn sniff(
         None => return Err(err("the file is empty (or holds only whitespace)".into())),
     };
     Ok(format)
-}
-
-/// Fetches a URL into a temporary file, streaming (never the whole body in memory).
-async fn download(
-    url: &str,
-    headers: &[(String, crate::auth::Secret)],
-) -> Result<(tempfile::NamedTempFile, Option<String>), ImportError> {
-    use futures_util::StreamExt;
-    use std::io::Write;
-    let err = |message: String| ImportError::Source {
-        source_name: crate::config::redacted(url),
-        message,
-    };
-    let client = reqwest::Client::builder()
-        .connect_timeout(std::time::Duration::from_secs(15))
-        .timeout(std::time::Duration::from_secs(300))
-        .user_agent(concat!("lessoncast/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .map_err(|e| err(format!("cannot make an HTTP client: {e}")))?;
-    // Without reqwest's own decompression the body is kept as sent; a gzipped one is read
-    // through a decoder like any .gz file.
-    let mut req = client
-        .get(url)
-        .header(reqwest::header::ACCEPT_ENCODING, "gzip");
-    for (k, v) in headers {
-        // Marked sensitive, so no debug output or HTTP/2 header table keeps it.
-        let mut value = reqwest::header::HeaderValue::from_str(v.expose()).map_err(|_| {
-            err(format!(
-                "the {k} header's value is not a valid header value"
-            ))
-        })?;
-        value.set_sensitive(true);
-        req = req.header(k.as_str(), value);
-    }
-    // reqwest's errors name the URL; ours name it already, without its secrets.
-    let resp = req.send().await.map_err(|e| {
-        let e = e.without_url();
-        err(format!(
-            "cannot reach the server: {}",
-            std::error::Error::source(&e)
-                .map(|s| s.to_string())
-                .unwrap_or_else(|| e.to_string())
-        ))
-    })?;
-    let status = resp.status();
-    if !status.is_success() {
-        return Err(err(format!("the server answered {status}")));
-    }
-    let content_type = resp
-        .headers()
-        .get(reqwest::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
-    let mut temp = tempfile::NamedTempFile::new().map_err(|e| err(format!("temp file: {e}")))?;
-    let mut stream = resp.bytes_stream();
-    while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|e| err(format!("download broke off: {}", e.without_url())))?;
-        temp.write_all(&chunk)
-            .map_err(|e| err(format!("temp file: {e}")))?;
-    }
-    temp.flush().map_err(|e| err(format!("temp file: {e}")))?;
-    temp.as_file_mut()
-        .rewind()
-        .map_err(|e| err(format!("temp file: {e}")))?;
-    Ok((temp, content_type))
 }
 
 #[cfg(test)]

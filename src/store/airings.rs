@@ -131,6 +131,31 @@ pub async fn count(pool: &AnyPool) -> Result<i64, StoreError> {
     get(&row, "n")
 }
 
+/// How many scheduled (not removed) airings start in `[from, to)` (epoch seconds).
+pub async fn count_scheduled_between(
+    pool: &AnyPool,
+    from: i64,
+    to: i64,
+) -> Result<i64, StoreError> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n FROM airings WHERE status = 'scheduled' AND start_at >= $1 \
+         AND start_at < $2",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_one(pool)
+    .await?;
+    get(&row, "n")
+}
+
+/// How many scheduled airings are stored.
+pub async fn count_scheduled(pool: &AnyPool) -> Result<i64, StoreError> {
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM airings WHERE status = 'scheduled'")
+        .fetch_one(pool)
+        .await?;
+    get(&row, "n")
+}
+
 /// The version of the data feeds show (grows with every import that changed airings and every
 /// assignment or class edit) and when it last changed. Both only ever grow, so a feed's
 /// `Last-Modified` never goes backwards.

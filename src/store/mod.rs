@@ -7,6 +7,7 @@
 pub mod airings;
 pub mod assignments;
 pub mod imports;
+pub mod sources;
 pub mod users;
 
 use sqlx::any::{AnyPoolOptions, AnyRow};

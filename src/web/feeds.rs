@@ -37,7 +37,7 @@ async fn grade_feed(
         serve_feed(&state, FeedKind::Grade(grade), query, &headers).await
     }
     .await;
-    result.unwrap_or_else(AppError::into_text_response)
+    answer("grade", result)
 }
 
 async fn station_feed(
@@ -51,7 +51,7 @@ async fn station_feed(
         serve_feed(&state, FeedKind::Station(callsign), query, &headers).await
     }
     .await;
-    result.unwrap_or_else(AppError::into_text_response)
+    answer("station", result)
 }
 
 async fn class_feed(
@@ -65,6 +65,18 @@ async fn class_feed(
         serve_feed(&state, kind, query, &headers).await
     }
     .await;
+    answer("class", result)
+}
+
+/// The response, counted for `/metrics` by feed kind and answer.
+fn answer(kind: &'static str, result: Result<Response, AppError>) -> Response {
+    use crate::metrics::FeedAnswer;
+    let how = match &result {
+        Ok(r) if r.status() == StatusCode::NOT_MODIFIED => FeedAnswer::NotModified,
+        Ok(_) => FeedAnswer::Ok,
+        Err(_) => FeedAnswer::Error,
+    };
+    crate::metrics::global().feed_request(kind, how);
     result.unwrap_or_else(AppError::into_text_response)
 }
 

@@ -43,6 +43,7 @@ pub fn router(state: AppState) -> Router {
         .layer(CompressionLayer::new().gzip(true));
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
         .merge(feeds::router())
         .merge(packets::router())
         .merge(compressed)
@@ -95,6 +96,28 @@ async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str) {
             (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n")
         }
     }
+}
+
+/// `GET /metrics`: Prometheus (OpenMetrics) text. Counting the airings costs a query at most
+/// every 15 s, whoever asks how often.
+async fn metrics(State(state): State<AppState>) -> axum::response::Response {
+    let m = crate::metrics::global();
+    if m.airings_due() {
+        match crate::store::airings::count_scheduled(state.store.pool()).await {
+            Ok(n) => m.set_airings(n),
+            Err(e) => tracing::warn!(error = %e, "metrics: cannot count the airings"),
+        }
+    }
+    axum::response::IntoResponse::into_response((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/openmetrics-text; version=1.0.0; charset=utf-8",
+            ),
+            (axum::http::header::CACHE_CONTROL, "no-store"),
+        ],
+        m.render(),
+    ))
 }
 
 async fn not_found(uri: axum::http::Uri) -> axum::response::Response {

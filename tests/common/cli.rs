@@ -15,7 +15,12 @@ pub fn lessoncast(dir: &Path) -> Command {
             "LESSONCAST_GRADE_RULES",
             repo().join("schedules/grade-rules.toml"),
         )
-        .env("RUST_LOG", "warn");
+        .env("RUST_LOG", "warn")
+        // No test reaches the PBS service (see `TestDb::config`).
+        .env("LESSONCAST_TVSS_BASE", "http://127.0.0.1:9/tvss/")
+        .env("LESSONCAST_FETCH_ATTEMPTS", "2")
+        .env("LESSONCAST_FETCH_BACKOFF_MS", "50")
+        .env("LESSONCAST_FETCH_TIMEOUT_MS", "2000");
     c
 }
 

@@ -40,6 +40,12 @@ impl TestDb {
         c.version_ttl = std::time::Duration::ZERO;
         // Tests sign in many times from one address; the test of the limit sets its own.
         c.signin_per_minute = std::num::NonZeroU32::new(10_000).expect("non-zero");
+        // No test reaches the PBS service: a TVSS source goes to a closed local port unless the
+        // test serves one of its own; fetches give up quickly.
+        c.tvss_base = "http://127.0.0.1:9/tvss/".into();
+        c.fetch.attempts = 2;
+        c.fetch.backoff = std::time::Duration::from_millis(50);
+        c.fetch.timeout = std::time::Duration::from_secs(2);
         c
     }
 

@@ -91,6 +91,22 @@ impl FeedHeader {
                 (tz, ZoneHint::None)
             }
         };
+        // The response is the feed's whole day: an airing of it that is not listed is gone.
+        let midnight = |d: NaiveDate| {
+            (0..3).find_map(|h| {
+                instants(tz, d, NaiveTime::from_hms_opt(h, 0, 0)?)
+                    .first()
+                    .copied()
+            })
+        };
+        if let (Some(from), Some(to)) = (midnight(day), day.succ_opt().and_then(midnight)) {
+            run.ctx.covers.push(crate::import::record::Cover {
+                station: run.station.clone(),
+                channel: channel.clone(),
+                from: from.timestamp(),
+                to: to.timestamp() - 1,
+            });
+        }
         Ok(Feed {
             label,
             day,

@@ -65,12 +65,19 @@ pub const BATCH: usize = 400;
 
 /// Records that an import started; the run is written outside the import's transaction so that
 /// a failed import is still on record.
-pub async fn start_run(pool: &AnyPool, source: &str, now: i64) -> Result<i64, StoreError> {
+pub async fn start_run(
+    pool: &AnyPool,
+    source: &str,
+    source_id: Option<i64>,
+    now: i64,
+) -> Result<i64, StoreError> {
     let row = sqlx::query(
-        "INSERT INTO import_runs (source, started_at, status) VALUES ($1, $2, 'running') RETURNING id",
+        "INSERT INTO import_runs (source, started_at, status, source_id) \
+         VALUES ($1, $2, 'running', $3) RETURNING id",
     )
     .bind(source)
     .bind(now)
+    .bind(source_id)
     .fetch_one(pool)
     .await?;
     get(&row, "id")

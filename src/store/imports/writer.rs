@@ -721,7 +721,9 @@ mod tests {
 
     /// One import run of `batch` on KCET 28.1, covering the hours around nine.
     async fn run(store: &Store, batch: &[NewAiring]) -> (ImportCounts, Vec<usize>) {
-        let run_id = imports::start_run(store.pool(), "test", 0).await.unwrap();
+        let run_id = imports::start_run(store.pool(), "test", None, 0)
+            .await
+            .unwrap();
         let mut w = ImportWriter::begin(store, run_id, 0).await.unwrap();
         let (station, _) = w
             .station("KCET", "America/Los_Angeles", false)

@@ -7,6 +7,7 @@ mod classes;
 mod openapi;
 mod schedule;
 mod session;
+mod sources;
 
 use crate::web::error::AppError;
 use crate::web::AppState;
@@ -43,6 +44,15 @@ pub fn router() -> Router<AppState> {
         .route("/api/classes/{id}/token", post(classes::renew_token))
         .route("/api/admin/imports", get(admin::admin_imports))
         .route("/api/admin/users", get(admin::admin_users))
+        .route(
+            "/api/admin/sources",
+            get(sources::list_sources).post(sources::add_source),
+        )
+        .route(
+            "/api/admin/sources/{id}",
+            axum::routing::patch(sources::patch_source).delete(sources::delete_source),
+        )
+        .route("/api/admin/sources/{id}/run", post(sources::run_source))
 }
 
 /// A JSON body, with a 400 that says what is wrong when it does not parse.

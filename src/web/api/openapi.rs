@@ -26,6 +26,11 @@ use utoipa::{Modify, OpenApi, ToSchema};
         super::classes::renew_token,
         super::admin::admin_imports,
         super::admin::admin_users,
+        super::sources::list_sources,
+        super::sources::add_source,
+        super::sources::patch_source,
+        super::sources::delete_source,
+        super::sources::run_source,
     ),
     modifiers(&Bearer)
 )]
@@ -80,6 +85,13 @@ pub struct ErrorBody {
 pub struct FieldErrorDoc {
     field: String,
     message: String,
+}
+
+/// The schedule sources.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct SourceList {
+    sources: Vec<crate::sources::SourceView>,
 }
 
 #[derive(ToSchema)]
