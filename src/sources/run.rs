@@ -184,7 +184,16 @@ async fn run_leased(
             let report = import::import(store, &spec.location, &opts).await?;
             return Ok(Outcome::Imported(report));
         }
-        Kind::Url => vec![(spec.location.clone(), None)],
+        Kind::Url => {
+            // A TVSS URL named whole (`…/tvss/kcet/today/`) needs the key too.
+            if spec.location.contains("/tvss/") {
+                if let Some(key) = &settings.pbs_key {
+                    opts.headers
+                        .push(("X-PBSAUTH".to_string(), Secret::new(key.expose())));
+                }
+            }
+            vec![(spec.location.clone(), None)]
+        }
         Kind::Tvss => {
             if let Some(key) = &settings.pbs_key {
                 opts.headers
