@@ -52,8 +52,16 @@ fn expected(airings: &[Value], feed: &str, alarm: Option<u32>) -> Value {
     json!({ "timezone": "America/Los_Angeles", "events": events })
 }
 
-/// Runs both external parsers on `ics` against `expected`; either failing fails the test.
+/// Runs the external parsers on `ics`: ical.js and Python's icalendar against `expected`, and
+/// libical's parser and RFC 5545/5546 restriction checks, which must report no error and
+/// count the same events. Any of them failing fails the test.
 fn check_with_other_parsers(ics: &[u8], expected: &Value) {
+    let events = common::libical_events(ics);
+    assert_eq!(
+        events,
+        expected["events"].as_array().unwrap().len(),
+        "libical counts the events"
+    );
     let dir = tempfile::tempdir().unwrap();
     let feed = dir.path().join("feed.ics");
     let exp = dir.path().join("expected.json");

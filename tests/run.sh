@@ -11,6 +11,7 @@ command -v pg_ctlcluster >/dev/null || need_debs+=(postgresql)
 command -v node >/dev/null || need_debs+=(nodejs npm)
 [ -x /usr/bin/chromium ] || need_debs+=(chromium)
 command -v pdftotext >/dev/null || need_debs+=(poppler-utils)
+pkg-config --exists libical 2>/dev/null || need_debs+=(libical-dev pkg-config)
 command -v pip3 >/dev/null || python3 -m pip --version >/dev/null 2>&1 || need_debs+=(python3-pip)
 if [ ${#need_debs[@]} -gt 0 ]; then
   echo "== installing Debian packages: ${need_debs[*]}"
@@ -18,7 +19,7 @@ if [ ${#need_debs[@]} -gt 0 ]; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_debs[@]}" >/dev/null
 fi
 
-echo "== installing the calendar parsers the feed tests check against (ical.js, Python icalendar)"
+echo "== installing the calendar parsers the feed tests check against (ical.js, Python icalendar; libical from Debian)"
 npm ci --prefix tests/ical --no-audit --no-fund --loglevel=error
 python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore \
   -r tests/ical/requirements.txt 2>/dev/null \

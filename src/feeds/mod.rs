@@ -17,7 +17,7 @@ pub use publish::{class_feed, publish, FeedParams};
 use crate::domain::{Airing, AiringStatus, Assignment, Grade, GradeSet, Link};
 use crate::i18n::Lang;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use icalendar::{Alarm, Calendar, Component, Event, EventLike, EventStatus, Trigger};
+use icalendar::{Alarm, Calendar, Component, Event, EventLike, EventStatus, Property, Trigger};
 use std::collections::HashMap;
 
 /// Which airings a feed holds.
@@ -257,22 +257,35 @@ pub fn render(
             ),
         ))
         .append_property(("CALSCALE", "GREGORIAN"))
-        .append_property(icalendar::Property::new("NAME", text::escaped(&name)))
+        // RFC 5545 has LANGUAGE only as a parameter of a text property (libical reports a
+        // calendar-level LANGUAGE property), so each text we write says its language.
+        .append_property(
+            icalendar::Property::new("NAME", text::escaped(&name))
+                .add_parameter("LANGUAGE", req.lang.code())
+                .done(),
+        )
         .append_property(("X-WR-CALNAME", text::clean(&name).as_str()))
         .append_property(("X-WR-TIMEZONE", publisher.tz.name()))
-        .append_property(("METHOD", "PUBLISH"))
+        // No METHOD: PUBLISH would require an ORGANIZER on every event (RFC 5546 §3.2.1),
+        // which a broadcast schedule has none of; subscribing clients need neither.
         .append_property(("X-PUBLISHED-TTL", "PT6H"))
         .append_property(
             icalendar::Property::new("REFRESH-INTERVAL", "PT6H")
                 .add_parameter("VALUE", "DURATION")
                 .done(),
         )
-        .append_property(("LANGUAGE", req.lang.code()))
-        .description(match req.kind {
-            FeedKind::Grade(_) => s.grade_feed_description,
-            FeedKind::Station(_) => s.station_feed_description,
-            FeedKind::Class(_) => s.class_feed_description,
-        });
+        .append_property(
+            icalendar::Property::new(
+                "DESCRIPTION",
+                text::clean(match req.kind {
+                    FeedKind::Grade(_) => s.grade_feed_description,
+                    FeedKind::Station(_) => s.station_feed_description,
+                    FeedKind::Class(_) => s.class_feed_description,
+                }),
+            )
+            .add_parameter("LANGUAGE", req.lang.code())
+            .done(),
+        );
     for a in airings {
         cal.push(event(req, a, &work.for_airing(a), publisher));
     }
@@ -440,8 +453,17 @@ fn event(req: &FeedRequest, a: &Airing, work: &[&Assignment], publisher: &Publis
     .timestamp(stamp)
     .last_modified(stamp)
     .sequence(u32::try_from(a.revision.saturating_sub(1)).unwrap_or(0))
-    .summary(&text::clean(&summary))
-    .description(&text::clean(&description.join("\n")))
+    .append_property(
+        // The icalendar crate escapes SUMMARY and DESCRIPTION itself (not NAME).
+        Property::new("SUMMARY", text::clean(&summary))
+            .add_parameter("LANGUAGE", lang.code())
+            .done(),
+    )
+    .append_property(
+        Property::new("DESCRIPTION", text::clean(&description.join("\n")))
+            .add_parameter("LANGUAGE", lang.code())
+            .done(),
+    )
     .location(&text::clean(&channel))
     .starts(a.start)
     .status(match a.status {
@@ -591,7 +613,13 @@ mod tests {
         assert!(a.contains("DTSTART:20200413T160000Z\r\n"));
         assert!(a.contains("DTSTAMP:20261120T100000Z\r\n"));
         assert!(a.contains("TRIGGER;RELATED=START:-PT900S\r\n"), "{a}");
-        assert_eq!(a.matches("\r\nNAME:").count(), 1);
+        assert_eq!(a.matches("\r\nNAME;LANGUAGE=en:").count(), 1);
+        assert!(!a.contains("\r\nLANGUAGE:"), "LANGUAGE is a parameter only");
+        assert!(
+            !a.contains("\r\nMETHOD:"),
+            "PUBLISH would need an ORGANIZER"
+        );
+        assert!(a.contains("\r\nSUMMARY;LANGUAGE=en:"), "{a}");
         assert!(a.contains("PRODID:-//lessoncast//"));
         assert!(a.contains("X-WR-TIMEZONE:America/Los_Angeles\r\n"));
         assert!(a.contains("BEGIN:VTIMEZONE\r\nTZID:America/Los_Angeles\r\n"));

@@ -8,6 +8,7 @@
 //! - `browser`: `Browser` and `Page`, the HTML pages as a browser without JavaScript sees them.
 //! - `chromium`: `Chromium`, the driver of the `tests/browser/` scripts.
 //! - `cli`: `lessoncast(dir)`, `Cli` and `TestApp::cli()`, the built binary.
+//! - `libical`: `libical_events`, libical's parser and restriction checks on a feed.
 
 #![allow(dead_code)]
 // Test code: a failed step panics with what went wrong (clippy.toml allows this only inside
@@ -19,6 +20,7 @@ mod browser;
 mod chromium;
 mod cli;
 mod db;
+mod libical;
 
 // Each test crate uses some of these, none uses them all.
 #[allow(unused_imports)]
@@ -30,6 +32,8 @@ pub use chromium::{Chromium, ScriptRun};
 #[allow(unused_imports)]
 pub use cli::{lessoncast, Cli};
 pub use db::TestDb;
+#[allow(unused_imports)]
+pub use libical::libical_events;
 
 use std::path::PathBuf;
 
