@@ -9,6 +9,7 @@ pub mod app;
 pub mod auth;
 pub mod config;
 pub mod domain;
+pub mod family;
 pub mod feeds;
 #[doc(hidden)]
 pub mod fuzzing;

@@ -31,6 +31,9 @@ enum Command {
     /// whole is refused: it names the file, line and field, exits non-zero and changes nothing.
     /// A bad programme, row or listing is skipped with a warning (--strict refuses instead).
     Import(ImportArgs),
+    /// The family plan for one TV: per child and piece of work, the airing chosen, its other
+    /// airings, and any clash no repeat avoids.
+    Plan(PlanArgs),
     /// Write a calendar feed to stdout: the same bytes the server publishes.
     Feed(FeedArgs),
     /// Write a printable weekly packet (PDF or HTML) for a grade, or every grade × language.
@@ -102,6 +105,26 @@ struct ImportArgs {
     /// Request header for URL sources, as "Name: value" (e.g. the PBS X-PBSAUTH key).
     #[arg(long = "header", value_name = "NAME: VALUE")]
     headers: Vec<String>,
+}
+
+#[derive(clap::Args)]
+struct PlanArgs {
+    /// Each child's grade, comma-separated: 2,5.
+    #[arg(long, required_unless_present = "classes")]
+    grades: Option<String>,
+    /// Class links (the token in a teacher's class feed address), comma-separated.
+    #[arg(long, value_name = "TOKENS")]
+    classes: Option<String>,
+    /// Any day of the week, as YYYY-MM-DD (default: this week).
+    #[arg(long, value_name = "DATE")]
+    week: Option<String>,
+    /// Language: en or es.
+    #[arg(long, default_value = "en")]
+    lang: String,
+    /// One JSON object: {"week","children","items":[{"child","work","airing","alternatives",
+    /// "late","clashes_with"}],"clashes":[{"items","text"}],"proven"}.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(clap::Args)]
@@ -286,6 +309,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Serve(args) => serve(config, args).await,
         Command::Import(args) => import_schedules(config, args).await,
+        Command::Plan(args) => plan(config, args).await,
         Command::Feed(args) => feed(config, args).await,
         Command::Packet(args) => packet(config, args).await,
         Command::Source { action } => source(config, action).await,
@@ -402,6 +426,60 @@ async fn import_schedules(mut config: Config, args: ImportArgs) -> anyhow::Resul
             Ok(ExitCode::from(2))
         }
     }
+}
+
+/// `lessoncast plan`.
+async fn plan(config: Config, args: PlanArgs) -> anyhow::Result<ExitCode> {
+    use lessoncast::domain::Week;
+    use lessoncast::family;
+    use lessoncast::i18n::Lang;
+    let lang: Lang = args.lang.parse()?;
+    let app = App::new(app::open_store(&config).await?, Arc::new(config));
+    let now = chrono::Utc::now();
+    let week = match args.week.as_deref() {
+        Some(w) => w
+            .parse::<Week>()
+            .map_err(|e| anyhow::anyhow!("week: {e}"))?,
+        None => Week::containing(now.with_timezone(&app.config.tz).date_naive()),
+    };
+    let children = family::family(&app, args.grades.as_deref(), args.classes.as_deref()).await?;
+    let plan = family::plan_week(&app, children, week, now).await?;
+    if args.json {
+        println!("{}", family::to_json(&plan, lang));
+    } else if plan.items.is_empty() {
+        println!("no work is planned for the week of {week}: see the full schedule");
+    } else {
+        for it in &plan.items {
+            let who = plan.children[it.child].label(lang);
+            let title = lang.pick(&it.work.fields.title, it.work.fields.title_es.as_deref());
+            match &it.airing {
+                Some(a) => {
+                    let also: Vec<String> = it
+                        .alternatives
+                        .iter()
+                        .map(|x| family::when_where(x, lang, plan.tz))
+                        .collect();
+                    println!(
+                        "{}\t{who}\t{} → {title}{}{}",
+                        family::when_where(a, lang, plan.tz),
+                        lang.pick(&a.details.title, a.details.title_es.as_deref()),
+                        if it.late { " (after it is due)" } else { "" },
+                        if also.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" (also airs {})", also.join(", "))
+                        }
+                    );
+                }
+                None => println!("-\t{who}\t{title}: none of its airings is this week"),
+            }
+        }
+        for &(a, b) in &plan.clashes {
+            println!("clash: {}", family::clash_words(&plan, a, b, lang));
+        }
+    }
+    app.store.close().await;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `lessoncast feed`.

@@ -1,10 +1,11 @@
-//! Plain domain types: grades, weeks, airings. They know nothing of HTTP, SQL or templates.
+//! Plain domain types: grades, weeks, airings, and the family plan. They know nothing of HTTP, SQL or templates.
 
 mod airing;
 mod assignment;
 mod clock;
 mod grade;
 pub mod keys;
+pub mod plan;
 mod week;
 
 pub use airing::{common_zone, Airing, AiringStatus, Details};

@@ -89,6 +89,16 @@ impl DateWords {
         self.months[d.month0() as usize]
     }
 
+    /// "Mon" / "lun": the day's name cut to three letters, for short times ("Mon 10:30 AM").
+    pub fn short_weekday(&self, d: NaiveDate) -> String {
+        let name: String = self.weekday(d).chars().take(3).collect();
+        if self.spanish {
+            name
+        } else {
+            capitalized(&name)
+        }
+    }
+
     /// "April 13, 2020" / "13 de abril de 2020".
     pub fn long_date(&self, d: NaiveDate) -> String {
         if self.spanish {

@@ -3,6 +3,7 @@
 
 pub mod dates;
 pub mod packets;
+pub mod plan;
 
 use std::fmt;
 use std::str::FromStr;
@@ -559,6 +560,14 @@ static PAGES_ES: PageStrings = PageStrings {
 };
 
 impl Lang {
+    /// The words of the family plan.
+    pub fn plan(self) -> &'static plan::PlanWords {
+        match self {
+            Lang::En => &plan::EN,
+            Lang::Es => &plan::ES,
+        }
+    }
+
     /// The words of the HTML pages.
     pub fn pages(self) -> &'static PageStrings {
         match self {

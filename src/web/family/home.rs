@@ -83,40 +83,45 @@ pub(super) async fn home(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    family_page(raw, headers, async |q: PageQuery, lang: Lang| {
-        let grade = parse_grade(lang, q.grade.as_deref())?;
-        let week = parse_week(lang, None, state.config.tz)?;
-        let (chosen, glance) = match grade {
-            Some(g) => (
-                Some(subscribe_links(&state.config.base_url, g, lang, week)),
-                grade_week(&state, g, week, lang).await?,
-            ),
-            None => (None, Vec::new()),
-        };
-        let grade_code = grade.map(|g| g.code()).unwrap_or_default();
-        let switch = other(lang);
-        let page = HomePage {
-            lang,
-            p: lang.pages(),
-            s: lang.strings(),
-            switch_url: if grade_code.is_empty() {
-                format!("/?lang={}", switch.code())
-            } else {
-                format!("/?grade={grade_code}&lang={}", switch.code())
-            },
-            switch_code: switch.code(),
-            switch_name: switch.pages().language_name,
-            grades: grade_options(lang, grade),
-            grade_code,
-            langs: lang_options(lang),
-            with_week: false,
-            week_value: String::new(),
-            chosen,
-            glance,
-            alarm_minutes: feeds::DEFAULT_ALARM,
-        };
-        Ok(render_page(StatusCode::OK, &page, Caching::Public))
-    })
+    family_page(
+        raw,
+        headers,
+        &["grade", "week", "lang"],
+        async |q: PageQuery, lang: Lang| {
+            let grade = parse_grade(lang, q.grade.as_deref())?;
+            let week = parse_week(lang, None, state.config.tz)?;
+            let (chosen, glance) = match grade {
+                Some(g) => (
+                    Some(subscribe_links(&state.config.base_url, g, lang, week)),
+                    grade_week(&state, g, week, lang).await?,
+                ),
+                None => (None, Vec::new()),
+            };
+            let grade_code = grade.map(|g| g.code()).unwrap_or_default();
+            let switch = other(lang);
+            let page = HomePage {
+                lang,
+                p: lang.pages(),
+                s: lang.strings(),
+                switch_url: if grade_code.is_empty() {
+                    format!("/?lang={}", switch.code())
+                } else {
+                    format!("/?grade={grade_code}&lang={}", switch.code())
+                },
+                switch_code: switch.code(),
+                switch_name: switch.pages().language_name,
+                grades: grade_options(lang, grade),
+                grade_code,
+                langs: lang_options(lang),
+                with_week: false,
+                week_value: String::new(),
+                chosen,
+                glance,
+                alarm_minutes: feeds::DEFAULT_ALARM,
+            };
+            Ok(render_page(StatusCode::OK, &page, Caching::Public))
+        },
+    )
     .await
 }
 

@@ -3,6 +3,7 @@
 //! a grade with the work to do). What both show of an airing and its work is here.
 
 mod home;
+mod plan;
 mod schedule;
 
 use crate::domain::{Airing, Grade, Week};
@@ -24,6 +25,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(home::home))
         .route("/schedule", get(schedule::schedule))
+        .route("/family", get(plan::family_plan))
 }
 
 /// A family page's parameters. Anything else is refused with a page that names it, in the
@@ -32,6 +34,9 @@ pub fn router() -> Router<AppState> {
 #[derive(Default)]
 pub(super) struct PageQuery {
     pub(super) grade: Option<String>,
+    /// `/family`: each child's grade, and class links.
+    pub(super) grades: Option<String>,
+    pub(super) classes: Option<String>,
     pub(super) week: Option<String>,
     pub(super) lang: Option<String>,
 }
@@ -55,7 +60,7 @@ enum Problem {
 
 impl PageQuery {
     /// The parameters of a query string, and the first one unknown or given twice.
-    fn read(raw: Option<&str>) -> (PageQuery, Option<Problem>) {
+    fn read(raw: Option<&str>, allowed: &[&str]) -> (PageQuery, Option<Problem>) {
         let pairs: Vec<(String, String)> = raw
             .and_then(|q| format!("/?{q}").parse::<axum::http::Uri>().ok())
             .and_then(|uri| Query::<Vec<(String, String)>>::try_from_uri(&uri).ok())
@@ -64,8 +69,14 @@ impl PageQuery {
         let mut q = PageQuery::default();
         let mut problem = None;
         for (name, value) in pairs {
+            if !allowed.contains(&name.as_str()) && !TRACKING.contains(&name.as_str()) {
+                problem.get_or_insert(Problem::Unknown(name));
+                continue;
+            }
             let slot = match name.as_str() {
                 "grade" => &mut q.grade,
+                "grades" => &mut q.grades,
+                "classes" => &mut q.classes,
                 "week" => &mut q.week,
                 "lang" => &mut q.lang,
                 n if TRACKING.contains(&n) => continue,
@@ -241,11 +252,16 @@ pub(super) fn item_view(a: &Airing, lang: Lang, tz: Tz, work: &WorkIndex<'_>) ->
 
 /// Runs a family page, answering errors with a page in its language (English when the
 /// language itself was the problem).
-pub(super) async fn family_page<F>(raw: Option<String>, headers: HeaderMap, f: F) -> Response
+pub(super) async fn family_page<F>(
+    raw: Option<String>,
+    headers: HeaderMap,
+    allowed: &[&str],
+    f: F,
+) -> Response
 where
     F: AsyncFnOnce(PageQuery, Lang) -> Result<Response, AppError>,
 {
-    let (q, problem) = PageQuery::read(raw.as_deref());
+    let (q, problem) = PageQuery::read(raw.as_deref(), allowed);
     let lang = match page_lang(q.lang.as_deref(), &headers) {
         Ok(l) => l,
         Err(e) => return family_error(Lang::En, e),

@@ -40,47 +40,53 @@ pub(super) async fn schedule(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    family_page(raw, headers, async |q: PageQuery, lang: Lang| {
-        let grade = parse_grade(lang, q.grade.as_deref())?;
-        let week = parse_week(lang, q.week.as_deref(), state.config.tz)?;
-        let p = lang.pages();
-        let s = lang.strings();
-        let days = match grade {
-            Some(g) => grade_week(&state, g, week, lang).await?,
-            None => Vec::new(),
-        };
-        let grade_code = grade.map(|g| g.code()).unwrap_or_default();
-        let link =
-            |w: Week, l: Lang| format!("/schedule?grade={grade_code}&week={w}&lang={}", l.code());
-        let heading = match grade {
-            Some(g) => format!(
-                "{} · {} {}",
-                s.grade_name(g),
-                p.week_of,
-                lang.long_date(week.monday())
-            ),
-            None => format!("{} {}", p.week_of, lang.long_date(week.monday())),
-        };
-        let switch = other(lang);
-        let page = SchedulePage {
-            lang,
-            p,
-            s,
-            switch_url: link(week, switch),
-            switch_code: switch.code(),
-            switch_name: switch.pages().language_name,
-            grades: grade_options(lang, grade),
-            langs: lang_options(lang),
-            with_week: true,
-            week_value: week.to_string(),
-            heading,
-            prev_url: link(Week::containing(week.monday() - Duration::days(7)), lang),
-            next_url: link(Week::containing(week.monday() + Duration::days(7)), lang),
-            home_url: format!("/?grade={grade_code}&lang={}", lang.code()),
-            grade_code,
-            days,
-        };
-        Ok(render_page(StatusCode::OK, &page, Caching::Public))
-    })
+    family_page(
+        raw,
+        headers,
+        &["grade", "week", "lang"],
+        async |q: PageQuery, lang: Lang| {
+            let grade = parse_grade(lang, q.grade.as_deref())?;
+            let week = parse_week(lang, q.week.as_deref(), state.config.tz)?;
+            let p = lang.pages();
+            let s = lang.strings();
+            let days = match grade {
+                Some(g) => grade_week(&state, g, week, lang).await?,
+                None => Vec::new(),
+            };
+            let grade_code = grade.map(|g| g.code()).unwrap_or_default();
+            let link = |w: Week, l: Lang| {
+                format!("/schedule?grade={grade_code}&week={w}&lang={}", l.code())
+            };
+            let heading = match grade {
+                Some(g) => format!(
+                    "{} · {} {}",
+                    s.grade_name(g),
+                    p.week_of,
+                    lang.long_date(week.monday())
+                ),
+                None => format!("{} {}", p.week_of, lang.long_date(week.monday())),
+            };
+            let switch = other(lang);
+            let page = SchedulePage {
+                lang,
+                p,
+                s,
+                switch_url: link(week, switch),
+                switch_code: switch.code(),
+                switch_name: switch.pages().language_name,
+                grades: grade_options(lang, grade),
+                langs: lang_options(lang),
+                with_week: true,
+                week_value: week.to_string(),
+                heading,
+                prev_url: link(Week::containing(week.monday() - Duration::days(7)), lang),
+                next_url: link(Week::containing(week.monday() + Duration::days(7)), lang),
+                home_url: format!("/?grade={grade_code}&lang={}", lang.code()),
+                grade_code,
+                days,
+            };
+            Ok(render_page(StatusCode::OK, &page, Caching::Public))
+        },
+    )
     .await
 }

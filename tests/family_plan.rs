@@ -1,0 +1,267 @@
+//! The family plan for one TV, through the real server and command line, on a week made for
+//! it (`tests/fixtures/plan/week.csv`): a clash the greedy choice makes and a repeat avoids, a
+//! clash nothing avoids (said in words), a due date that rules out a late repeat, a child with
+//! a class link beside one with only a grade, Spanish, and a week with no work.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::{fixture, TestApp};
+use lessoncast::store::users::Role;
+use serde_json::{json, Value};
+
+struct Week {
+    app: TestApp,
+    token: String,
+    class_token: String,
+}
+
+/// The airing of `title` at `start` (local, "2020-04-13T10:00").
+async fn airing(app: &TestApp, title: &str, start: &str) -> Value {
+    app.api_airings("station=KPLN&from=2020-04-13&to=2020-04-20")
+        .await
+        .into_iter()
+        .find(|a| a["title"] == title && a["start"].as_str().unwrap().starts_with(start))
+        .unwrap_or_else(|| panic!("no {title} at {start}"))
+}
+
+async fn assign(
+    app: &TestApp,
+    token: &str,
+    title: &str,
+    grades: &str,
+    link: Value,
+    due: Option<&str>,
+    class: Option<i64>,
+) {
+    let mut body = json!({"title": title, "instructions": "Write three sentences about it.", "grades": [grades], "links": [link]});
+    if let Some(d) = due {
+        body["due"] = json!(d);
+    }
+    if let Some(c) = class {
+        body["class"] = json!(c);
+    }
+    let (status, v) = app.post_json("/api/assignments", Some(token), body).await;
+    assert_eq!(status, 201, "{v}");
+}
+
+async fn week() -> Week {
+    let app = TestApp::spawn().await;
+    app.db
+        .import(&fixture("plan/week.csv"))
+        .await
+        .expect("the plan week");
+    let teacher = app.add_user("rivera@school.test", Role::Teacher).await;
+    let t = teacher.token.clone();
+    let (status, class) = app
+        .post_json(
+            "/api/classes",
+            Some(&t),
+            json!({"name": "Room 12", "grades": ["5"]}),
+        )
+        .await;
+    assert_eq!(status, 201, "{class}");
+    let peg = airing(&app, "Peg + Cat", "2020-04-13T10:00").await;
+    let odd = airing(&app, "Odd Squad", "2020-04-13T10:00").await;
+    let cyber = airing(&app, "Cyberchase", "2020-04-14T11:00").await;
+    let sid = airing(&app, "Sid the Science Kid", "2020-04-14T11:00").await;
+    let kratts = airing(&app, "Wild Kratts", "2020-04-14T14:00").await;
+    // Grade 2: Peg + Cat by series (Mon and Wed 10:00); Sid only Tue 11:00.
+    assign(
+        &app,
+        &t,
+        "Peg counting log",
+        "2",
+        json!({"series": peg["series_key"]}),
+        None,
+        None,
+    )
+    .await;
+    assign(
+        &app,
+        &t,
+        "Sid sneeze drawing",
+        "2",
+        json!({"airing": sid["id"]}),
+        None,
+        None,
+    )
+    .await;
+    // Grade 5 (the class): Odd Squad only Mon 10:00; Cyberchase only Tue 11:00; Wild Kratts
+    // Tue and Fri 14:00 but due Wednesday.
+    let c = class["id"].as_i64();
+    assign(
+        &app,
+        &t,
+        "Odd Squad math log",
+        "5",
+        json!({"airing": odd["id"]}),
+        None,
+        c,
+    )
+    .await;
+    assign(
+        &app,
+        &t,
+        "Cyberchase puzzle",
+        "5",
+        json!({"airing": cyber["id"]}),
+        None,
+        c,
+    )
+    .await;
+    assign(
+        &app,
+        &t,
+        "Octopus notes",
+        "5",
+        json!({"series": kratts["series_key"]}),
+        Some("2020-04-15"),
+        c,
+    )
+    .await;
+    let class_token = class["token"].as_str().unwrap().to_string();
+    Week {
+        app,
+        token: t,
+        class_token,
+    }
+}
+
+fn item<'a>(plan: &'a Value, work: &str) -> &'a Value {
+    plan["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["work"]["title"] == work)
+        .unwrap_or_else(|| panic!("no {work} in {plan}"))
+}
+
+fn start(item: &Value) -> &str {
+    item["airing"]["start"].as_str().unwrap()
+}
+
+#[tokio::test]
+async fn the_plan_dodges_clashes_with_repeats_and_says_the_one_it_cannot() {
+    let Week {
+        app, class_token, ..
+    } = week().await;
+    let out = app
+        .cli()
+        .args([
+            "plan",
+            "--grades",
+            "2",
+            "--classes",
+            &class_token,
+            "--week",
+            "2020-04-13",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let plan: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(plan["children"][0]["label"], "Grade 2");
+    assert!(plan["children"][1]["label"]
+        .as_str()
+        .unwrap()
+        .starts_with("Room 12"));
+    // Earliest first would put Peg + Cat on Monday 10:00 against Odd Squad: its Wednesday
+    // repeat is taken instead, and Monday is listed as where else it airs.
+    let peg = item(&plan, "Peg counting log");
+    assert!(start(peg).starts_with("2020-04-15T10:00"), "{peg}");
+    assert!(peg["alternatives"][0]["start"]
+        .as_str()
+        .unwrap()
+        .starts_with("2020-04-13T10:00"));
+    let odd = item(&plan, "Odd Squad math log");
+    assert!(start(odd).starts_with("2020-04-13T10:00"), "{odd}");
+    assert_eq!(odd["child"], 1);
+    // Friday's Wild Kratts is after Wednesday's due date: Tuesday, and no alternative.
+    let notes = item(&plan, "Octopus notes");
+    assert!(start(notes).starts_with("2020-04-14T14:00"), "{notes}");
+    assert_eq!(notes["alternatives"], json!([]));
+    assert_eq!(notes["late"], false);
+    // Sid and Cyberchase only air together: said in words.
+    let clashes = plan["clashes"].as_array().unwrap();
+    assert_eq!(clashes.len(), 1, "{plan}");
+    let text = clashes[0]["text"].as_str().unwrap();
+    assert!(
+        text.contains("Sid the Science Kid") && text.contains("Cyberchase"),
+        "{text}"
+    );
+    assert!(text.contains("no repeat"), "{text}");
+    // Each piece of work once per child.
+    assert_eq!(plan["items"].as_array().unwrap().len(), 5);
+    assert_eq!(plan["proven"], true);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_plan_page_shows_the_same_plan_in_english_and_spanish() {
+    let Week {
+        app, class_token, ..
+    } = week().await;
+    let url = format!("/family?grades=2&classes={class_token}&week=2020-04-13");
+    let r = app.get(&url).await;
+    assert_eq!(r.status(), 200);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("Family plan"), "{page}");
+    assert!(page.contains("Two lessons at the same time"));
+    // Each piece of work once.
+    for work in [
+        "Peg counting log",
+        "Odd Squad math log",
+        "Octopus notes",
+        "Sid sneeze drawing",
+        "Cyberchase puzzle",
+    ] {
+        assert_eq!(page.matches(work).count(), 1, "{work} once in {page}");
+    }
+    assert!(page.contains("Also airs"));
+    // Wednesday's Peg + Cat is under Wednesday.
+    let wed = page.find("Wednesday, April 15").expect("Wednesday");
+    assert!(page[wed..].contains("Peg counting log"));
+
+    let es = app.get_text(&format!("{url}&lang=es")).await;
+    assert!(es.contains("Plan familiar"), "{es}");
+    assert!(es.contains("Dos clases a la misma hora"));
+    assert!(
+        es.contains("miércoles 15 de abril") || es.contains("Miércoles 15 de abril"),
+        "{es}"
+    );
+    assert!(es.contains("se emiten a la misma hora"));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn bad_families_are_refused_in_the_page_language_and_an_empty_week_says_so() {
+    let Week { app, token, .. } = week().await;
+    let _ = token;
+    for (url, says) in [
+        ("/family?grades=13", "is not a grade"),
+        ("/family?grades=2,3,4,5,6,7,8", "up to 6 children"),
+        ("/family", "name each child"),
+        ("/family?classes=abc", "is not a class link"),
+        ("/family?grades=2&grade=5", "grade"),
+        ("/family?grades=13&lang=es", "no es un grado"),
+    ] {
+        let r = app.get(url).await;
+        assert_eq!(r.status(), 400, "{url}");
+        let body = r.text().await.unwrap();
+        assert!(body.contains(says), "{url}: {body}");
+    }
+    let empty = app.get_text("/family?grades=9&week=2020-04-13").await;
+    assert!(empty.contains("No work is planned"), "{empty}");
+    assert!(
+        empty.contains("/schedule?grade=9&#38;week=2020-04-13"),
+        "{empty}"
+    );
+    app.stop().await;
+}
