@@ -832,8 +832,19 @@ async fn bad_parameters_get_plain_4xx_pages_that_say_why_never_500() {
 #[tokio::test]
 async fn pages_are_accessible_by_construction() {
     let app = demo_app().await;
-    let (math, _, _) = grade5_math_episode(&app).await;
+    let (math, episode, _) = grade5_math_episode(&app).await;
     let mut t = Browser::sign_in(&app, RIVERA).await;
+    // Work on the grade-5 math episode, so the family plan has lessons to show.
+    let token = app.api_token(RIVERA).await;
+    let (status, v) = app
+        .post_json(
+            "/api/assignments",
+            Some(&token),
+            serde_json::json!({"title": "Fractions log", "instructions": "Write it.",
+                               "grades": ["5"], "links": [{"episode": episode}]}),
+        )
+        .await;
+    assert_eq!(status, 201, "{v}");
     let mut pages = vec![
         t.get("/teach").await,
         t.get(&format!("/teach?grade=5&week={WEEK}")).await,
@@ -841,10 +852,19 @@ async fn pages_are_accessible_by_construction() {
         t.get("/teach/assignments").await,
         t.get("/teach/classes").await,
     ];
+    app.add_user("admin@district.test", Role::Admin).await;
+    let mut admin = Browser::sign_in(&app, "admin@district.test").await;
+    pages.push(admin.get("/admin").await);
     let mut b = Browser::new(&app);
     pages.push(b.get("/teach/login").await);
     pages.push(b.get("/?grade=5").await);
     pages.push(b.get(&format!("/schedule?grade=5&week={WEEK}")).await);
+    pages.push(b.get(&format!("/family?grades=2,5&week={WEEK}")).await);
+    pages.push(
+        b.get(&format!("/family?grades=2,5&week={WEEK}&lang=es"))
+            .await,
+    );
+    pages.push(b.get("/family?grades=9&week=2020-04-13").await);
     for p in &pages {
         let body = &p.body;
         assert!(body.starts_with("<!doctype html>"));
