@@ -225,6 +225,12 @@ async fn the_plan_page_shows_the_same_plan_in_english_and_spanish() {
         assert_eq!(page.matches(work).count(), 1, "{work} once in {page}");
     }
     assert!(page.contains("Also airs"));
+    assert!(
+        page.contains(&format!(
+            "/feeds/family.ics?grades=2&#38;classes={class_token}&#38;lang=en"
+        )),
+        "{page}"
+    );
     // Wednesday's Peg + Cat is under Wednesday.
     let wed = page.find("Wednesday, April 15").expect("Wednesday");
     assert!(page[wed..].contains("Peg counting log"));
@@ -263,5 +269,69 @@ async fn bad_families_are_refused_in_the_page_language_and_an_empty_week_says_so
         empty.contains("/schedule?grade=9&#38;week=2020-04-13"),
         "{empty}"
     );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_family_feed_has_one_event_per_planned_lesson_with_one_reminder_each() {
+    let Week {
+        app, class_token, ..
+    } = week().await;
+    let url =
+        format!("/feeds/family.ics?grades=2&classes={class_token}&from=2020-04-13&to=2020-04-19");
+    let r = app.get(&url).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "text/calendar; charset=utf-8");
+    let etag = r.headers()["etag"].to_str().unwrap().to_string();
+    let ics = r.text().await.unwrap();
+    let unfolded = ics.replace("\r\n ", "");
+    // Five pieces of work on five different airings: five events, each with one reminder.
+    assert_eq!(common::libical_events(ics.as_bytes()), 5, "{ics}");
+    assert_eq!(unfolded.matches("BEGIN:VALARM").count(), 5);
+    assert!(
+        unfolded.contains("NAME;LANGUAGE=en:Family plan · Grade 2\\, Room 12 (Grade 5)"),
+        "{unfolded}"
+    );
+    // The child in the summary; what to do after, and where else it airs, in the description.
+    assert!(
+        unfolded.contains("SUMMARY;LANGUAGE=en:Grade 2 · KPLN 10.2 · Peg + Cat"),
+        "{unfolded}"
+    );
+    assert!(
+        unfolded.contains("Grade 2: Then do Peg counting log"),
+        "{unfolded}"
+    );
+    assert!(unfolded.contains("Also airs: Mon 10:00"), "{unfolded}");
+    // Peg + Cat on Wednesday, not Monday against Odd Squad.
+    let peg = unfolded
+        .split("BEGIN:VEVENT")
+        .find(|e| e.contains("Peg + Cat"))
+        .unwrap();
+    assert!(peg.contains("DTSTART:20200415T170000Z"), "{peg}");
+    // The clash left is said in both events.
+    assert_eq!(
+        unfolded.matches("no repeat this week avoids it").count(),
+        2,
+        "{unfolded}"
+    );
+    // Revalidation, no reminders, Spanish.
+    assert_eq!(
+        app.get_with(&url, &[("if-none-match", &etag)])
+            .await
+            .status(),
+        304
+    );
+    let quiet = app.get_text(&format!("{url}&alarm=0")).await;
+    assert!(!quiet.contains("BEGIN:VALARM"));
+    let es = app
+        .get_text(&format!("{url}&lang=es"))
+        .await
+        .replace("\r\n ", "");
+    assert!(es.contains("NAME;LANGUAGE=es:Plan familiar"), "{es}");
+    assert_eq!(common::libical_events(es.as_bytes()), 5);
+    // A bad family is a 400 that says why.
+    let r = app.get("/feeds/family.ics?grades=13").await;
+    assert_eq!(r.status(), 400);
+    assert!(r.text().await.unwrap().contains("is not a grade"));
     app.stop().await;
 }

@@ -34,7 +34,7 @@ impl Child {
     }
 
     /// Which work is this child's: as their grade's or their class's feed shows it.
-    fn kind(&self) -> FeedKind {
+    pub fn kind(&self) -> FeedKind {
         match self {
             Child::Grade(g) => FeedKind::Grade(*g),
             Child::Class(c) => FeedKind::Class(c.clone()),
@@ -183,8 +183,25 @@ pub async fn plan_week(
     week: Week,
     now: DateTime<Utc>,
 ) -> Result<FamilyPlan, StoreError> {
-    let pool = app.store.pool();
     let (from, to) = week.window(app.config.tz);
+    let (list, work) = load(app, from, to).await?;
+    Ok(plan_loaded(
+        children,
+        week,
+        &list,
+        &work,
+        now,
+        app.config.tz,
+    ))
+}
+
+/// The airings starting in `[from, to)` and the live work: what plans are made of.
+pub async fn load(
+    app: &App,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<(Vec<Airing>, Vec<Assignment>), StoreError> {
+    let pool = app.store.pool();
     let list = airings::list(
         pool,
         &AiringFilter {
@@ -197,14 +214,32 @@ pub async fn plan_week(
         },
     )
     .await?;
-    let all_work = assignments::live(pool).await?;
+    Ok((list, assignments::live(pool).await?))
+}
+
+/// Plans `week` from airings and work already loaded (airings outside the week are left out).
+/// `default_tz`: the district's zone, for a week's bounds and airings whose station names none.
+pub fn plan_loaded(
+    children: Vec<Child>,
+    week: Week,
+    airings: &[Airing],
+    all_work: &[Assignment],
+    now: DateTime<Utc>,
+    default_tz: Tz,
+) -> FamilyPlan {
+    let (from, to) = week.window(default_tz);
+    let list: Vec<Airing> = airings
+        .iter()
+        .filter(|a| a.start >= from && a.start < to)
+        .cloned()
+        .collect();
     let kinds: Vec<FeedKind> = children.iter().map(Child::kind).collect();
     let per_child: Vec<Vec<&Assignment>> = kinds
         .iter()
         .map(|k| all_work.iter().filter(|a| k.shows(a)).collect())
         .collect();
     let tasks = plan::tasks(&per_child, &list);
-    let tz = crate::domain::common_zone(&list, app.config.tz);
+    let tz = crate::domain::common_zone(&list, default_tz);
     let planned = plan::plan(&tasks, now.max(from), tz);
     let items = planned
         .items
@@ -218,14 +253,14 @@ pub async fn plan_week(
             alternatives: p.alternatives.iter().map(|a| (*a).clone()).collect(),
         })
         .collect();
-    Ok(FamilyPlan {
+    FamilyPlan {
         children,
         week,
         tz,
         items,
         clashes: planned.clashes,
         proven: planned.proven,
-    })
+    }
 }
 
 /// "Mon 10:30 AM KCET 28.1" / "lun 10:30 a. m. KCET 28.1": when and where, short.

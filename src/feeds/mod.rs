@@ -7,6 +7,7 @@
 //! airing ids, `DTSTAMP` and `LAST-MODIFIED` from the airing's own update time.
 
 mod cache;
+mod family;
 mod publish;
 pub mod text;
 mod vtimezone;
@@ -27,6 +28,8 @@ pub enum FeedKind {
     Station(String),
     /// A teacher's class: the airings their work for it is linked to.
     Class(ClassFeed),
+    /// A family's plan for one TV: one event per planned lesson ([`crate::family`]).
+    Family(Vec<crate::family::Child>),
 }
 
 /// What a class feed needs to know of its class.
@@ -56,6 +59,7 @@ impl FeedKind {
             FeedKind::Grade(g) => format!("grade-{}", g.code().to_ascii_lowercase()),
             FeedKind::Station(s) => format!("station-{}", s.to_ascii_lowercase()),
             FeedKind::Class(c) => format!("class-{}", c.id),
+            FeedKind::Family(_) => "family".to_string(),
         }
     }
 
@@ -64,6 +68,8 @@ impl FeedKind {
         match self {
             FeedKind::Grade(g) => a.fields.grades.contains(*g),
             FeedKind::Station(_) => true,
+            // Each child's work is chosen by the child's own kind (`family::plan_loaded`).
+            FeedKind::Family(children) => children.iter().any(|c| c.kind().shows(a)),
             FeedKind::Class(c) => {
                 a.owner_id == c.owner_id
                     && match a.class_id {
@@ -234,6 +240,10 @@ pub fn calendar_name(kind: &FeedKind, lang: Lang) -> String {
         FeedKind::Grade(g) => format!("{} · {}", s.grade_name(*g), s.lessons_on_tv),
         FeedKind::Station(c) => format!("{c} · {}", s.lessons_on_tv),
         FeedKind::Class(c) => format!("{} · {}", c.name, s.lessons_on_tv),
+        FeedKind::Family(children) => {
+            let names: Vec<String> = children.iter().map(|c| c.label(lang)).collect();
+            format!("{} · {}", lang.plan().title, names.join(", "))
+        }
     }
 }
 
@@ -244,6 +254,15 @@ pub fn render(
     work: &WorkIndex<'_>,
     publisher: &Publisher<'_>,
 ) -> String {
+    let mut cal = calendar(req, publisher);
+    for a in airings {
+        cal.push(event(req, a, &work.for_airing(a), publisher));
+    }
+    finish(cal, req, publisher)
+}
+
+/// The calendar's own properties, before its events.
+pub(crate) fn calendar(req: &FeedRequest, publisher: &Publisher<'_>) -> Calendar {
     let s = req.lang.strings();
     let name = calendar_name(&req.kind, req.lang);
     let mut cal = Calendar::empty();
@@ -281,14 +300,17 @@ pub fn render(
                     FeedKind::Grade(_) => s.grade_feed_description,
                     FeedKind::Station(_) => s.station_feed_description,
                     FeedKind::Class(_) => s.class_feed_description,
+                    FeedKind::Family(_) => req.lang.plan().intro,
                 }),
             )
             .add_parameter("LANGUAGE", req.lang.code())
             .done(),
         );
-    for a in airings {
-        cal.push(event(req, a, &work.for_airing(a), publisher));
-    }
+    cal
+}
+
+/// The calendar as text: folded at 75 octets, with the zone's VTIMEZONE before the events.
+pub(crate) fn finish(mut cal: Calendar, req: &FeedRequest, publisher: &Publisher<'_>) -> String {
     let text = refold(&cal.done().to_string());
     // The zone's VTIMEZONE, written by hand: the icalendar crate would give it a UID and DTSTAMP,
     // which a VTIMEZONE must not have.

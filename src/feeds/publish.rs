@@ -87,6 +87,11 @@ pub async fn publish(app: &App, req: &FeedRequest) -> Result<Arc<RenderedFeed>, 
     if let Some(feed) = app.feeds.get(req, version) {
         return Ok(feed);
     }
+    if let FeedKind::Family(children) = &req.kind {
+        let feed = Arc::new(super::family::publish(app, req, children, version, modified).await?);
+        app.feeds.put(req.clone(), feed.clone());
+        return Ok(feed);
+    }
     let pool = app.store.pool();
     // A station's feed is in the station's zone; others in the zone of most of their airings.
     let mut station_tz = None;
@@ -102,7 +107,7 @@ pub async fn publish(app: &App, req: &FeedRequest) -> Result<Arc<RenderedFeed>, 
     let (station, grade) = match &req.kind {
         FeedKind::Grade(g) => (None, Some(*g)),
         FeedKind::Station(s) => (Some(s.clone()), None),
-        FeedKind::Class(_) => (None, None),
+        FeedKind::Class(_) | FeedKind::Family(_) => (None, None),
     };
     let all_work = assignments::live(pool).await?;
     let work = WorkIndex::new(&all_work, |a| req.kind.shows(a));

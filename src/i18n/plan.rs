@@ -23,6 +23,7 @@ pub struct PlanWords {
     pub too_many: &'static str,
     pub no_class: &'static str,
     pub same_time_as: &'static str,
+    pub calendar: &'static str,
 }
 
 pub static EN: PlanWords = PlanWords {
@@ -47,6 +48,7 @@ pub static EN: PlanWords = PlanWords {
     too_many: "a family plan is for up to 6 children",
     no_class: "is not a class link we know: ask the teacher for it again",
     same_time_as: "At the same time as",
+    calendar: "Add this plan to your phone's calendar (one reminder before each lesson)",
 };
 
 pub static ES: PlanWords = PlanWords {
@@ -71,4 +73,5 @@ pub static ES: PlanWords = PlanWords {
     too_many: "un plan familiar es para 6 niños como máximo",
     no_class: "no es un enlace de clase que conozcamos: pídaselo de nuevo al maestro",
     same_time_as: "A la misma hora que",
+    calendar: "Agregue este plan al calendario de su teléfono (un aviso antes de cada clase)",
 };

@@ -18,6 +18,56 @@ pub fn router() -> Router<AppState> {
         .route("/feeds/grades/{file}", get(grade_feed))
         .route("/feeds/stations/{file}", get(station_feed))
         .route("/feeds/classes/{file}", get(class_feed))
+        .route("/feeds/family.ics", get(family_feed))
+}
+
+/// The family feed's query: the family (`grades`, `classes`) and a feed's own parameters.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FamilyQuery {
+    grades: Option<String>,
+    classes: Option<String>,
+    lang: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    alarm: Option<String>,
+}
+
+/// `GET /feeds/family.ics?grades=2,5&classes=TOKEN&lang=&alarm=&from=&to=`: the family plan.
+async fn family_feed(
+    State(state): State<AppState>,
+    query: Result<Query<FamilyQuery>, QueryRejection>,
+    headers: HeaderMap,
+) -> Response {
+    let result = async {
+        let Query(q) = query.map_err(|e| AppError::BadRequest(e.body_text()))?;
+        let lang = q
+            .lang
+            .as_deref()
+            .and_then(|l| l.parse::<crate::i18n::Lang>().ok())
+            .unwrap_or_default();
+        let children = crate::family::family(&state, q.grades.as_deref(), q.classes.as_deref())
+            .await
+            .map_err(|e| match e {
+                crate::family::FamilyError::Store(e) => e.into(),
+                e => AppError::BadRequest(e.message(lang)),
+            })?;
+        let params = FeedQuery {
+            lang: q.lang,
+            from: q.from,
+            to: q.to,
+            alarm: q.alarm,
+        };
+        serve_feed(
+            &state,
+            FeedKind::Family(children),
+            Ok(Query(params)),
+            &headers,
+        )
+        .await
+    }
+    .await;
+    answer("family", result)
 }
 
 /// A feed's query string: `?lang=&from=&to=&alarm=`.

@@ -67,6 +67,8 @@ pub(super) struct PlanPage {
     nothing: bool,
     schedule_links: Vec<(String, String)>,
     proven: bool,
+    /// The same plan as a calendar feed.
+    feed_url: String,
 }
 
 /// `GET /family`
@@ -276,5 +278,16 @@ fn view(plan: &FamilyPlan, q: &PageQuery, lang: Lang, today: NaiveDate) -> PlanP
             })
             .collect(),
         proven: plan.proven,
+        feed_url: {
+            let mut url = String::from("/feeds/family.ics?");
+            if let Some(g) = q.grades.as_deref() {
+                url.push_str(&format!("grades={}&", crate::web::html::url_encode(g)));
+            }
+            if let Some(c) = q.classes.as_deref() {
+                url.push_str(&format!("classes={}&", crate::web::html::url_encode(c)));
+            }
+            url.push_str(&format!("lang={}", lang.code()));
+            url
+        },
     }
 }
