@@ -255,10 +255,65 @@ pub fn render(
     publisher: &Publisher<'_>,
 ) -> String {
     let mut cal = calendar(req, publisher);
+    let remind = reminded(airings, work);
     for a in airings {
-        cal.push(event(req, a, &work.for_airing(a), publisher));
+        cal.push(event(
+            req,
+            a,
+            &work.for_airing(a),
+            remind.contains(&a.id),
+            publisher,
+        ));
     }
     finish(cal, req, publisher)
+}
+
+/// A gap shorter than this between two airings on a channel keeps them in one block.
+const BLOCK_GAP: i64 = 5 * 60;
+
+/// The airings that get a reminder: each that carries work, and the first of each block (one
+/// that follows no airing of the feed on its channel within [`BLOCK_GAP`]), but never two at
+/// one minute: of those starting together, the one with work keeps it (else the first by
+/// channel). A listing feed then rings when a block of lessons begins and for each lesson
+/// with work, not for all 19 airings of a day.
+pub fn reminded(airings: &[Airing], work: &WorkIndex<'_>) -> std::collections::HashSet<i64> {
+    let live: Vec<&Airing> = airings
+        .iter()
+        .filter(|a| a.status == AiringStatus::Scheduled)
+        .collect();
+    let mut by_channel: HashMap<(&str, &str), Vec<&Airing>> = HashMap::new();
+    for a in &live {
+        by_channel
+            .entry((a.station.as_str(), a.channel.as_str()))
+            .or_default()
+            .push(a);
+    }
+    // (start minute, has no work, station, channel, id) of each candidate.
+    let mut candidates: Vec<(i64, bool, &str, &str, i64)> = Vec::new();
+    for list in by_channel.values_mut() {
+        list.sort_by_key(|a| (a.start, a.id));
+        let mut reach: Option<i64> = None;
+        for a in list.iter() {
+            let start = a.start.timestamp();
+            let starts_block = reach.is_none_or(|r| start - r > BLOCK_GAP);
+            let has_work = !work.for_airing(a).is_empty();
+            if starts_block || has_work {
+                candidates.push((start / 60, !has_work, &a.station, &a.channel, a.id));
+            }
+            let end = a.end.map_or(start, |e| e.timestamp());
+            reach = Some(reach.map_or(end, |r| r.max(end)));
+        }
+    }
+    candidates.sort();
+    let mut out = std::collections::HashSet::new();
+    let mut last_minute = None;
+    for (minute, _, _, _, id) in candidates {
+        if last_minute != Some(minute) {
+            out.insert(id);
+            last_minute = Some(minute);
+        }
+    }
+    out
 }
 
 /// The calendar's own properties, before its events.
@@ -373,7 +428,13 @@ fn cut(text: &str, max: usize, continues: &str) -> String {
     }
 }
 
-fn event(req: &FeedRequest, a: &Airing, work: &[&Assignment], publisher: &Publisher<'_>) -> Event {
+fn event(
+    req: &FeedRequest,
+    a: &Airing,
+    work: &[&Assignment],
+    remind: bool,
+    publisher: &Publisher<'_>,
+) -> Event {
     let s = req.lang.strings();
     let lang = req.lang;
     let title = lang.pick(&a.details.title, a.details.title_es.as_deref());
@@ -503,7 +564,7 @@ fn event(req: &FeedRequest, a: &Airing, work: &[&Assignment], publisher: &Publis
     if let Some(end) = a.end {
         e.ends(end);
     }
-    if req.alarm_minutes > 0 && a.status == AiringStatus::Scheduled {
+    if remind && req.alarm_minutes > 0 && a.status == AiringStatus::Scheduled {
         let mut alarm = Alarm::display(
             &text::clean(&format!("{}: {summary}", s.starts_soon)),
             Trigger::before_start(Duration::minutes(req.alarm_minutes as i64)),
@@ -537,6 +598,7 @@ mod tests {
     use super::*;
     use crate::domain::Details;
     use crate::domain::GradeSet;
+    use chrono::TimeZone;
 
     fn airing() -> Airing {
         let t = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
@@ -585,6 +647,37 @@ mod tests {
         base_url: "http://lessoncast.test",
         tz: chrono_tz::America::Los_Angeles,
     };
+
+    #[test]
+    fn reminders_ring_for_work_and_block_starts_never_twice_a_minute() {
+        let at = |id: i64, channel: &str, hh: u32, mm: u32| {
+            let mut a = airing();
+            a.id = id;
+            a.channel = channel.into();
+            a.series_key = format!("s{id}");
+            a.episode_key = None;
+            a.start = Utc.with_ymd_and_hms(2020, 4, 13, hh, mm, 0).unwrap();
+            a.end = Some(a.start + Duration::minutes(30));
+            a
+        };
+        let list = vec![
+            at(1, "28.1", 16, 0),  // starts a block
+            at(2, "28.1", 16, 30), // follows 1: no reminder
+            at(3, "28.2", 16, 30), // starts a block, at the same minute as 4
+            at(4, "28.3", 16, 30), // carries work: it keeps the minute
+            at(5, "28.1", 17, 0),  // follows 2
+            at(6, "28.1", 18, 0),  // after a gap: a block again
+        ];
+        let mut w = crate::packets::tests::assignment();
+        w.links = vec![crate::domain::Link::Airing(4)];
+        let all = vec![w];
+        let work = WorkIndex::new(&all, |_| true);
+        let mut rings: Vec<i64> = reminded(&list, &work).into_iter().collect();
+        rings.sort();
+        assert_eq!(rings, [1, 4, 6]);
+        let feed = render(&request(Lang::En, Some(15)), &list, &work, &PUBLISHER);
+        assert_eq!(feed.matches("BEGIN:VALARM").count(), 3);
+    }
 
     #[test]
     fn an_event_shows_five_pieces_of_work_each_cut_to_size_and_counts_the_rest() {
