@@ -335,3 +335,48 @@ async fn the_family_feed_has_one_event_per_planned_lesson_with_one_reminder_each
     assert!(r.text().await.unwrap().contains("is not a grade"));
     app.stop().await;
 }
+
+/// The text of a PDF, read back with poppler's `pdftotext` (Debian's poppler-utils).
+fn pdf_text(bytes: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p.pdf");
+    std::fs::write(&path, bytes).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .args(["-raw", "-enc", "UTF-8"])
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (Debian's poppler-utils) is needed: tests/run.sh installs it");
+    assert!(out.status.success());
+    String::from_utf8_lossy(&out.stdout).replace('\n', " ")
+}
+
+#[tokio::test]
+async fn grade_packets_print_each_piece_of_work_once_with_the_airings_that_will_do() {
+    let Week { app, .. } = week().await;
+    let (status, _, pdf) = app.get_bytes("/packets/2/2020-04-13.pdf").await;
+    assert_eq!(status, 200);
+    let text = pdf_text(&pdf);
+    assert_eq!(text.matches("Peg counting log").count(), 1, "{text}");
+    assert!(
+        text.contains("Watch one of: Mon 10:00 AM KPLN 10.2, Wed 10:00 AM KPLN 10.2"),
+        "{text}"
+    );
+    // The day pages still list what airs: Peg + Cat on Monday and on Wednesday.
+    assert_eq!(text.matches("Peg + Cat").count(), 2, "{text}");
+
+    // Grade 5: the due date rules Friday's Wild Kratts out of the choice.
+    let (_, _, pdf) = app.get_bytes("/packets/5/2020-04-13.pdf").await;
+    let text = pdf_text(&pdf);
+    assert_eq!(text.matches("Octopus notes").count(), 1, "{text}");
+    assert!(
+        !text.contains("Watch one of: Tue 2:00 PM KPLN 10.1, Fri"),
+        "{text}"
+    );
+
+    // The HTML packet and Spanish say the same.
+    let html = app.get_text("/packets/2/2020-04-13.html?lang=es").await;
+    assert_eq!(html.matches("Peg counting log").count(), 1, "{html}");
+    assert!(html.contains("Vea una de estas:</b> lun 10:00"), "{html}");
+    app.stop().await;
+}

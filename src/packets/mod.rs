@@ -324,6 +324,9 @@ pub struct Work {
     pub due: Option<String>,
     /// Ruled lines left for the answers.
     pub answer_lines: usize,
+    /// When the work airs more than once this week: every airing that will do, "Mon 10:30 AM
+    /// KCET 28.1", in time order (it is printed once, under the first).
+    pub watch_one_of: Vec<String>,
 }
 
 /// One airing on a day page.
@@ -497,6 +500,52 @@ pub fn build(
 
     // Each airing at its own station's local time.
     let local_day = |a: &Airing| a.start.with_timezone(&a.zone(tz)).date_naive();
+    let in_week: Vec<&Airing> = airings
+        .iter()
+        .filter(|a| Week::containing(local_day(a)) == options.week)
+        .filter(|a| options.scope.keeps(a, work))
+        .collect();
+
+    // Each piece of work once, under the airing the plan for one child picks (daytime, linked
+    // directly, the earliest, before it is due), with every airing that will do.
+    let owned: Vec<Airing> = in_week.iter().map(|a| (*a).clone()).collect();
+    let mut all_work: Vec<&crate::domain::Assignment> = Vec::new();
+    for a in &owned {
+        for w in work.for_airing(a) {
+            if !all_work.iter().any(|x| x.id == w.id) {
+                all_work.push(w);
+            }
+        }
+    }
+    let tasks = crate::domain::plan::tasks(&[all_work], &owned);
+    let week_start = options.week.window(tz).0;
+    let planned = crate::domain::plan::plan(&tasks, week_start, tz);
+    // assignment id → (the airing it is printed under, the airings that will do).
+    let mut placed: std::collections::HashMap<i64, (i64, Vec<String>)> =
+        std::collections::HashMap::new();
+    for p in &planned.items {
+        if let Some(c) = p.chosen {
+            let mut at: Vec<&Airing> = p.alternatives.clone();
+            at.push(c.airing);
+            at.sort_by_key(|a| (a.start, a.id));
+            let when = |a: &Airing| {
+                let local = a.start.with_timezone(&a.zone(tz));
+                format!(
+                    "{} {} {} {}",
+                    lang.dates().short_weekday(local.date_naive()),
+                    words.clock(local.time()),
+                    a.station,
+                    a.channel
+                )
+            };
+            let list = if at.len() > 1 {
+                at.iter().map(|a| when(a)).collect()
+            } else {
+                Vec::new()
+            };
+            placed.insert(p.work.id, (c.airing.id, list));
+        }
+    }
     let item = |a: &Airing| Item {
         time: words.clock(a.start.with_timezone(&a.zone(tz)).time()),
         channel: format!("{} {}", a.station, a.channel),
@@ -511,25 +560,24 @@ pub fn build(
         work: work
             .for_airing(a)
             .into_iter()
-            .map(|w| {
+            .filter_map(|w| {
+                let (under, watch) = placed.get(&w.id)?;
+                if *under != a.id {
+                    return None;
+                }
                 let f = &w.fields;
-                Work {
+                Some(Work {
                     title: Text::pick(lang, &f.title, f.title_es.as_deref()),
                     instructions: Text::pick(lang, &f.instructions, f.instructions_es.as_deref()),
                     materials: f.materials.clone(),
                     minutes: f.minutes,
                     due: f.due.map(|d| due_label(words, d, monday)),
                     answer_lines: answer_lines(f.minutes),
-                }
+                    watch_one_of: watch.clone(),
+                })
             })
             .collect(),
     };
-
-    let in_week: Vec<&Airing> = airings
-        .iter()
-        .filter(|a| Week::containing(local_day(a)) == options.week)
-        .filter(|a| options.scope.keeps(a, work))
-        .collect();
 
     let mut sections = Vec::new();
     if !in_week.is_empty() {

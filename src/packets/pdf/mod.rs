@@ -551,6 +551,16 @@ fn work_blocks(l: &mut Layout<'_>, packet: &Packet, work: &Work) -> Vec<Block> {
         indent,
         true,
     ));
+    if !work.watch_one_of.is_empty() {
+        let label = format!("{}: ", w.watch_one_of);
+        let list = work.watch_one_of.join(", ");
+        out.extend(l.paragraph(
+            &[(Weight::Bold, &label), (Weight::Regular, &list)],
+            size,
+            indent,
+            false,
+        ));
+    }
     if let Some(m) = &work.materials {
         let label = format!("{}: ", w.materials);
         out.extend(l.paragraph(
