@@ -3,13 +3,16 @@
 //! together share its event), the child in the summary, what to do after in the description,
 //! and one reminder each (none with `alarm=0`).
 
-use super::{calendar, cut, finish, text, window, FeedError, FeedRequest, Publisher, RenderedFeed};
+use super::{
+    airing_event, calendar, cut, finish, reminder, window, FeedError, FeedRequest, Publisher,
+    RenderedFeed,
+};
 use crate::app::App;
 use crate::domain::keys::Fnv1a;
 use crate::domain::{Airing, Week};
 use crate::family::{self, Child, FamilyPlan};
 use chrono::{DateTime, Duration, Utc};
-use icalendar::{Alarm, Component, Event, EventLike, EventStatus, Property, Trigger};
+use icalendar::{Event, EventLike, EventStatus};
 
 /// Instructions are cut to this many characters in an event (the page and packet have them all).
 const INSTRUCTIONS: usize = 1_500;
@@ -191,37 +194,23 @@ fn event(
         .chain(std::iter::once(a.updated_at))
         .max()
         .unwrap_or(a.updated_at);
-    let mut e = Event::new();
-    e.uid(&format!("plan-{}-{key}@{}", a.id, publisher.host))
-        .timestamp(stamp)
-        .last_modified(stamp)
-        .sequence(u32::try_from(a.revision.saturating_sub(1)).unwrap_or(0))
-        .append_property(
-            // The icalendar crate escapes SUMMARY and DESCRIPTION itself.
-            Property::new("SUMMARY", text::clean(&summary))
-                .add_parameter("LANGUAGE", lang.code())
-                .done(),
-        )
-        .append_property(
-            Property::new("DESCRIPTION", text::clean(&description.join("\n")))
-                .add_parameter("LANGUAGE", lang.code())
-                .done(),
-        )
-        .location(&text::clean(&channel))
-        .starts(a.start)
-        .status(EventStatus::Confirmed);
-    if let Some(end) = a.end {
-        e.ends(end);
-    }
+    let mut e = airing_event(
+        &format!("plan-{}-{key}@{}", a.id, publisher.host),
+        a,
+        stamp,
+        &summary,
+        &description.join("\n"),
+        &channel,
+        lang,
+    );
+    e.status(EventStatus::Confirmed);
     if req.alarm_minutes > 0 {
-        let mut alarm = Alarm::display(
-            &text::clean(&format!("{}: {summary}", s.starts_soon)),
-            Trigger::before_start(Duration::minutes(req.alarm_minutes as i64)),
-        );
-        alarm
-            .uid(&format!("plan-alarm-{}-{key}@{}", a.id, publisher.host))
-            .timestamp(stamp);
-        e.alarm(alarm);
+        e.alarm(reminder(
+            &format!("plan-alarm-{}-{key}@{}", a.id, publisher.host),
+            &format!("{}: {summary}", s.starts_soon),
+            req.alarm_minutes,
+            stamp,
+        ));
     }
     e.done()
 }

@@ -526,30 +526,16 @@ fn event(
     categories.insert(0, title.to_string());
 
     let stamp = a.updated_at;
-    let mut e = Event::new();
-    e.uid(&format!(
-        "airing-{}-{}@{}",
-        a.id,
-        req.kind.uid_part(),
-        publisher.host
-    ))
-    .timestamp(stamp)
-    .last_modified(stamp)
-    .sequence(u32::try_from(a.revision.saturating_sub(1)).unwrap_or(0))
-    .append_property(
-        // The icalendar crate escapes SUMMARY and DESCRIPTION itself (not NAME).
-        Property::new("SUMMARY", text::clean(&summary))
-            .add_parameter("LANGUAGE", lang.code())
-            .done(),
-    )
-    .append_property(
-        Property::new("DESCRIPTION", text::clean(&description.join("\n")))
-            .add_parameter("LANGUAGE", lang.code())
-            .done(),
-    )
-    .location(&text::clean(&channel))
-    .starts(a.start)
-    .status(match a.status {
+    let mut e = airing_event(
+        &format!("airing-{}-{}@{}", a.id, req.kind.uid_part(), publisher.host),
+        a,
+        stamp,
+        &summary,
+        &description.join("\n"),
+        &channel,
+        lang,
+    );
+    e.status(match a.status {
         AiringStatus::Scheduled => EventStatus::Confirmed,
         AiringStatus::Removed => EventStatus::Cancelled,
     })
@@ -561,27 +547,58 @@ fn event(
             .collect::<Vec<_>>()
             .join(","),
     );
+    if remind && req.alarm_minutes > 0 && a.status == AiringStatus::Scheduled {
+        e.alarm(reminder(
+            &format!("alarm-{}-{}@{}", a.id, req.kind.uid_part(), publisher.host),
+            &format!("{}: {summary}", s.starts_soon),
+            req.alarm_minutes,
+            stamp,
+        ));
+    }
+    e.done()
+}
+
+/// The part of an airing's event every feed writes alike: its UID, stamps and `SEQUENCE`
+/// (the airing's revision), summary and description in `lang` (the icalendar crate escapes
+/// those two itself; each carries its `LANGUAGE`), channel, start and end.
+pub(crate) fn airing_event(
+    uid: &str,
+    a: &Airing,
+    stamp: DateTime<Utc>,
+    summary: &str,
+    description: &str,
+    channel: &str,
+    lang: Lang,
+) -> Event {
+    let text_in = |name: &str, value: &str| {
+        Property::new(name, text::clean(value))
+            .add_parameter("LANGUAGE", lang.code())
+            .done()
+    };
+    let mut e = Event::new();
+    e.uid(uid)
+        .timestamp(stamp)
+        .last_modified(stamp)
+        .sequence(u32::try_from(a.revision.saturating_sub(1)).unwrap_or(0))
+        .append_property(text_in("SUMMARY", summary))
+        .append_property(text_in("DESCRIPTION", description))
+        .location(&text::clean(channel))
+        .starts(a.start);
     if let Some(end) = a.end {
         e.ends(end);
     }
-    if remind && req.alarm_minutes > 0 && a.status == AiringStatus::Scheduled {
-        let mut alarm = Alarm::display(
-            &text::clean(&format!("{}: {summary}", s.starts_soon)),
-            Trigger::before_start(Duration::minutes(req.alarm_minutes as i64)),
-        );
-        // The library gives every component a UID and DTSTAMP; keep them stable so the same
-        // data gives the same bytes.
-        alarm
-            .uid(&format!(
-                "alarm-{}-{}@{}",
-                a.id,
-                req.kind.uid_part(),
-                publisher.host
-            ))
-            .timestamp(stamp);
-        e.alarm(alarm);
-    }
-    e.done()
+    e
+}
+
+/// A reminder `minutes` before the start. The library gives every component a UID and
+/// DTSTAMP; they are given here, stable, so the same data gives the same bytes.
+pub(crate) fn reminder(uid: &str, text: &str, minutes: u32, stamp: DateTime<Utc>) -> Alarm {
+    let mut alarm = Alarm::display(
+        &text::clean(text),
+        Trigger::before_start(Duration::minutes(i64::from(minutes))),
+    );
+    alarm.uid(uid).timestamp(stamp);
+    alarm
 }
 
 /// The instants of a request's window: local midnight of `from` to local midnight after `to`.

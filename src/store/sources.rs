@@ -55,6 +55,22 @@ fn unique(e: sqlx::Error) -> StoreError {
     }
 }
 
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+/// Binds a source's ten described fields, in the order of the columns `name` … `enabled`.
+fn bind_spec<'q>(q: AnyQuery<'q>, spec: &'q SourceSpec) -> AnyQuery<'q> {
+    q.bind(&spec.name)
+        .bind(spec.kind.as_str())
+        .bind(&spec.location)
+        .bind(spec.format.to_string())
+        .bind(spec.station.as_deref())
+        .bind(spec.tz.map(|t| t.name().to_string()))
+        .bind(&spec.cron)
+        .bind(i64::from(spec.days))
+        .bind(i64::from(spec.kids))
+        .bind(i64::from(spec.enabled))
+}
+
 /// Every source, by name.
 pub async fn list(pool: &AnyPool) -> Result<Vec<Source>, StoreError> {
     let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM sources ORDER BY name"))
@@ -83,25 +99,16 @@ pub async fn by_name(pool: &AnyPool, name: &str) -> Result<Source, StoreError> {
 
 /// Adds a checked source; `AlreadyExists` if its name is taken.
 pub async fn add(pool: &AnyPool, spec: &SourceSpec, now: i64) -> Result<Source, StoreError> {
-    let row = sqlx::query(
+    let insert = sqlx::query(
         "INSERT INTO sources (name, kind, location, format, station, tz, cron, days, kids, \
          enabled, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id",
-    )
-    .bind(&spec.name)
-    .bind(spec.kind.as_str())
-    .bind(&spec.location)
-    .bind(spec.format.to_string())
-    .bind(spec.station.as_deref())
-    .bind(spec.tz.map(|t| t.name().to_string()))
-    .bind(&spec.cron)
-    .bind(i64::from(spec.days))
-    .bind(i64::from(spec.kids))
-    .bind(i64::from(spec.enabled))
-    .bind(now)
-    .fetch_one(pool)
-    .await
-    .map_err(unique)?;
+    );
+    let row = bind_spec(insert, spec)
+        .bind(now)
+        .fetch_one(pool)
+        .await
+        .map_err(unique)?;
     by_id(pool, get(&row, "id")?).await
 }
 
@@ -115,26 +122,17 @@ pub async fn update(
     now: i64,
 ) -> Result<Source, StoreError> {
     let before = by_id(pool, id).await?;
-    let done = sqlx::query(
+    let query = sqlx::query(
         "UPDATE sources SET name = $1, kind = $2, location = $3, format = $4, station = $5, \
          tz = $6, cron = $7, days = $8, kids = $9, enabled = $10, updated_at = $11, \
          revision = revision + 1 WHERE id = $12",
-    )
-    .bind(&spec.name)
-    .bind(spec.kind.as_str())
-    .bind(&spec.location)
-    .bind(spec.format.to_string())
-    .bind(spec.station.as_deref())
-    .bind(spec.tz.map(|t| t.name().to_string()))
-    .bind(&spec.cron)
-    .bind(i64::from(spec.days))
-    .bind(i64::from(spec.kids))
-    .bind(i64::from(spec.enabled))
-    .bind(now)
-    .bind(id)
-    .execute(pool)
-    .await
-    .map_err(unique)?;
+    );
+    let done = bind_spec(query, spec)
+        .bind(now)
+        .bind(id)
+        .execute(pool)
+        .await
+        .map_err(unique)?;
     if done.rows_affected() == 0 {
         return Err(StoreError::NotFound);
     }

@@ -95,6 +95,16 @@ impl SourceIn {
     }
 }
 
+/// A store error, saying so when the source's name is taken.
+fn name_taken(e: crate::store::StoreError, name: &str) -> AppError {
+    match e {
+        crate::store::StoreError::AlreadyExists => {
+            AppError::Conflict(format!("a source called `{name}` already exists"))
+        }
+        e => e.into(),
+    }
+}
+
 fn view(state: &AppState, s: &crate::sources::Source) -> SourceView {
     s.view(state.config.tz, chrono::Utc::now())
 }
@@ -147,12 +157,7 @@ pub(super) async fn add_source(
     let now = chrono::Utc::now().timestamp();
     let s = stored::add(state.store.pool(), &spec, now)
         .await
-        .map_err(|e| match e {
-            crate::store::StoreError::AlreadyExists => {
-                AppError::Conflict(format!("a source called `{}` already exists", spec.name))
-            }
-            e => e.into(),
-        })?;
+        .map_err(|e| name_taken(e, &spec.name))?;
     Ok((StatusCode::CREATED, Json(view(&state, &s))))
 }
 
@@ -193,12 +198,7 @@ pub(super) async fn patch_source(
     let now = chrono::Utc::now().timestamp();
     let s = stored::update(state.store.pool(), current.id, &spec, now)
         .await
-        .map_err(|e| match e {
-            crate::store::StoreError::AlreadyExists => {
-                AppError::Conflict(format!("a source called `{}` already exists", spec.name))
-            }
-            e => e.into(),
-        })?;
+        .map_err(|e| name_taken(e, &spec.name))?;
     Ok(Json(view(&state, &s)))
 }
 
