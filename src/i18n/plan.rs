@@ -24,6 +24,7 @@ pub struct PlanWords {
     pub no_class: &'static str,
     pub same_time_as: &'static str,
     pub calendar: &'static str,
+    pub busy: &'static str,
 }
 
 pub static EN: PlanWords = PlanWords {
@@ -49,6 +50,7 @@ pub static EN: PlanWords = PlanWords {
     no_class: "is not a class link we know: ask the teacher for it again",
     same_time_as: "At the same time as",
     calendar: "Add this plan to your phone's calendar (one reminder before each lesson)",
+    busy: "Many families are asking for their plan right now: please try again in a minute.",
 };
 
 pub static ES: PlanWords = PlanWords {
@@ -74,4 +76,5 @@ pub static ES: PlanWords = PlanWords {
     no_class: "no es un enlace de clase que conozcamos: pídaselo de nuevo al maestro",
     same_time_as: "A la misma hora que",
     calendar: "Agregue este plan al calendario de su teléfono (un aviso antes de cada clase)",
+    busy: "Muchas familias están pidiendo su plan ahora mismo: vuelva a intentarlo en un minuto.",
 };
