@@ -329,6 +329,14 @@ async fn the_family_feed_has_one_event_per_planned_lesson_with_one_reminder_each
         .replace("\r\n ", "");
     assert!(es.contains("NAME;LANGUAGE=es:Plan familiar"), "{es}");
     assert_eq!(common::libical_events(es.as_bytes()), 5);
+    // The default window (two weeks back, eight ahead) is within what a plan covers.
+    assert_eq!(app.get("/feeds/family.ics?grades=2").await.status(), 200);
+    // A window longer than the plan covers is a 400 that says so.
+    let r = app
+        .get("/feeds/family.ics?grades=2&from=2020-01-06&to=2020-12-31")
+        .await;
+    assert_eq!(r.status(), 400);
+    assert!(r.text().await.unwrap().contains("at most 12 weeks"));
     // A bad family is a 400 that says why.
     let r = app.get("/feeds/family.ics?grades=13").await;
     assert_eq!(r.status(), 400);

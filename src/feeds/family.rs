@@ -17,6 +17,11 @@ use icalendar::{Event, EventLike, EventStatus};
 /// Instructions are cut to this many characters in an event (the page and packet have them all).
 const INSTRUCTIONS: usize = 1_500;
 
+/// The most weeks a family feed plans: the default window (two weeks back, eight ahead) and a
+/// little more. Each week's airings are read on their own (at most `family::MAX_AIRINGS`), so a
+/// long window can neither cut late weeks short nor multiply the planning without end.
+pub const MAX_WEEKS: i64 = 12;
+
 /// Renders the family feed for `req`.
 pub(super) async fn publish(
     app: &App,
@@ -29,9 +34,22 @@ pub(super) async fn publish(
     // Whole weeks, so that each week is planned on all of its airings.
     let first = Week::containing(req.from);
     let last = Week::containing(req.to);
-    let (load_from, _) = first.window(tz);
-    let (_, load_to) = last.window(tz);
-    let (airings, work) = family::load(app, load_from, load_to).await?;
+    if first.weeks_until(last) >= MAX_WEEKS {
+        return Err(FeedError::BadParameter(format!(
+            "from, to: a family plan covers at most {MAX_WEEKS} weeks; {} to {} is more",
+            req.from, req.to
+        )));
+    }
+    let mut weeks = Vec::new();
+    let mut work = Vec::new();
+    let mut week = first;
+    while week.monday() <= last.monday() {
+        let (from, to) = week.window(tz);
+        let (airings, live) = family::load(app, from, to).await?;
+        weeks.push((week, airings));
+        work = live;
+        week = Week::containing(week.monday() + Duration::days(7));
+    }
     let host = super::publish::host_of(&app.config.base_url);
     let base_url = app.config.base_url.clone();
     let request = req.clone();
@@ -40,20 +58,14 @@ pub(super) async fn publish(
     let now = Utc::now();
     tokio::task::spawn_blocking(move || {
         let started = std::time::Instant::now();
-        let mut plans = Vec::new();
-        let mut week = first;
-        while week.monday() <= last.monday() {
-            plans.push(family::plan_loaded(
-                children.clone(),
-                week,
-                &airings,
-                &work,
-                now,
-                tz,
-            ));
-            week = Week::containing(week.monday() + Duration::days(7));
-        }
-        let zone = crate::domain::common_zone(&airings, tz);
+        let plans: Vec<FamilyPlan> = weeks
+            .iter()
+            .map(|(week, airings)| {
+                family::plan_loaded(children.clone(), *week, airings, &work, now, tz)
+            })
+            .collect();
+        let all: Vec<Airing> = weeks.into_iter().flat_map(|(_, a)| a).collect();
+        let zone = crate::domain::common_zone(&all, tz);
         let publisher = Publisher {
             host: &host,
             base_url: &base_url,
