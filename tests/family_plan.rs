@@ -231,6 +231,12 @@ async fn the_plan_page_shows_the_same_plan_in_english_and_spanish() {
         )),
         "{page}"
     );
+    assert!(
+        page.contains(&format!(
+            "/packets/family/2020-04-13.pdf?grades=2&#38;classes={class_token}&#38;lang=en"
+        )),
+        "{page}"
+    );
     // Wednesday's Peg + Cat is under Wednesday.
     let wed = page.find("Wednesday, April 15").expect("Wednesday");
     assert!(page[wed..].contains("Peg counting log"));
@@ -386,5 +392,98 @@ async fn grade_packets_print_each_piece_of_work_once_with_the_airings_that_will_
     let html = app.get_text("/packets/2/2020-04-13.html?lang=es").await;
     assert_eq!(html.matches("Peg counting log").count(), 1, "{html}");
     assert!(html.contains("Vea una de estas:</b> lun 10:00"), "{html}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_family_packet_prints_the_plan_each_work_once_and_the_clash_in_words() {
+    let Week {
+        app, class_token, ..
+    } = week().await;
+    let url = format!("/packets/family/2020-04-13.pdf?grades=2&classes={class_token}");
+    let r = app.get(&url).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    // It prints the class link: kept by nobody but the family's browser.
+    assert_eq!(r.headers()["cache-control"], "no-store");
+    let text = pdf_text(&r.bytes().await.unwrap());
+    assert!(text.contains("Family plan"), "{text}");
+    for work in [
+        "Peg counting log",
+        "Odd Squad math log",
+        "Octopus notes",
+        "Sid sneeze drawing",
+        "Cyberchase puzzle",
+    ] {
+        assert_eq!(text.matches(work).count(), 1, "{work} once in {text}");
+    }
+    // Whose work, the chosen airing's day, and where else it airs.
+    assert!(
+        text.contains("Grade 2 – Work to do: Peg counting log"),
+        "{text}"
+    );
+    let wed = text.find("Wednesday, April 15").expect("Wednesday");
+    assert!(text[wed..].contains("Peg counting log"), "{text}");
+    assert!(text.contains("Also airs: Mon 10:00 AM KPLN 10.2"), "{text}");
+    // The clash nothing avoids, on the cover in words and under both lessons.
+    assert!(text.contains("Two lessons at the same time"), "{text}");
+    assert!(text.contains("no repeat this week avoids it"), "{text}");
+    assert_eq!(text.matches("At the same time as").count(), 2, "{text}");
+    // Only the planned lessons: Wednesday's Peg + Cat, not Monday's too.
+    assert_eq!(text.matches("Peg + Cat").count(), 1, "{text}");
+    // The codes on the cover are the family's feed and page (the address wraps on paper).
+    assert!(
+        text.replace(' ', "").contains(&format!(
+            "/feeds/family.ics?grades=2&classes={class_token}&lang=en"
+        )),
+        "{text}"
+    );
+
+    // The HTML packet in Spanish says the same.
+    let html = app
+        .get_text(&format!(
+            "/packets/family/2020-04-13.html?grades=2&classes={class_token}&lang=es"
+        ))
+        .await;
+    assert!(html.contains("Plan familiar"), "{html}");
+    assert_eq!(html.matches("Peg counting log").count(), 1, "{html}");
+    assert!(html.contains("Dos clases a la misma hora"), "{html}");
+    assert!(html.contains("También se emite:</b> lun 10:00"), "{html}");
+
+    // Grades only: public, shared by proxies for a few minutes.
+    let r = app.get("/packets/family/2020-04-13.pdf?grades=2,5").await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["cache-control"], "public, max-age=300");
+
+    // A week with no work says so and points to each grade's full schedule.
+    let (_, _, pdf) = app
+        .get_bytes("/packets/family/2020-04-13.pdf?grades=9")
+        .await;
+    let text = pdf_text(&pdf);
+    assert!(text.contains("No work is planned"), "{text}");
+    assert!(text.contains("/schedule?grade=9&week=2020-04-13"), "{text}");
+
+    // Bad families and parameters are 400s that say why, in the asked language.
+    for (url, says) in [
+        ("/packets/family/2020-04-13.pdf?grades=13", "is not a grade"),
+        (
+            "/packets/family/2020-04-13.pdf?grades=13&lang=es",
+            "no es un grado",
+        ),
+        ("/packets/family/2020-04-13.pdf", "name each child"),
+        (
+            "/packets/family/2020-04-13.doc?grades=2",
+            "not a packet format",
+        ),
+        (
+            "/packets/family/2020-04-13.pdf?grades=2&grade=5",
+            "unknown field",
+        ),
+    ] {
+        let r = app.get(url).await;
+        assert_eq!(r.status(), 400, "{url}");
+        let body = r.text().await.unwrap();
+        assert!(body.contains(says), "{url}: {body}");
+    }
     app.stop().await;
 }

@@ -127,6 +127,49 @@ pub async fn family(
     Ok(children)
 }
 
+/// The family's part of a link to its plan, page, feed or packet: `grades=2,5&classes=TOKEN`,
+/// from the children [`family`] read (grades as codes, tokens as given). `tokens`: the class
+/// tokens in the order of the children that are classes.
+pub fn link(children: &[Child], tokens: &[String]) -> String {
+    let grades: Vec<String> = children
+        .iter()
+        .filter_map(|c| match c {
+            Child::Grade(g) => Some(g.code()),
+            Child::Class(_) => None,
+        })
+        .collect();
+    let mut out = Vec::new();
+    if !grades.is_empty() {
+        out.push(format!("grades={}", grades.join(",")));
+    }
+    if !tokens.is_empty() {
+        out.push(format!("classes={}", tokens.join(",")));
+    }
+    out.join("&")
+}
+
+/// The class tokens a `classes=` parameter names, trimmed, as [`family`] reads them.
+pub fn tokens(classes: Option<&str>) -> Vec<String> {
+    classes
+        .unwrap_or("")
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// The instant `week` is planned from at `now`: now, to the five minutes before, within the
+/// week (airings that started earlier are over). The page, the feed and the packet asked for
+/// within the same five minutes show the same plan, and a family's packet is drawn at most
+/// once in that time (and once for a week not yet begun or already over).
+pub fn plan_clock(now: DateTime<Utc>, week: Week, tz: Tz) -> DateTime<Utc> {
+    let (from, to) = week.window(tz);
+    let t = now.timestamp();
+    let floored = DateTime::from_timestamp(t - t.rem_euclid(300), 0).unwrap_or(now);
+    floored.clamp(from, to)
+}
+
 /// One piece of work for one child, planned.
 #[derive(Debug, Clone)]
 pub struct Item {
@@ -190,7 +233,7 @@ pub async fn plan_week(
         week,
         &list,
         &work,
-        now,
+        plan_clock(now, week, app.config.tz),
         app.config.tz,
     ))
 }

@@ -61,7 +61,8 @@ pub(super) async fn publish(
         let plans: Vec<FamilyPlan> = weeks
             .iter()
             .map(|(week, airings)| {
-                family::plan_loaded(children.clone(), *week, airings, &work, now, tz)
+                let at = family::plan_clock(now, *week, tz);
+                family::plan_loaded(children.clone(), *week, airings, &work, at, tz)
             })
             .collect();
         let all: Vec<Airing> = weeks.into_iter().flat_map(|(_, a)| a).collect();

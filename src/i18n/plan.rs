@@ -25,6 +25,16 @@ pub struct PlanWords {
     pub same_time_as: &'static str,
     pub calendar: &'static str,
     pub busy: &'static str,
+    /// The family packet's cover when nothing is planned, and a day page without lessons.
+    pub nothing_short: &'static str,
+    pub nothing_today: &'static str,
+    /// How to use the family packet, on its cover.
+    pub packet_how_to_use: &'static str,
+    /// The cover's heading over work none of whose airings is this week.
+    pub unplaced: &'static str,
+    /// Links to the family's packet.
+    pub packet_pdf: &'static str,
+    pub packet_print: &'static str,
 }
 
 pub static EN: PlanWords = PlanWords {
@@ -51,6 +61,12 @@ pub static EN: PlanWords = PlanWords {
     same_time_as: "At the same time as",
     calendar: "Add this plan to your phone's calendar (one reminder before each lesson)",
     busy: "Many families are asking for their plan right now: please try again in a minute.",
+    nothing_short: "No work is planned for these children this week.",
+    nothing_today: "No lessons planned for this day.",
+    packet_how_to_use: "One TV for the whole family. Inside there is a page for each day: the lessons each child watches, in time order, never two at once where a repeat allows it, and the work to do after each. Each piece of work is here once; if a lesson is missed, it also airs at the other times shown under it.",
+    unplaced: "Work with no lesson this week",
+    packet_pdf: "Print this plan with each child's work (PDF)",
+    packet_print: "print page",
 };
 
 pub static ES: PlanWords = PlanWords {
@@ -77,4 +93,10 @@ pub static ES: PlanWords = PlanWords {
     same_time_as: "A la misma hora que",
     calendar: "Agregue este plan al calendario de su teléfono (un aviso antes de cada clase)",
     busy: "Muchas familias están pidiendo su plan ahora mismo: vuelva a intentarlo en un minuto.",
+    nothing_short: "Esta semana no hay tareas para estos niños.",
+    nothing_today: "No hay clases planeadas para este día.",
+    packet_how_to_use: "Una sola TV para toda la familia. Adentro hay una página para cada día: las clases que ve cada niño, en orden de hora, nunca dos a la vez cuando una repetición lo permite, y la tarea que hacer después de cada una. Cada tarea aparece una sola vez; si se pierde una clase, también se emite a las otras horas que se indican debajo.",
+    unplaced: "Tareas sin clase esta semana",
+    packet_pdf: "Imprima este plan con la tarea de cada niño (PDF)",
+    packet_print: "página para imprimir",
 };

@@ -19,6 +19,7 @@ struct PacketPage<'a> {
     css_of: String,
     feed_svg: Option<String>,
     week_svg: Option<String>,
+    also_airs: &'static str,
 }
 
 /// A CSS string literal, for `content:` in the `@page` boxes.
@@ -61,6 +62,7 @@ pub fn render(packet: &Packet) -> Result<String, PacketError> {
             .qr
             .as_ref()
             .map(|q| q.svg(135, packet.week_page.caption)),
+        also_airs: packet.options.lang.plan().also_airs,
     };
     Ok(page.render()?)
 }

@@ -12,11 +12,13 @@
 //! the class's work is linked to, and only that work. A week with nothing is one page saying so.
 
 pub mod cache;
+mod family;
 pub mod html;
 pub mod pdf;
 mod publish;
 
 pub use cache::{Drawn, PacketCache, PacketKey};
+pub use family::build_family;
 pub use publish::{publish, publish_zip, PublishError, Published};
 
 use crate::domain::{Airing, Grade, Week};
@@ -149,6 +151,32 @@ pub enum PacketScope {
     /// A teacher's class: the airings the class's work is linked to, and only that work. The
     /// token is the class feed's, printed as its QR code.
     Class { feed: ClassFeed, token: String },
+    /// A family's plan for one TV ([`crate::family`]): each child's planned lessons and work.
+    Family(FamilyScope),
+}
+
+/// A family's packet: the children, the link that names them, and the instant the plan is made
+/// from ([`crate::family::plan_clock`]: airings before it are over).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct FamilyScope {
+    pub children: Vec<crate::family::Child>,
+    /// `grades=2,5&classes=TOKEN`, as the family's page and feed addresses carry it.
+    pub link: String,
+    pub not_before: chrono::DateTime<chrono::Utc>,
+}
+
+impl FamilyScope {
+    /// The family's feed and week page addresses under `base`.
+    pub fn links(&self, base: &str, week: Week, lang: Lang) -> (String, String) {
+        (
+            format!("{base}/feeds/family.ics?{}&lang={}", self.link, lang.code()),
+            format!(
+                "{base}/family?{}&week={week}&lang={}",
+                self.link,
+                lang.code()
+            ),
+        )
+    }
 }
 
 impl PacketScope {
@@ -157,6 +185,7 @@ impl PacketScope {
         match self {
             PacketScope::Grade(g) => FeedKind::Grade(*g),
             PacketScope::Class { feed, .. } => FeedKind::Class(feed.clone()),
+            PacketScope::Family(f) => FeedKind::Family(f.children.clone()),
         }
     }
 
@@ -164,7 +193,9 @@ impl PacketScope {
     fn keeps(&self, airing: &Airing, work: &WorkIndex<'_>) -> bool {
         match self {
             PacketScope::Grade(g) => airing.details.grades.contains(*g),
-            PacketScope::Class { .. } => !work.for_airing(airing).is_empty(),
+            PacketScope::Class { .. } | PacketScope::Family(_) => {
+                !work.for_airing(airing).is_empty()
+            }
         }
     }
 }
@@ -175,6 +206,18 @@ impl fmt::Display for PacketScope {
         match self {
             PacketScope::Grade(g) => write!(f, "grade-{}", g.code().to_ascii_lowercase()),
             PacketScope::Class { feed, .. } => write!(f, "class-{}", feed.id),
+            PacketScope::Family(family) => {
+                f.write_str("family")?;
+                for c in &family.children {
+                    match c {
+                        crate::family::Child::Grade(g) => {
+                            write!(f, "-{}", g.code().to_ascii_lowercase())?
+                        }
+                        crate::family::Child::Class(k) => write!(f, "-c{}", k.id)?,
+                    }
+                }
+                Ok(())
+            }
         }
     }
 }
@@ -327,6 +370,12 @@ pub struct Work {
     /// When the work airs more than once this week: every airing that will do, "Mon 10:30 AM
     /// KCET 28.1", in time order (it is printed once, under the first).
     pub watch_one_of: Vec<String>,
+    /// In a family's packet, whose work it is: "Grade 5" / "5.º grado".
+    pub who: Option<String>,
+    /// In a family's packet, the other airings that would do if the planned one is missed.
+    pub also: Vec<String>,
+    /// Said in bold under the work: a clash no repeat avoids, or that it airs after it is due.
+    pub notes: Vec<String>,
 }
 
 /// One airing on a day page.
@@ -389,6 +438,16 @@ pub struct Packet {
     pub feed: QrLink,
     /// The week's web page.
     pub week_page: QrLink,
+    /// Said on the cover under their headings: in a family's packet, lessons that still clash,
+    /// work with no airing this week, and where the full schedule is.
+    pub notes: Vec<CoverNote>,
+}
+
+/// A heading on the cover and what is said under it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CoverNote {
+    pub heading: String,
+    pub lines: Vec<String>,
 }
 
 impl Packet {
@@ -410,6 +469,21 @@ impl Packet {
         match self.options.scope {
             PacketScope::Grade(_) => self.words.nothing_this_week,
             PacketScope::Class { .. } => self.words.nothing_this_week_class,
+            PacketScope::Family(_) => self.options.lang.plan().nothing_short,
+        }
+    }
+
+    /// Whether the cover has lines for the student's and teacher's names (a family's packet is
+    /// for several children and has none).
+    pub fn fill_ins(&self) -> bool {
+        !matches!(self.options.scope, PacketScope::Family(_))
+    }
+
+    /// How to use the packet, on its cover.
+    pub fn how_to_use(&self) -> &'static str {
+        match self.options.scope {
+            PacketScope::Family(_) => self.options.lang.plan().packet_how_to_use,
+            _ => self.words.how_to_use,
         }
     }
 
@@ -418,6 +492,7 @@ impl Packet {
         match self.options.scope {
             PacketScope::Grade(_) => self.words.nothing_today,
             PacketScope::Class { .. } => self.words.nothing_today_class,
+            PacketScope::Family(_) => self.options.lang.plan().nothing_today,
         }
     }
 
@@ -474,6 +549,10 @@ pub fn build(
             format!("{base}/feeds/grades/{}.ics?lang={}", g.code(), lang.code()),
             week_page(Some(*g)),
         ),
+        PacketScope::Family(f) => {
+            let (feed, page) = f.links(base, options.week, lang);
+            (lang.plan().title.to_string(), None, feed, page)
+        }
         PacketScope::Class { feed, token } => {
             let list: Vec<Grade> = feed.grades.iter().collect();
             let grades = match list.as_slice() {
@@ -574,75 +653,26 @@ pub fn build(
                     due: f.due.map(|d| due_label(words, d, monday)),
                     answer_lines: answer_lines(f.minutes),
                     watch_one_of: watch.clone(),
+                    who: None,
+                    also: Vec::new(),
+                    notes: Vec::new(),
                 })
             })
             .collect(),
     };
 
-    let mut sections = Vec::new();
-    if !in_week.is_empty() {
-        for wd in [
-            Weekday::Mon,
-            Weekday::Tue,
-            Weekday::Wed,
-            Weekday::Thu,
-            Weekday::Fri,
-        ] {
-            let day = options.week.day(wd);
-            let items: Vec<Item> = in_week
+    let sections = if in_week.is_empty() {
+        Vec::new()
+    } else {
+        week_sections(options.week, words, |day| {
+            in_week
                 .iter()
                 .filter(|a| local_day(a) == day)
                 .map(|a| item(a))
-                .collect();
-            sections.push(Section {
-                heading: words.day_heading(day),
-                groups: if items.is_empty() {
-                    Vec::new()
-                } else {
-                    vec![DayGroup {
-                        heading: None,
-                        items,
-                    }]
-                },
-            });
-        }
-        let weekend: Vec<DayGroup> = [Weekday::Sat, Weekday::Sun]
-            .into_iter()
-            .map(|wd| options.week.day(wd))
-            .filter_map(|day| {
-                let items: Vec<Item> = in_week
-                    .iter()
-                    .filter(|a| local_day(a) == day)
-                    .map(|a| item(a))
-                    .collect();
-                (!items.is_empty()).then(|| DayGroup {
-                    heading: Some(words.day_heading(day)),
-                    items,
-                })
-            })
-            .collect();
-        if !weekend.is_empty() {
-            sections.push(Section {
-                heading: words.weekend.to_string(),
-                groups: weekend,
-            });
-        }
-    }
-
-    let mut channels: Vec<ChannelLine> = Vec::new();
-    for a in &in_week {
-        let channel = format!("{} {}", a.station, a.channel);
-        if !channels.iter().any(|c| c.channel == channel) {
-            channels.push(ChannelLine {
-                channel,
-                name: a
-                    .channel_name
-                    .clone()
-                    .filter(|n| !n.trim().is_empty() && *n != a.station),
-            });
-        }
-    }
-    channels.sort_by(|a, b| a.channel.cmp(&b.channel));
+                .collect()
+        })
+    };
+    let channels = channel_lines(in_week.iter().copied());
 
     Packet {
         options: options.clone(),
@@ -657,7 +687,76 @@ pub fn build(
         sections,
         feed: QrLink::new(words.qr_feed, feed_url),
         week_page: QrLink::new(words.qr_week, week_url),
+        notes: Vec::new(),
     }
+}
+
+/// The day sections of `week`: Monday to Friday (empty days say so), then the weekend when
+/// anything is on then, each day's items from `on`.
+fn week_sections(
+    week: Week,
+    words: &PacketStrings,
+    on: impl Fn(NaiveDate) -> Vec<Item>,
+) -> Vec<Section> {
+    let mut sections = Vec::new();
+    for wd in [
+        Weekday::Mon,
+        Weekday::Tue,
+        Weekday::Wed,
+        Weekday::Thu,
+        Weekday::Fri,
+    ] {
+        let day = week.day(wd);
+        let items = on(day);
+        sections.push(Section {
+            heading: words.day_heading(day),
+            groups: if items.is_empty() {
+                Vec::new()
+            } else {
+                vec![DayGroup {
+                    heading: None,
+                    items,
+                }]
+            },
+        });
+    }
+    let weekend: Vec<DayGroup> = [Weekday::Sat, Weekday::Sun]
+        .into_iter()
+        .filter_map(|wd| {
+            let day = week.day(wd);
+            let items = on(day);
+            (!items.is_empty()).then(|| DayGroup {
+                heading: Some(words.day_heading(day)),
+                items,
+            })
+        })
+        .collect();
+    if !weekend.is_empty() {
+        sections.push(Section {
+            heading: words.weekend.to_string(),
+            groups: weekend,
+        });
+    }
+    sections
+}
+
+/// The cover's channels for `airings`: each once, with its name, in order.
+fn channel_lines<'a>(airings: impl Iterator<Item = &'a Airing>) -> Vec<ChannelLine> {
+    let mut channels: Vec<ChannelLine> = Vec::new();
+    for a in airings {
+        let channel = format!("{} {}", a.station, a.channel);
+        if !channels.iter().any(|c| c.channel == channel) {
+            channels.push(ChannelLine {
+                channel,
+                name: a
+                    .channel_name
+                    .clone()
+                    .filter(|n| !n.trim().is_empty() && *n != a.station),
+            });
+        }
+    }
+    channels.sort_by(|a, b| a.channel.cmp(&b.channel));
+    channels
 }
 
 /// "Friday, April 17"; with the year when it is not the packet's.

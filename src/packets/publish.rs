@@ -3,10 +3,13 @@
 //! data changes. The server, the CLI (`lessoncast packet`) and the jobs all publish through
 //! [`publish`] and [`publish_zip`].
 
-use super::{build, pdf, Drawn, Format, Packet, PacketError, PacketKey, PacketRequest};
+use super::{
+    build, build_family, pdf, Drawn, Format, Packet, PacketError, PacketKey, PacketRequest,
+};
 use super::{PacketScope, PaperSize};
 use crate::app::App;
 use crate::domain::{Airing, Grade, Week};
+use crate::family;
 use crate::feeds::WorkIndex;
 use crate::i18n::Lang;
 use crate::store::{airings, assignments, AiringFilter, StoreError};
@@ -82,16 +85,7 @@ pub async fn publish(
     if let Some(bytes) = app.packets.get(&key) {
         return Ok(Published { bytes, changed_at });
     }
-    // A class's work may be linked to airings of any grade, as in its feed.
-    let grade = match &request.scope {
-        PacketScope::Grade(g) => Some(*g),
-        PacketScope::Class { .. } => None,
-    };
-    let list = week_airings(app, request.week, grade).await?;
-    let all_work = assignments::live(app.store.pool()).await?;
-    let kind = request.scope.feed_kind();
-    let work = WorkIndex::new(&all_work, |a| kind.shows(a));
-    let packet = build(request, &list, &work, app.config.tz, &app.config.base_url);
+    let packet = assemble(app, request).await?;
     let started = std::time::Instant::now();
     let bytes = Arc::new(off_thread(move || draw(&packet, format)).await?);
     tracing::debug!(
@@ -104,6 +98,34 @@ pub async fn publish(
     );
     app.packets.put(key, bytes.clone());
     Ok(Published { bytes, changed_at })
+}
+
+/// The packet for `request`, from what the store holds now.
+async fn assemble(app: &App, request: &PacketRequest) -> Result<Packet, StoreError> {
+    let grade = match &request.scope {
+        PacketScope::Grade(g) => Some(*g),
+        // A class's work may be linked to airings of any grade, as in its feed.
+        PacketScope::Class { .. } => None,
+        PacketScope::Family(f) => {
+            let (from, to) = request.week.window(app.config.tz);
+            let (list, work) = family::load(app, from, to).await?;
+            let children = f.children.clone();
+            let (week, now, tz) = (request.week, f.not_before, app.config.tz);
+            let plan = family::plan_loaded(children, week, &list, &work, now, tz);
+            return Ok(build_family(request, &plan, &app.config.base_url));
+        }
+    };
+    let list = week_airings(app, request.week, grade).await?;
+    let all_work = assignments::live(app.store.pool()).await?;
+    let kind = request.scope.feed_kind();
+    let work = WorkIndex::new(&all_work, |a| kind.shows(a));
+    Ok(build(
+        request,
+        &list,
+        &work,
+        app.config.tz,
+        &app.config.base_url,
+    ))
 }
 
 /// Every grade × language PDF of the week in one ZIP, named so that they sort by grade.

@@ -11,19 +11,22 @@ use super::conditional;
 use super::error::AppError;
 use super::AppState;
 use crate::domain::{Grade, Week};
+use crate::family::{self, FamilyError};
 use crate::i18n::Lang;
-use crate::packets::{self, Format, Packet, PacketRequest, PacketScope, PaperSize, Published};
+use crate::packets::Published;
+use crate::packets::{self, FamilyScope, Format, Packet, PacketRequest, PacketScope, PaperSize};
 use axum::extract::{rejection::QueryRejection, Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use chrono::DateTime;
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use std::sync::Arc;
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/packets/family/{file}", get(family_packet))
         .route("/packets/{grade}/{file}", get(grade_packet))
         .route("/packets/{file}", get(week_zip))
 }
@@ -65,6 +68,10 @@ fn parse_query(
     query: Result<Query<PacketQuery>, QueryRejection>,
 ) -> Result<(Option<Lang>, PaperSize, bool), AppError> {
     let Query(q) = query.map_err(|e| bad(e.body_text()))?;
+    parse_options(&q)
+}
+
+fn parse_options(q: &PacketQuery) -> Result<(Option<Lang>, PaperSize, bool), AppError> {
     let lang = q
         .lang
         .as_deref()
@@ -119,8 +126,19 @@ async fn serve(
         size,
         large,
     };
-    let published = packets::publish(state, &request, format).await?;
-    let name = Packet::file_name(&request, format);
+    send(state, &request, format, headers, sharing).await
+}
+
+/// `request` published as `format`, as a response.
+async fn send(
+    state: &AppState,
+    request: &PacketRequest,
+    format: Format,
+    headers: &HeaderMap,
+    sharing: Sharing,
+) -> Result<Response, AppError> {
+    let published = packets::publish(state, request, format).await?;
+    let name = Packet::file_name(request, format);
     Ok(respond(
         headers,
         published,
@@ -148,6 +166,64 @@ async fn grade_packet(
             Sharing::Public,
         )
         .await
+    }
+    .await;
+    result.unwrap_or_else(AppError::into_text_response)
+}
+
+/// `GET /packets/family/{week}.pdf|html?grades=2,5&classes=TOKEN&lang=&size=&large=`.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct FamilyPacketQuery {
+    grades: Option<String>,
+    classes: Option<String>,
+    lang: Option<String>,
+    size: Option<String>,
+    large: Option<String>,
+}
+
+/// A family's packet: the family plan for one TV on paper, the same plan as `/family`. With a
+/// class link it prints that link, so it is kept by nobody but the family's browser.
+async fn family_packet(
+    State(state): State<AppState>,
+    Path(file): Path<String>,
+    query: Result<Query<FamilyPacketQuery>, QueryRejection>,
+    headers: HeaderMap,
+) -> Response {
+    let result = async {
+        let Query(q) = query.map_err(|e| bad(e.body_text()))?;
+        let (lang, size, large) = parse_options(&PacketQuery {
+            lang: q.lang,
+            size: q.size,
+            large: q.large,
+        })?;
+        let lang = lang.unwrap_or_default();
+        let (week, format) = parse_file(&file)?;
+        let children = family::family(&state, q.grades.as_deref(), q.classes.as_deref())
+            .await
+            .map_err(|e| match e {
+                FamilyError::Store(e) => e.into(),
+                e => bad(e.message(lang)),
+            })?;
+        let tokens = family::tokens(q.classes.as_deref());
+        let sharing = if tokens.is_empty() {
+            Sharing::Public
+        } else {
+            Sharing::Private
+        };
+        let scope = PacketScope::Family(FamilyScope {
+            link: family::link(&children, &tokens),
+            children,
+            not_before: family::plan_clock(Utc::now(), week, state.config.tz),
+        });
+        let request = PacketRequest {
+            scope,
+            week,
+            lang,
+            size,
+            large,
+        };
+        send(&state, &request, format, &headers, sharing).await
     }
     .await;
     result.unwrap_or_else(AppError::into_text_response)

@@ -160,9 +160,11 @@ fn cover(l: &mut Layout<'_>, packet: &Packet) -> Vec<Block> {
         false,
     ));
     out.push(spacer(14.0 * k));
-    out.push(fill_in_line(l, &format!("{}:", w.student_name)));
-    out.push(fill_in_line(l, &format!("{}:", w.teacher_name)));
-    out.push(spacer(10.0 * k));
+    if packet.fill_ins() {
+        out.push(fill_in_line(l, &format!("{}:", w.student_name)));
+        out.push(fill_in_line(l, &format!("{}:", w.teacher_name)));
+        out.push(spacer(10.0 * k));
+    }
 
     if packet.is_empty() {
         out.push(spacer(20.0 * k));
@@ -205,9 +207,17 @@ fn cover(l: &mut Layout<'_>, packet: &Packet) -> Vec<Block> {
         if packet.any_spanish_audio {
             tips.push(w.spanish_audio_tip);
         }
-        tips.push(w.how_to_use);
+        tips.push(packet.how_to_use());
         for tip in tips {
             out.extend(l.paragraph(&[(Weight::Regular, tip)], s_body, 0.0, false));
+            out.push(spacer(5.0 * k));
+        }
+        out.push(spacer(8.0 * k));
+    }
+    for note in &packet.notes {
+        out.extend(heading(l, &note.heading, l.s.heading * 0.85));
+        for line in &note.lines {
+            out.extend(l.paragraph(&[(Weight::Regular, line)], s_body, 0.0, false));
             out.push(spacer(5.0 * k));
         }
         out.push(spacer(8.0 * k));
@@ -518,7 +528,10 @@ fn work_blocks(l: &mut Layout<'_>, packet: &Packet, work: &Work) -> Vec<Block> {
     let mut out = vec![spacer(2.0 * k)];
     out[0].keep_with_next = true;
 
-    let head = format!("{}: ", w.work_to_do);
+    let head = match &work.who {
+        Some(who) => format!("{who} – {}: ", w.work_to_do),
+        None => format!("{}: ", w.work_to_do),
+    };
     let minutes = work.minutes.map(|m| format!(" ({m} {})", w.minutes));
     let mut title = l.paragraph(
         &[
@@ -560,6 +573,19 @@ fn work_blocks(l: &mut Layout<'_>, packet: &Packet, work: &Work) -> Vec<Block> {
             indent,
             false,
         ));
+    }
+    if !work.also.is_empty() {
+        let label = format!("{}: ", packet.options.lang.plan().also_airs);
+        let list = work.also.join(", ");
+        out.extend(l.paragraph(
+            &[(Weight::Bold, &label), (Weight::Regular, &list)],
+            size,
+            indent,
+            false,
+        ));
+    }
+    for note in &work.notes {
+        out.extend(l.paragraph(&[(Weight::Bold, note)], size, indent, false));
     }
     if let Some(m) = &work.materials {
         let label = format!("{}: ", w.materials);

@@ -69,6 +69,9 @@ pub(super) struct PlanPage {
     proven: bool,
     /// The same plan as a calendar feed.
     feed_url: String,
+    /// The same plan as a packet: PDF, and the print-ready page.
+    packet_pdf: String,
+    packet_html: String,
 }
 
 /// `GET /family`
@@ -219,19 +222,19 @@ fn view(plan: &FamilyPlan, q: &PageQuery, lang: Lang, today: NaiveDate) -> PlanP
             days: days.iter().map(to_view).collect(),
         }]
     };
-    let family_query = |week: crate::domain::Week, l: Lang| {
-        let mut url = String::from("/family?");
-        if let Some(g) = q.grades.as_deref() {
-            url.push_str(&format!("grades={}&", crate::web::html::url_encode(g)));
-        }
-        if let Some(c) = q.classes.as_deref() {
-            url.push_str(&format!("classes={}&", crate::web::html::url_encode(c)));
-        }
-        url.push_str(&format!("week={week}&lang={}", l.code()));
-        url
-    };
     let switch = other(lang);
     let grades = family::grades(&plan.children);
+    let link = family::link(&plan.children, &family::tokens(q.classes.as_deref()));
+    let family_query = |week: crate::domain::Week, l: Lang| {
+        format!("/family?{link}&week={week}&lang={}", l.code())
+    };
+    let packet = |ext: &str| {
+        format!(
+            "/packets/family/{}.{ext}?{link}&lang={}",
+            plan.week,
+            lang.code()
+        )
+    };
     PlanPage {
         lang,
         p,
@@ -278,16 +281,8 @@ fn view(plan: &FamilyPlan, q: &PageQuery, lang: Lang, today: NaiveDate) -> PlanP
             })
             .collect(),
         proven: plan.proven,
-        feed_url: {
-            let mut url = String::from("/feeds/family.ics?");
-            if let Some(g) = q.grades.as_deref() {
-                url.push_str(&format!("grades={}&", crate::web::html::url_encode(g)));
-            }
-            if let Some(c) = q.classes.as_deref() {
-                url.push_str(&format!("classes={}&", crate::web::html::url_encode(c)));
-            }
-            url.push_str(&format!("lang={}", lang.code()));
-            url
-        },
+        packet_pdf: packet("pdf"),
+        packet_html: packet("html"),
+        feed_url: format!("/feeds/family.ics?{link}&lang={}", lang.code()),
     }
 }
