@@ -487,3 +487,72 @@ async fn the_family_packet_prints_the_plan_each_work_once_and_the_clash_in_words
     }
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_family_adds_children_on_the_home_page_and_the_grade_pages_offer_the_plan() {
+    let Week {
+        app, class_token, ..
+    } = week().await;
+    let mut b = common::Browser::new(&app);
+    // The home page has a box per grade and a field for a teacher's class link.
+    let home = b.get("/?grade=5&lang=es").await;
+    assert_eq!(home.status, 200);
+    assert!(home
+        .body
+        .contains(r#"<form method="get" action="/family">"#));
+    assert!(home
+        .body
+        .contains(r#"id="child-5" name="grades" value="5" checked"#));
+    assert!(home.body.contains("Un plan para toda la familia"));
+    // What the form sends (a box per child, the class link pasted whole) becomes the short
+    // address to bookmark, subscribe and share.
+    let pasted = format!("webcal://lessons.example.org/feeds/classes/{class_token}.ics");
+    let r = b
+        .get(&format!(
+            "/family?grades=2&grades=K&classes={}&lang=es",
+            pasted.replace(':', "%3A").replace('/', "%2F")
+        ))
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(
+        r.location(),
+        format!("/family?grades=2,K&classes={class_token}&lang=es")
+    );
+    let plan = b.get(r.location()).await;
+    assert_eq!(plan.status, 200);
+    assert!(plan.body.contains("Room 12"), "{}", plan.body);
+    // A blank class field is left out of the address.
+    let r = b.get("/family?grades=2&classes=&lang=en").await;
+    assert_eq!(r.status, 303);
+    assert_eq!(r.location(), "/family?grades=2&lang=en");
+    // The address it is already in is not sent round again.
+    assert_eq!(
+        b.get("/family?grades=2,K&week=2020-04-13").await.status,
+        200
+    );
+
+    // A grade's page and packet offer the family plan.
+    let page = b.get("/schedule?grade=5&week=2020-04-13").await;
+    assert!(
+        page.body
+            .contains(r#"href="/family?grades=5&#38;week=2020-04-13&#38;lang=en""#),
+        "{}",
+        page.body
+    );
+    let (_, _, pdf) = app.get_bytes("/packets/5/2020-04-13.pdf").await;
+    let text = pdf_text(&pdf);
+    assert!(
+        text.contains("More than one child at home and one TV?"),
+        "{text}"
+    );
+
+    // Series work is planned in the weeks it airs: a week without its airings does not list it.
+    let next = b
+        .get(&format!(
+            "/family?grades=2&classes={class_token}&week=2020-04-20"
+        ))
+        .await;
+    assert!(next.body.contains("No work is planned"), "{}", next.body);
+    assert!(!next.body.contains("Peg counting log"), "{}", next.body);
+    app.stop().await;
+}

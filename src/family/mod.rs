@@ -101,7 +101,7 @@ pub async fn family(
             .map(str::to_string)
             .collect()
     };
-    let (grades, classes) = (listed(grades), listed(classes));
+    let (grades, classes) = (listed(grades), tokens(classes));
     if grades.len() + classes.len() > MAX_CHILDREN {
         return Err(FamilyError::TooMany);
     }
@@ -148,14 +148,22 @@ pub fn link(children: &[Child], tokens: &[String]) -> String {
     out.join("&")
 }
 
-/// The class tokens a `classes=` parameter names, trimmed, as [`family`] reads them.
+/// The class tokens a `classes=` parameter names, in order: each entry trimmed, and where it is
+/// a whole class link a teacher handed out (`https://…/feeds/classes/TOKEN.ics`, or a
+/// `webcal://` one), the token in it. Hex is read in either case.
 pub fn tokens(classes: Option<&str>) -> Vec<String> {
     classes
         .unwrap_or("")
         .split(',')
         .map(str::trim)
         .filter(|s| !s.is_empty())
-        .map(str::to_string)
+        .map(|entry| {
+            let token = entry
+                .split(|c: char| !c.is_ascii_hexdigit())
+                .find(|run| run.len() == 64)
+                .unwrap_or(entry);
+            token.to_ascii_lowercase()
+        })
         .collect()
 }
 
@@ -281,7 +289,19 @@ pub fn plan_loaded(
         .iter()
         .map(|k| all_work.iter().filter(|a| k.shows(a)).collect())
         .collect();
-    let tasks = plan::tasks(&per_child, &list);
+    // Work with no airing this week belongs to the weeks it airs in; it is said here only when
+    // it is due this week (the family has to ask the teacher), never for every week of a series.
+    let monday = week.monday();
+    let due_this_week = |t: &plan::Task<'_>| {
+        t.work
+            .fields
+            .due
+            .is_some_and(|d| monday <= d && d < monday + chrono::Duration::days(7))
+    };
+    let tasks: Vec<plan::Task<'_>> = plan::tasks(&per_child, &list)
+        .into_iter()
+        .filter(|t| !t.choices.is_empty() || due_this_week(t))
+        .collect();
     let tz = crate::domain::common_zone(&list, default_tz);
     let planned = plan::plan(&tasks, now.max(from), tz);
     let items = planned

@@ -35,6 +35,18 @@ pub struct PlanWords {
     /// Links to the family's packet.
     pub packet_pdf: &'static str,
     pub packet_print: &'static str,
+    /// The home page's form that makes a family's plan.
+    pub form_heading: &'static str,
+    pub form_intro: &'static str,
+    pub form_grades: &'static str,
+    pub form_class: &'static str,
+    pub form_class_hint: &'static str,
+    pub form_submit: &'static str,
+    /// On a grade's page and packet: the way to the family plan.
+    pub offer: &'static str,
+    pub offer_link: &'static str,
+    /// On the plan page: back to the form.
+    pub change: &'static str,
 }
 
 pub static EN: PlanWords = PlanWords {
@@ -67,6 +79,15 @@ pub static EN: PlanWords = PlanWords {
     unplaced: "Work with no lesson this week",
     packet_pdf: "Print this plan with each child's work (PDF)",
     packet_print: "print page",
+    form_heading: "One plan for the whole family",
+    form_intro: "More than one child and one TV? Tick each child's grade, or paste the class link a teacher gave you. You get one plan that never puts two lessons at the same time where a repeat allows it. No account needed: bookmark the plan or add it to your calendar.",
+    form_grades: "Your children's grades",
+    form_class: "Class link from a teacher (optional)",
+    form_class_hint: "Paste it as the teacher sent it; separate several with commas.",
+    form_submit: "Make our plan",
+    offer: "More than one child at home and one TV? One plan tells you which lesson each child watches when, with no two at the same time:",
+    offer_link: "Make a family plan",
+    change: "Add or change children",
 };
 
 pub static ES: PlanWords = PlanWords {
@@ -99,4 +120,13 @@ pub static ES: PlanWords = PlanWords {
     unplaced: "Tareas sin clase esta semana",
     packet_pdf: "Imprima este plan con la tarea de cada niño (PDF)",
     packet_print: "página para imprimir",
+    form_heading: "Un plan para toda la familia",
+    form_intro: "¿Más de un niño y una sola TV? Marque el grado de cada niño, o pegue el enlace de clase que le dio el maestro. Recibirá un solo plan que nunca pone dos clases a la misma hora cuando una repetición lo permite. No necesita cuenta: guarde el plan en favoritos o agréguelo a su calendario.",
+    form_grades: "Los grados de sus hijos",
+    form_class: "Enlace de clase del maestro (opcional)",
+    form_class_hint: "Péguelo tal como se lo envió el maestro; separe varios con comas.",
+    form_submit: "Hacer nuestro plan",
+    offer: "¿Más de un niño en casa y una sola TV? Un plan le dice qué clase ve cada niño y cuándo, sin dos a la misma hora:",
+    offer_link: "Hacer un plan familiar",
+    change: "Agregar o cambiar niños",
 };

@@ -687,7 +687,19 @@ pub fn build(
         sections,
         feed: QrLink::new(words.qr_feed, feed_url),
         week_page: QrLink::new(words.qr_week, week_url),
-        notes: Vec::new(),
+        notes: match &options.scope {
+            // A grade's packet goes home to families with other children too.
+            PacketScope::Grade(g) => vec![CoverNote {
+                heading: lang.plan().title.to_string(),
+                lines: vec![format!(
+                    "{} {base}/?grade={}&lang={}#family",
+                    lang.plan().offer,
+                    g.code(),
+                    lang.code()
+                )],
+            }],
+            _ => Vec::new(),
+        },
     }
 }
 

@@ -45,6 +45,9 @@ pub(super) struct HomePage {
     chosen: Option<Subscribe>,
     glance: Vec<DayView>,
     alarm_minutes: u32,
+    w: &'static crate::i18n::plan::PlanWords,
+    /// A box per grade for the family form, the chosen grade ticked.
+    family_grades: Vec<Opt>,
 }
 
 /// The subscribe links of a grade's feed in `lang`.
@@ -118,6 +121,8 @@ pub(super) async fn home(
                 chosen,
                 glance,
                 alarm_minutes: feeds::DEFAULT_ALARM,
+                w: lang.plan(),
+                family_grades: grade_options(lang, grade),
             };
             Ok(render_page(StatusCode::OK, &page, Caching::Public))
         },

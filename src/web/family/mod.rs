@@ -39,6 +39,9 @@ pub(super) struct PageQuery {
     pub(super) classes: Option<String>,
     pub(super) week: Option<String>,
     pub(super) lang: Option<String>,
+    /// A family parameter came more than once (a box per child) or empty (a blank field):
+    /// the address is not yet the short one to bookmark.
+    pub(super) untidy: bool,
 }
 
 /// Tags that apps add to shared links, ignored.
@@ -73,6 +76,10 @@ impl PageQuery {
                 problem.get_or_insert(Problem::Unknown(name));
                 continue;
             }
+            if matches!(name.as_str(), "grades" | "classes") && value.trim().is_empty() {
+                q.untidy = true;
+                continue;
+            }
             let slot = match name.as_str() {
                 "grade" => &mut q.grade,
                 "grades" => &mut q.grades,
@@ -86,6 +93,12 @@ impl PageQuery {
                 }
             };
             match slot {
+                // Each child is a checkbox of the family form: `grades=2&grades=5` is `2,5`.
+                Some(first) if matches!(name.as_str(), "grades" | "classes") => {
+                    first.push(',');
+                    first.push_str(&value);
+                    q.untidy = true;
+                }
                 Some(first) if *first != value => {
                     problem.get_or_insert(Problem::Twice(name));
                 }

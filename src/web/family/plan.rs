@@ -12,7 +12,7 @@ use crate::web::AppState;
 use askama::Template;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use chrono::{Duration, NaiveDate, Utc};
 
 /// One planned lesson as the page shows it.
@@ -92,6 +92,25 @@ pub(super) async fn family_plan(
                     FamilyError::Store(e) => e.into(),
                     e => AppError::BadRequest(e.message(lang)),
                 })?;
+            // The family as the form sent it (a box per grade, a pasted class link) becomes the
+            // short address to bookmark and share.
+            let tokens = family::tokens(q.classes.as_deref());
+            let link = family::link(&children, &tokens);
+            let given = |v: &Option<String>| v.as_deref().unwrap_or("").to_string();
+            let canonical = family::link(&children, &[]);
+            let canonical_grades = canonical.strip_prefix("grades=").unwrap_or("");
+            if q.untidy
+                || given(&q.grades) != canonical_grades
+                || given(&q.classes) != tokens.join(",")
+            {
+                let mut to = format!("/family?{link}");
+                for (name, v) in [("week", &q.week), ("lang", &q.lang)] {
+                    if let Some(v) = v.as_deref().filter(|v| !v.trim().is_empty()) {
+                        to.push_str(&format!("&{name}={}", crate::web::html::url_encode(v)));
+                    }
+                }
+                return Ok(axum::response::Redirect::to(&to).into_response());
+            }
             let now = Utc::now();
             let plan = family::plan_week(&state, children, week, now).await?;
             let page = view(&plan, &q, lang, now.with_timezone(&plan.tz).date_naive());

@@ -32,6 +32,10 @@ pub(super) struct SchedulePage {
     next_url: String,
     home_url: String,
     days: Vec<DayView>,
+    w: &'static crate::i18n::plan::PlanWords,
+    /// This grade's family plan for the week, and the home page's form to add children.
+    plan_url: String,
+    family_form_url: String,
 }
 
 /// `GET /schedule?grade=5&week=2020-04-13&lang=es`
@@ -82,6 +86,12 @@ pub(super) async fn schedule(
                 prev_url: link(Week::containing(week.monday() - Duration::days(7)), lang),
                 next_url: link(Week::containing(week.monday() + Duration::days(7)), lang),
                 home_url: format!("/?grade={grade_code}&lang={}", lang.code()),
+                w: lang.plan(),
+                plan_url: format!(
+                    "/family?grades={grade_code}&week={week}&lang={}",
+                    lang.code()
+                ),
+                family_form_url: format!("/?grade={grade_code}&lang={}#family", lang.code()),
                 grade_code,
                 days,
             };
