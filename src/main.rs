@@ -148,8 +148,18 @@ struct FeedArgs {
 #[derive(clap::Args)]
 struct PacketArgs {
     /// PK, K, 1 to 12 or ADULT.
-    #[arg(long, required_unless_present = "all", conflicts_with = "all")]
+    #[arg(
+        long,
+        required_unless_present_any = ["all", "grades", "classes"],
+        conflicts_with_all = ["all", "grades", "classes"]
+    )]
     grade: Option<String>,
+    /// A family's packet: the family plan for one TV, for children in these grades (2,5).
+    #[arg(long, conflicts_with = "all")]
+    grades: Option<String>,
+    /// A family's packet: children in these teachers' classes (class links or tokens).
+    #[arg(long, conflicts_with = "all")]
+    classes: Option<String>,
     /// Any day of the week, as YYYY-MM-DD.
     #[arg(long, value_name = "DATE")]
     week: String,
@@ -454,11 +464,7 @@ async fn plan(config: Config, args: PlanArgs) -> anyhow::Result<ExitCode> {
             let title = lang.pick(&it.work.fields.title, it.work.fields.title_es.as_deref());
             match &it.airing {
                 Some(a) => {
-                    let also: Vec<String> = it
-                        .alternatives
-                        .iter()
-                        .map(|x| family::when_where(x, lang, plan.tz))
-                        .collect();
+                    let also = family::also_airs(it, lang, plan.tz);
                     println!(
                         "{}\t{who}\t{} → {title}{}{}",
                         family::when_where(a, lang, plan.tz),
@@ -523,6 +529,8 @@ async fn packet(config: Config, args: PacketArgs) -> anyhow::Result<ExitCode> {
     use lessoncast::packets::{self, Format, PacketOptions, PaperSize};
     let PacketArgs {
         grade,
+        grades,
+        classes,
         week,
         lang,
         format,
@@ -568,12 +576,29 @@ async fn packet(config: Config, args: PacketArgs) -> anyhow::Result<ExitCode> {
             output.display()
         );
     } else {
-        let grade: Grade = grade
-            .as_deref()
-            .unwrap_or_default()
-            .parse()
-            .map_err(|e| anyhow::anyhow!("grade: {e}"))?;
-        let drawn = draw(grade, lang, format).await?;
+        let drawn = if grades.is_some() || classes.is_some() {
+            use lessoncast::packets::{FamilyScope, PacketRequest, PacketScope};
+            let children =
+                lessoncast::family::family(&app, grades.as_deref(), classes.as_deref()).await?;
+            let tokens = lessoncast::family::tokens(classes.as_deref());
+            let tz = app.config.tz;
+            let scope = FamilyScope::new(children, &tokens, week, tz, chrono::Utc::now());
+            let request = PacketRequest {
+                scope: PacketScope::Family(scope),
+                week,
+                lang,
+                size,
+                large,
+            };
+            packets::publish(&app, &request, format).await?
+        } else {
+            let grade: Grade = grade
+                .as_deref()
+                .unwrap_or_default()
+                .parse()
+                .map_err(|e| anyhow::anyhow!("grade: {e}"))?;
+            draw(grade, lang, format).await?
+        };
         std::fs::write(&output, drawn.bytes.as_slice())
             .with_context(|| format!("cannot write {}", output.display()))?;
         eprintln!("wrote {}", output.display());

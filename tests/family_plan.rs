@@ -237,6 +237,14 @@ async fn the_plan_page_shows_the_same_plan_in_english_and_spanish() {
         )),
         "{page}"
     );
+    // One link (or one QR code) subscribes a phone to the whole plan.
+    assert!(
+        page.contains(&format!(
+            "href=\"webcal://127.0.0.1:8080/feeds/family.ics?grades=2&#38;classes={class_token}&#38;lang=en\""
+        )),
+        "{page}"
+    );
+    assert!(page.contains("<svg"), "{page}");
     // Wednesday's Peg + Cat is under Wednesday.
     let wed = page.find("Wednesday, April 15").expect("Wednesday");
     assert!(page[wed..].contains("Peg counting log"));
@@ -449,6 +457,32 @@ async fn the_family_packet_prints_the_plan_each_work_once_and_the_clash_in_words
     assert_eq!(html.matches("Peg counting log").count(), 1, "{html}");
     assert!(html.contains("Dos clases a la misma hora"), "{html}");
     assert!(html.contains("También se emite:</b> lun 10:00"), "{html}");
+
+    // The command line writes the same packet.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("family.pdf");
+    let out = app
+        .cli()
+        .args(["packet", "--grades", "2", "--classes", &class_token])
+        .args(["--week", "2020-04-13", "-o"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let cli_text = pdf_text(&std::fs::read(&file).unwrap());
+    assert_eq!(
+        cli_text.matches("Peg counting log").count(),
+        1,
+        "{cli_text}"
+    );
+    assert!(
+        cli_text.contains("no repeat this week avoids it"),
+        "{cli_text}"
+    );
 
     // Grades only: public, shared by proxies for a few minutes.
     let r = app.get("/packets/family/2020-04-13.pdf?grades=2,5").await;

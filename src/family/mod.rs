@@ -338,6 +338,30 @@ pub fn when_where(a: &Airing, lang: Lang, fallback: Tz) -> String {
     )
 }
 
+/// At most this many other airings of a lesson are named; the rest are counted. A series on
+/// three channels can air thirty times a week, and a family needs a repeat or two to fall back
+/// on, not the listing.
+pub const ALSO_SHOWN: usize = 3;
+
+/// Where else `item`'s lesson airs, short, as every output of the plan says it: the repeats
+/// after the planned one first (to catch if it is missed), then earlier ones, each in time
+/// order, at most [`ALSO_SHOWN`], then "and 27 more times this week".
+pub fn also_airs(item: &Item, lang: Lang, tz: Tz) -> Vec<String> {
+    let after = |a: &Airing| item.airing.as_ref().is_none_or(|c| a.start > c.start);
+    let mut order: Vec<&Airing> = item.alternatives.iter().filter(|a| after(a)).collect();
+    order.extend(item.alternatives.iter().filter(|a| !after(a)));
+    let mut out: Vec<String> = order
+        .iter()
+        .take(ALSO_SHOWN)
+        .map(|a| when_where(a, lang, tz))
+        .collect();
+    let rest = order.len().saturating_sub(ALSO_SHOWN);
+    if rest > 0 {
+        out.push(lang.plan().more_times(rest));
+    }
+    out
+}
+
 /// The clash of items `a` and `b`, said in words.
 pub fn clash_words(plan: &FamilyPlan, a: usize, b: usize, lang: Lang) -> String {
     let (x, y) = (&plan.items[a], &plan.items[b]);
@@ -435,4 +459,60 @@ pub fn grades(children: &[Child]) -> GradeSet {
         Child::Grade(g) => set.union(GradeSet::single(*g)),
         Child::Class(k) => set.union(k.grades),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::packets::tests::{airing, assignment};
+
+    #[test]
+    fn also_airs_names_a_few_repeats_after_the_planned_one_first_and_counts_the_rest() {
+        // Planned Wednesday 9:00; repeats Monday, Tuesday, and Thursday to Sunday.
+        let days = ["13", "14", "16", "17", "18", "19"];
+        let item = Item {
+            child: 0,
+            work: assignment(),
+            airing: Some(airing(3, "2020-04-15T16:00:00Z")),
+            direct: false,
+            late: false,
+            alternatives: days
+                .iter()
+                .enumerate()
+                .map(|(i, d)| airing(10 + i as i64, &format!("2020-04-{d}T16:00:00Z")))
+                .collect(),
+        };
+        let tz = chrono_tz::America::Los_Angeles;
+        // Times keep their AM on the same line (a no-break space).
+        let also = |item: &Item, lang| -> Vec<String> {
+            also_airs(item, lang, tz)
+                .into_iter()
+                .map(|s| s.replace('\u{a0}', " "))
+                .collect()
+        };
+        assert_eq!(
+            also(&item, Lang::En),
+            [
+                "Thu 9:00 AM KCET 28.1",
+                "Fri 9:00 AM KCET 28.1",
+                "Sat 9:00 AM KCET 28.1",
+                "and 3 more times this week"
+            ]
+        );
+        let es = also(&item, Lang::Es);
+        assert_eq!(es[3], "y 3 veces más esta semana");
+        // With few repeats, all of them, later ones first.
+        let few = Item {
+            alternatives: item.alternatives[..3].to_vec(),
+            ..item
+        };
+        assert_eq!(
+            also(&few, Lang::En),
+            [
+                "Thu 9:00 AM KCET 28.1",
+                "Mon 9:00 AM KCET 28.1",
+                "Tue 9:00 AM KCET 28.1"
+            ]
+        );
+    }
 }

@@ -174,11 +174,7 @@ fn event(
             description.push(w.after_due.to_string());
         }
         if !it.alternatives.is_empty() {
-            let also: Vec<String> = it
-                .alternatives
-                .iter()
-                .map(|x| family::when_where(x, lang, plan.tz))
-                .collect();
+            let also = family::also_airs(it, lang, plan.tz);
             description.push(format!("{}: {}", w.also_airs, also.join("; ")));
         }
         for j in plan.clashes_with(i) {

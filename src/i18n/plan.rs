@@ -1,5 +1,12 @@
 //! The words of the family plan (page, feed, packet), in English and Spanish.
 
+impl PlanWords {
+    /// "and 27 more times this week" / "y 27 veces más esta semana".
+    pub fn more_times(&self, n: usize) -> String {
+        format!("{} {n} {}", self.more_before, self.more_after)
+    }
+}
+
 /// What the family plan says.
 pub struct PlanWords {
     pub title: &'static str,
@@ -47,6 +54,9 @@ pub struct PlanWords {
     pub offer_link: &'static str,
     /// On the plan page: back to the form.
     pub change: &'static str,
+    /// Around the count of airings not named: "and" 27 "more times this week".
+    pub more_before: &'static str,
+    pub more_after: &'static str,
 }
 
 pub static EN: PlanWords = PlanWords {
@@ -88,6 +98,8 @@ pub static EN: PlanWords = PlanWords {
     offer: "More than one child at home and one TV? One plan tells you which lesson each child watches when, with no two at the same time:",
     offer_link: "Make a family plan",
     change: "Add or change children",
+    more_before: "and",
+    more_after: "more times this week",
 };
 
 pub static ES: PlanWords = PlanWords {
@@ -129,4 +141,6 @@ pub static ES: PlanWords = PlanWords {
     offer: "¿Más de un niño en casa y una sola TV? Un plan le dice qué clase ve cada niño y cuándo, sin dos a la misma hora:",
     offer_link: "Hacer un plan familiar",
     change: "Agregar o cambiar niños",
+    more_before: "y",
+    more_after: "veces más esta semana",
 };

@@ -62,11 +62,7 @@ pub fn build_family(options: &PacketRequest, plan: &FamilyPlan, base_url: &str) 
             answer_lines: answer_lines(f.minutes),
             watch_one_of: Vec::new(),
             who: Some(plan.children[it.child].label(lang)),
-            also: it
-                .alternatives
-                .iter()
-                .map(|a| family::when_where(a, lang, plan.tz))
-                .collect(),
+            also: family::also_airs(it, lang, plan.tz),
             notes,
         }
     };

@@ -166,6 +166,22 @@ pub struct FamilyScope {
 }
 
 impl FamilyScope {
+    /// The family of `children` (the class ones named by `tokens`) planned for `week` as of
+    /// `now` ([`crate::family::plan_clock`]).
+    pub fn new(
+        children: Vec<crate::family::Child>,
+        tokens: &[String],
+        week: Week,
+        tz: Tz,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> FamilyScope {
+        FamilyScope {
+            link: crate::family::link(&children, tokens),
+            children,
+            not_before: crate::family::plan_clock(now, week, tz),
+        }
+    }
+
     /// The family's feed and week page addresses under `base`.
     pub fn links(&self, base: &str, week: Week, lang: Lang) -> (String, String) {
         (
@@ -607,21 +623,19 @@ pub fn build(
             let mut at: Vec<&Airing> = p.alternatives.clone();
             at.push(c.airing);
             at.sort_by_key(|a| (a.start, a.id));
-            let when = |a: &Airing| {
-                let local = a.start.with_timezone(&a.zone(tz));
-                format!(
-                    "{} {} {} {}",
-                    lang.dates().short_weekday(local.date_naive()),
-                    words.clock(local.time()),
-                    a.station,
-                    a.channel
-                )
-            };
-            let list = if at.len() > 1 {
-                at.iter().map(|a| when(a)).collect()
-            } else {
-                Vec::new()
-            };
+            // The first few in time order, the rest counted: a series can air thirty times.
+            let shown = crate::family::ALSO_SHOWN + 1;
+            let mut list: Vec<String> = at
+                .iter()
+                .take(shown)
+                .map(|a| crate::family::when_where(a, lang, tz))
+                .collect();
+            if at.len() > shown {
+                list.push(lang.plan().more_times(at.len() - shown));
+            }
+            if at.len() < 2 {
+                list.clear();
+            }
             placed.insert(p.work.id, (c.airing.id, list));
         }
     }

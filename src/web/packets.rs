@@ -211,11 +211,13 @@ async fn family_packet(
         } else {
             Sharing::Private
         };
-        let scope = PacketScope::Family(FamilyScope {
-            link: family::link(&children, &tokens),
+        let scope = PacketScope::Family(FamilyScope::new(
             children,
-            not_before: family::plan_clock(Utc::now(), week, state.config.tz),
-        });
+            &tokens,
+            week,
+            state.config.tz,
+            Utc::now(),
+        ));
         let request = PacketRequest {
             scope,
             week,

@@ -12,17 +12,46 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 
+/// The ways to subscribe to one feed: the calendar apps' links, the address to copy, the same
+/// without reminders, and a QR code of the subscribe link (our own SVG, no user text in it).
+pub(super) struct FeedLinks {
+    pub(super) webcal: String,
+    pub(super) https: String,
+    pub(super) webcal_quiet: String,
+    pub(super) https_quiet: String,
+    pub(super) google: String,
+    pub(super) outlook: String,
+    pub(super) qr_svg: String,
+}
+
+/// How to subscribe to the feed at `path` (under `base`), named `name` in calendar apps.
+pub(super) fn feed_links(base: &str, path: &str, name: &str, lang: Lang) -> FeedLinks {
+    let https = format!("{base}{path}");
+    let https_quiet = format!("{https}&alarm=0");
+    FeedLinks {
+        webcal: webcal(&https),
+        webcal_quiet: webcal(&https_quiet),
+        google: format!(
+            "https://calendar.google.com/calendar/r?cid={}",
+            url_encode(&webcal(&https))
+        ),
+        outlook: format!(
+            "https://outlook.live.com/calendar/0/addfromweb?url={}&name={}",
+            url_encode(&https),
+            url_encode(name)
+        ),
+        qr_svg: crate::packets::Qr::new(&webcal(&https))
+            .map(|q| q.svg(180, lang.pages().subscribe_apple))
+            .unwrap_or_default(),
+        https,
+        https_quiet,
+    }
+}
+
 pub(super) struct Subscribe {
     grade_name: String,
-    webcal: String,
-    https: String,
-    webcal_quiet: String,
-    https_quiet: String,
-    google: String,
-    outlook: String,
+    feed: FeedLinks,
     schedule_url: String,
-    /// The subscribe address as a QR code (our own SVG, no user text in it).
-    qr_svg: String,
     /// This week's printable packet.
     packet_pdf: String,
     packet_html: String,
@@ -53,30 +82,13 @@ pub(super) struct HomePage {
 /// The subscribe links of a grade's feed in `lang`.
 pub(super) fn subscribe_links(base: &str, grade: Grade, lang: Lang, week: Week) -> Subscribe {
     let path = format!("/feeds/grades/{}.ics?lang={}", grade.code(), lang.code());
-    let https = format!("{base}{path}");
-    let https_quiet = format!("{https}&alarm=0");
     let name = feeds::calendar_name(&FeedKind::Grade(grade), lang);
     Subscribe {
         grade_name: lang.strings().grade_name(grade),
-        webcal: webcal(&https),
-        webcal_quiet: webcal(&https_quiet),
-        google: format!(
-            "https://calendar.google.com/calendar/r?cid={}",
-            url_encode(&webcal(&https))
-        ),
-        outlook: format!(
-            "https://outlook.live.com/calendar/0/addfromweb?url={}&name={}",
-            url_encode(&https),
-            url_encode(&name)
-        ),
+        feed: feed_links(base, &path, &name, lang),
         schedule_url: format!("/schedule?grade={}&lang={}", grade.code(), lang.code()),
-        qr_svg: crate::packets::Qr::new(&webcal(&https))
-            .map(|q| q.svg(180, lang.pages().subscribe_apple))
-            .unwrap_or_default(),
         packet_pdf: format!("/packets/{}/{week}.pdf?lang={}", grade.code(), lang.code()),
         packet_html: format!("/packets/{}/{week}.html?lang={}", grade.code(), lang.code()),
-        https,
-        https_quiet,
     }
 }
 
@@ -143,6 +155,7 @@ mod tests {
             Lang::Es,
             "2020-04-13".parse().unwrap(),
         );
+        let s = s.feed;
         assert_eq!(
             s.https,
             "https://lessons.example.org/feeds/grades/5.ics?lang=es"

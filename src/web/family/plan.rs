@@ -67,8 +67,9 @@ pub(super) struct PlanPage {
     nothing: bool,
     schedule_links: Vec<(String, String)>,
     proven: bool,
-    /// The same plan as a calendar feed.
-    feed_url: String,
+    /// The ways to subscribe to the same plan as a calendar feed.
+    feed: super::home::FeedLinks,
+    alarm_minutes: u32,
     /// The same plan as a packet: PDF, and the print-ready page.
     packet_pdf: String,
     packet_html: String,
@@ -113,7 +114,8 @@ pub(super) async fn family_plan(
             }
             let now = Utc::now();
             let plan = family::plan_week(&state, children, week, now).await?;
-            let page = view(&plan, &q, lang, now.with_timezone(&plan.tz).date_naive());
+            let today = now.with_timezone(&plan.tz).date_naive();
+            let page = view(&plan, &q, lang, today, &state.config.base_url);
             Ok(render_page(StatusCode::OK, &page, Caching::Public))
         },
     )
@@ -177,16 +179,12 @@ fn lesson(plan: &FamilyPlan, i: usize, lang: Lang) -> LessonView {
         materials: f.materials.clone(),
         due: f.due.map(|d| lang.long_date(d)),
         late: it.late,
-        also: it
-            .alternatives
-            .iter()
-            .map(|a| family::when_where(a, lang, plan.tz))
-            .collect(),
+        also: family::also_airs(it, lang, plan.tz),
         clash,
     }
 }
 
-fn view(plan: &FamilyPlan, q: &PageQuery, lang: Lang, today: NaiveDate) -> PlanPage {
+fn view(plan: &FamilyPlan, q: &PageQuery, lang: Lang, today: NaiveDate, base: &str) -> PlanPage {
     let p = lang.pages();
     let w = lang.plan();
     // Lessons by local day, in time order.
@@ -302,6 +300,15 @@ fn view(plan: &FamilyPlan, q: &PageQuery, lang: Lang, today: NaiveDate) -> PlanP
         proven: plan.proven,
         packet_pdf: packet("pdf"),
         packet_html: packet("html"),
-        feed_url: format!("/feeds/family.ics?{link}&lang={}", lang.code()),
+        feed: super::home::feed_links(
+            base,
+            &format!("/feeds/family.ics?{link}&lang={}", lang.code()),
+            &crate::feeds::calendar_name(
+                &crate::feeds::FeedKind::Family(plan.children.clone()),
+                lang,
+            ),
+            lang,
+        ),
+        alarm_minutes: crate::feeds::DEFAULT_ALARM,
     }
 }
