@@ -5,8 +5,7 @@
 //! airings that would do. The same plan as the page, the feed and `lessoncast plan`.
 
 use super::{
-    answer_lines, channel_lines, due_label, week_sections, CoverNote, Item, Packet, PacketRequest,
-    PacketScope, QrLink, Text, Work,
+    channel_lines, week_sections, CoverNote, Item, Packet, PacketRequest, PacketScope, QrLink, Work,
 };
 use crate::domain::Airing;
 use crate::family::{self, FamilyPlan};
@@ -35,7 +34,6 @@ pub fn build_family(options: &PacketRequest, plan: &FamilyPlan, base_url: &str) 
 
     let work = |i: usize| -> Work {
         let it = &plan.items[i];
-        let f = &it.work.fields;
         let mut notes = Vec::new();
         if it.late {
             notes.push(w.after_due.to_string());
@@ -54,30 +52,14 @@ pub fn build_family(options: &PacketRequest, plan: &FamilyPlan, base_url: &str) 
             ));
         }
         Work {
-            title: Text::pick(lang, &f.title, f.title_es.as_deref()),
-            instructions: Text::pick(lang, &f.instructions, f.instructions_es.as_deref()),
-            materials: f.materials.clone(),
-            minutes: f.minutes,
-            due: f.due.map(|d| due_label(words, d, monday)),
-            answer_lines: answer_lines(f.minutes),
-            watch_one_of: Vec::new(),
             who: Some(plan.children[it.child].label(lang)),
             also: family::also_airs(it, lang, plan.tz),
             notes,
+            ..Work::of(&it.work, lang, monday)
         }
     };
-    let item = |(a, list): &(&Airing, Vec<usize>)| Item {
-        time: words.clock(a.start.with_timezone(&a.zone(plan.tz)).time()),
-        channel: format!("{} {}", a.station, a.channel),
-        title: Text::pick(lang, &a.details.title, a.details.title_es.as_deref()),
-        episode: Text::pick_some(
-            lang,
-            a.details.episode_title.as_deref(),
-            a.details.episode_title_es.as_deref(),
-        ),
-        captions: a.details.captions,
-        spanish_audio: a.details.spanish_audio,
-        work: list.iter().map(|&i| work(i)).collect(),
+    let item = |(a, list): &(&Airing, Vec<usize>)| {
+        Item::new(a, lang, plan.tz, list.iter().map(|&i| work(i)).collect())
     };
     let on = |day: NaiveDate| -> Vec<Item> {
         rows.iter()

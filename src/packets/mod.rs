@@ -408,6 +408,46 @@ pub struct Item {
     pub work: Vec<Work>,
 }
 
+impl Work {
+    /// `w` as a packet prints it in `lang`, in the week of `monday`, with nothing else said.
+    fn of(w: &crate::domain::Assignment, lang: Lang, monday: NaiveDate) -> Work {
+        let f = &w.fields;
+        Work {
+            title: Text::pick(lang, &f.title, f.title_es.as_deref()),
+            instructions: Text::pick(lang, &f.instructions, f.instructions_es.as_deref()),
+            materials: f.materials.clone(),
+            minutes: f.minutes,
+            due: f.due.map(|d| due_label(lang.packet(), d, monday)),
+            answer_lines: answer_lines(f.minutes),
+            watch_one_of: Vec::new(),
+            who: None,
+            also: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+}
+
+impl Item {
+    /// `a` as a packet row, at its station's local time, with `work` under it.
+    fn new(a: &Airing, lang: Lang, tz: Tz, work: Vec<Work>) -> Item {
+        Item {
+            time: lang
+                .packet()
+                .clock(a.start.with_timezone(&a.zone(tz)).time()),
+            channel: format!("{} {}", a.station, a.channel),
+            title: Text::pick(lang, &a.details.title, a.details.title_es.as_deref()),
+            episode: Text::pick_some(
+                lang,
+                a.details.episode_title.as_deref(),
+                a.details.episode_title_es.as_deref(),
+            ),
+            captions: a.details.captions,
+            spanish_audio: a.details.spanish_audio,
+            work,
+        }
+    }
+}
+
 /// A day's airings; on the weekend page each day has its own heading.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DayGroup {
@@ -639,18 +679,8 @@ pub fn build(
             placed.insert(p.work.id, (c.airing.id, list));
         }
     }
-    let item = |a: &Airing| Item {
-        time: words.clock(a.start.with_timezone(&a.zone(tz)).time()),
-        channel: format!("{} {}", a.station, a.channel),
-        title: Text::pick(lang, &a.details.title, a.details.title_es.as_deref()),
-        episode: Text::pick_some(
-            lang,
-            a.details.episode_title.as_deref(),
-            a.details.episode_title_es.as_deref(),
-        ),
-        captions: a.details.captions,
-        spanish_audio: a.details.spanish_audio,
-        work: work
+    let item = |a: &Airing| {
+        let list = work
             .for_airing(a)
             .into_iter()
             .filter_map(|w| {
@@ -658,21 +688,13 @@ pub fn build(
                 if *under != a.id {
                     return None;
                 }
-                let f = &w.fields;
                 Some(Work {
-                    title: Text::pick(lang, &f.title, f.title_es.as_deref()),
-                    instructions: Text::pick(lang, &f.instructions, f.instructions_es.as_deref()),
-                    materials: f.materials.clone(),
-                    minutes: f.minutes,
-                    due: f.due.map(|d| due_label(words, d, monday)),
-                    answer_lines: answer_lines(f.minutes),
                     watch_one_of: watch.clone(),
-                    who: None,
-                    also: Vec::new(),
-                    notes: Vec::new(),
+                    ..Work::of(w, lang, monday)
                 })
             })
-            .collect(),
+            .collect();
+        Item::new(a, lang, tz, list)
     };
 
     let sections = if in_week.is_empty() {

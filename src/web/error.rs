@@ -83,6 +83,15 @@ impl From<PublishError> for AppError {
 }
 
 impl AppError {
+    /// A family that could not be read: a 400 that says why in the page's language, or the
+    /// store's failure.
+    pub fn family(e: crate::family::FamilyError, lang: crate::i18n::Lang) -> AppError {
+        match e {
+            crate::family::FamilyError::Store(e) => e.into(),
+            e => AppError::BadRequest(e.message(lang)),
+        }
+    }
+
     /// A body that could not be read: 413 when it was too large, else 400 with the reason.
     pub fn body(status: StatusCode, text: String) -> AppError {
         if status == StatusCode::PAYLOAD_TOO_LARGE {

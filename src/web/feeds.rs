@@ -48,10 +48,7 @@ async fn family_feed(
             .unwrap_or_default();
         let children = crate::family::family(&state, q.grades.as_deref(), q.classes.as_deref())
             .await
-            .map_err(|e| match e {
-                crate::family::FamilyError::Store(e) => e.into(),
-                e => AppError::BadRequest(e.message(lang)),
-            })?;
+            .map_err(|e| AppError::family(e, lang))?;
         let params = FeedQuery {
             lang: q.lang,
             from: q.from,

@@ -11,7 +11,7 @@ use super::conditional;
 use super::error::AppError;
 use super::AppState;
 use crate::domain::{Grade, Week};
-use crate::family::{self, FamilyError};
+use crate::family;
 use crate::i18n::Lang;
 use crate::packets::Published;
 use crate::packets::{self, FamilyScope, Format, Packet, PacketRequest, PacketScope, PaperSize};
@@ -201,10 +201,7 @@ async fn family_packet(
         let (week, format) = parse_file(&file)?;
         let children = family::family(&state, q.grades.as_deref(), q.classes.as_deref())
             .await
-            .map_err(|e| match e {
-                FamilyError::Store(e) => e.into(),
-                e => bad(e.message(lang)),
-            })?;
+            .map_err(|e| AppError::family(e, lang))?;
         let tokens = family::tokens(q.classes.as_deref());
         let sharing = if tokens.is_empty() {
             Sharing::Public

@@ -3,7 +3,7 @@
 //! watch, what to do after and where else it airs; clashes no repeat avoids said in words.
 
 use super::{family_page, other, PageQuery};
-use crate::family::{self, FamilyError, FamilyPlan};
+use crate::family::{self, FamilyPlan};
 use crate::i18n::plan::PlanWords;
 use crate::i18n::{Lang, Localized as Text, PageStrings, Strings};
 use crate::web::error::AppError;
@@ -89,10 +89,7 @@ pub(super) async fn family_plan(
             let week = parse_week(lang, q.week.as_deref(), state.config.tz)?;
             let children = family::family(&state, q.grades.as_deref(), q.classes.as_deref())
                 .await
-                .map_err(|e| match e {
-                    FamilyError::Store(e) => e.into(),
-                    e => AppError::BadRequest(e.message(lang)),
-                })?;
+                .map_err(|e| AppError::family(e, lang))?;
             // The family as the form sent it (a box per grade, a pasted class link) becomes the
             // short address to bookmark and share.
             let tokens = family::tokens(q.classes.as_deref());
