@@ -65,7 +65,7 @@ async fn a_parent_makes_a_family_plan_on_a_small_phone_and_every_page_passes_axe
         .lines()
         .map(|l| serde_json::from_str(l).expect("a JSON line per page"))
         .collect();
-    assert_eq!(pages.len(), 4, "{}", run.stdout);
+    assert_eq!(pages.len(), 6, "{}", run.stdout);
     for p in &pages {
         eprintln!("{p}");
         assert_eq!(p["violations"], serde_json::json!([]), "axe-core: {p}");
@@ -74,5 +74,17 @@ async fn a_parent_makes_a_family_plan_on_a_small_phone_and_every_page_passes_axe
         let name = p["page"].as_str().unwrap();
         assert!(repo().join(format!("target/browser/{name}.png")).exists());
     }
+    // The QR codes on the pages, as a phone's camera reads them off the screen: the landing
+    // page with the steps, over the site's own http(s) address.
+    let base = app.db.config().base_url;
+    let base = base.trim_end_matches('/');
+    assert_eq!(
+        common::qr_codes(&repo().join("target/browser/home-qr.png")),
+        [format!("{base}/subscribe?grade=5&lang=es")]
+    );
+    assert_eq!(
+        common::qr_codes(&repo().join("target/browser/plan-qr.png")),
+        [format!("{base}/subscribe?grades=2,5&lang=en")]
+    );
     app.stop().await;
 }

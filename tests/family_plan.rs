@@ -13,7 +13,6 @@ use serde_json::{json, Value};
 
 struct Week {
     app: TestApp,
-    token: String,
     class_token: String,
 }
 
@@ -122,11 +121,7 @@ async fn week() -> Week {
     )
     .await;
     let class_token = class["token"].as_str().unwrap().to_string();
-    Week {
-        app,
-        token: t,
-        class_token,
-    }
+    Week { app, class_token }
 }
 
 fn item<'a>(plan: &'a Value, work: &str) -> &'a Value {
@@ -227,22 +222,23 @@ async fn the_plan_page_shows_the_same_plan_in_english_and_spanish() {
     assert!(page.contains("Also airs"));
     assert!(
         page.contains(&format!(
-            "/feeds/family.ics?grades=2&#38;classes={class_token}&#38;lang=en"
-        )),
-        "{page}"
-    );
-    assert!(
-        page.contains(&format!(
             "/packets/family/2020-04-13.pdf?grades=2&#38;classes={class_token}&#38;lang=en"
         )),
         "{page}"
     );
-    // One link (or one QR code) subscribes a phone to the whole plan.
+    // One link (or one QR code) leads to the steps that put the whole plan on a phone, and
+    // they subscribe to the family feed.
+    let landing = format!("/subscribe?grades=2&classes={class_token}&lang=en");
     assert!(
-        page.contains(&format!(
+        page.contains(&format!(r#"href="{}""#, landing.replace('&', "&#38;"))),
+        "{page}"
+    );
+    let steps = app.get_text(&landing).await;
+    assert!(
+        steps.contains(&format!(
             "href=\"webcal://127.0.0.1:8080/feeds/family.ics?grades=2&#38;classes={class_token}&#38;lang=en\""
         )),
-        "{page}"
+        "{steps}"
     );
     assert!(page.contains("<svg"), "{page}");
     // Wednesday's Peg + Cat is under Wednesday.
@@ -262,8 +258,22 @@ async fn the_plan_page_shows_the_same_plan_in_english_and_spanish() {
 
 #[tokio::test]
 async fn bad_families_are_refused_in_the_page_language_and_an_empty_week_says_so() {
-    let Week { app, token, .. } = week().await;
-    let _ = token;
+    let Week {
+        app, class_token, ..
+    } = week().await;
+    // A teacher's class link, pasted whole, leads to the class feed's steps (kept by no cache).
+    let r = app
+        .get(&format!(
+            "/subscribe?class=https%3A%2F%2Fx.test%2Ffeeds%2Fclasses%2F{class_token}.ics&lang=es"
+        ))
+        .await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["cache-control"], "no-store");
+    let body = r.text().await.unwrap();
+    assert!(
+        body.contains(&format!("/feeds/classes/{class_token}.ics?lang=es")),
+        "{body}"
+    );
     for (url, says) in [
         ("/family?grades=13", "is not a grade"),
         ("/family?grades=2,3,4,5,6,7,8", "up to 6 children"),
@@ -271,6 +281,20 @@ async fn bad_families_are_refused_in_the_page_language_and_an_empty_week_says_so
         ("/family?classes=abc", "is not a class link"),
         ("/family?grades=2&grade=5", "grade"),
         ("/family?grades=13&lang=es", "no es un grado"),
+    ] {
+        let r = app.get(url).await;
+        assert_eq!(r.status(), 400, "{url}");
+        let body = r.text().await.unwrap();
+        assert!(body.contains(says), "{url}: {body}");
+    }
+    // The subscribe landing page names one calendar, and says so in the page's language.
+    for (url, says) in [
+        ("/subscribe", "name one calendar"),
+        ("/subscribe?lang=es", "indique un calendario"),
+        ("/subscribe?grade=5&grades=2", "one calendar only"),
+        ("/subscribe?class=abc", "is not a class link"),
+        ("/subscribe?grade=13&lang=es", "no es un grado"),
+        ("/subscribe?grade=5&week=2020-04-13", "week"),
     ] {
         let r = app.get(url).await;
         assert_eq!(r.status(), 400, "{url}");
@@ -439,10 +463,11 @@ async fn the_family_packet_prints_the_plan_each_work_once_and_the_clash_in_words
     assert_eq!(text.matches("At the same time as").count(), 2, "{text}");
     // Only the planned lessons: Wednesday's Peg + Cat, not Monday's too.
     assert_eq!(text.matches("Peg + Cat").count(), 1, "{text}");
-    // The codes on the cover are the family's feed and page (the address wraps on paper).
+    // The codes on the cover lead to the family's subscribe page and plan (the address wraps
+    // on paper).
     assert!(
         text.replace(' ', "").contains(&format!(
-            "/feeds/family.ics?grades=2&classes={class_token}&lang=en"
+            "/subscribe?grades=2&classes={class_token}&lang=en"
         )),
         "{text}"
     );

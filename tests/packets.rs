@@ -212,7 +212,7 @@ async fn a_grade_packet_prints_every_airing_at_its_local_time_with_the_work_in_e
     assert!(cover.contains("CC:") && cover.contains("SAP:"), "{cover}");
     let no_space: String = en.flat().split_whitespace().collect();
     assert!(
-        no_space.contains("http://127.0.0.1:8080/feeds/grades/5.ics?lang=en"),
+        no_space.contains("http://127.0.0.1:8080/subscribe?grade=5&lang=en"),
         "the feed address is printed beside its QR code"
     );
     assert!(no_space.contains("/schedule?grade=5&week=2020-04-13&lang=en"));
@@ -559,10 +559,10 @@ async fn a_class_packet_prints_only_the_class_work_for_its_teacher() {
     assert!(text.contains("Measure your kitchen table"), "{text}");
     assert!(text.contains(linked_title), "{linked_title}: {text}");
     assert!(!text.contains(unrelated), "{unrelated}: {text}");
-    // The feed's address is printed under its code, wrapped anywhere.
+    // The class's subscribe page is printed under its code, wrapped anywhere.
     assert!(
         text.replace(' ', "")
-            .contains(&format!("/feeds/classes/{token}.ics")),
+            .contains(&format!("/subscribe?class={token}&lang=en")),
         "the class feed's code: {text}"
     );
 
@@ -597,5 +597,43 @@ async fn a_pdf_packet_opens_in_browser_viewers_and_the_html_one_is_locked_down()
     let html = app.get("/packets/5/2020-04-13.html").await;
     let csp = html.headers()["content-security-policy"].to_str().unwrap();
     assert!(csp.contains("default-src 'none'"), "{csp}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn every_qr_code_on_a_packet_decodes_to_the_page_it_names() {
+    let app = TestApp::with_demo_week().await;
+    let base = app.db.config().base_url;
+    let base = base.trim_end_matches('/');
+    // On the cover (page 1), in either language.
+    for (path, feed, page) in [
+        (
+            "/packets/5/2020-04-13.pdf",
+            format!("{base}/subscribe?grade=5&lang=en"),
+            format!("{base}/schedule?grade=5&week=2020-04-13&lang=en"),
+        ),
+        (
+            "/packets/5/2020-04-13.pdf?lang=es",
+            format!("{base}/subscribe?grade=5&lang=es"),
+            format!("{base}/schedule?grade=5&week=2020-04-13&lang=es"),
+        ),
+        (
+            "/packets/family/2020-04-13.pdf?grades=2,5",
+            format!("{base}/subscribe?grades=2,5&lang=en"),
+            format!("{base}/family?grades=2,5&week=2020-04-13&lang=en"),
+        ),
+    ] {
+        let (status, _, pdf) = app.get_bytes(path).await;
+        assert_eq!(status, 200, "{path}");
+        let mut codes = common::pdf_qr_codes(&pdf, 1);
+        codes.sort();
+        let mut want = vec![feed, page];
+        want.sort();
+        assert_eq!(codes, want, "{path}");
+    }
+    // The landing page a packet's code leads to answers, in the packet's language.
+    let r = app.get("/subscribe?grade=5&lang=es").await;
+    assert_eq!(r.status(), 200);
+    assert!(r.text().await.unwrap().contains("Teléfono Android"));
     app.stop().await;
 }

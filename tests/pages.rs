@@ -697,15 +697,31 @@ async fn the_family_pages_speak_spanish() {
     let body = &grade.body;
     assert!(body.contains("Agregue las clases a su calendario"));
     let host = public_host(&app);
-    assert!(body.contains(&format!(
+    // Subscribing goes through the landing page, whose steps work on each platform.
+    assert!(
+        body.contains(r#"href="/subscribe?grade=5&#38;lang=es""#),
+        "{body}"
+    );
+    let landing = b.get("/subscribe?grade=5&lang=es").await;
+    assert_eq!(landing.status, 200);
+    let steps = &landing.body;
+    assert!(steps.contains(r#"<html lang="es">"#));
+    assert!(steps.contains("Teléfono Android"));
+    assert!(steps.contains(&format!(
         r#"href="webcal://{host}/feeds/grades/5.ics?lang=es""#
     )));
-    assert!(body.contains("https://calendar.google.com/calendar/r?cid=webcal%3A%2F%2F"));
-    assert!(body.contains("https://outlook.live.com/calendar/0/addfromweb?url=http%3A%2F%2F"));
+    // Google documents adding by URL from a computer; the cid= form fails in the Android app.
+    assert!(steps.contains("https://calendar.google.com/calendar/r/settings/addbyurl"));
+    assert!(!steps.contains("cid="));
+    assert!(steps.contains("ICSx⁵"));
+    assert!(steps.contains("https://outlook.live.com/calendar/0/addfromweb?url=http%3A%2F%2F"));
+    assert!(steps.contains("https://outlook.office.com/calendar/0/addfromweb?url=http%3A%2F%2F"));
+    assert!(steps.contains(&format!("http://{host}/feeds/grades/5.ics?lang=es")));
     assert!(
-        body.contains("alarm=0"),
+        steps.contains("alarm=0"),
         "a feed without reminders is offered"
     );
+    assert!(steps.contains("/packets/5/"), "the packet is the fallback");
     assert!(body.contains("Esta semana de un vistazo"));
     assert!(body.contains("/schedule?grade=5&#38;lang=es"));
 
@@ -865,6 +881,8 @@ async fn pages_are_accessible_by_construction() {
             .await,
     );
     pages.push(b.get("/family?grades=9&week=2020-04-13").await);
+    pages.push(b.get("/subscribe?grade=5").await);
+    pages.push(b.get("/subscribe?grades=2,5&lang=es").await);
     for p in &pages {
         let body = &p.body;
         assert!(body.starts_with("<!doctype html>"));

@@ -4,6 +4,7 @@
 pub mod dates;
 pub mod packets;
 pub mod plan;
+pub mod subscribe;
 
 use std::fmt;
 use std::str::FromStr;
@@ -211,6 +212,8 @@ pub struct PageStrings {
     pub nothing_this_week: &'static str,
     pub see_whole_week: &'static str,
     pub scan_to_subscribe: &'static str,
+    /// The link to the subscribe landing page.
+    pub subscribe_cta: &'static str,
     pub packet_heading: &'static str,
     pub packet_intro: &'static str,
     pub packet_pdf: &'static str,
@@ -319,14 +322,14 @@ static PAGES_EN: PageStrings = PageStrings {
     skip_to_content: "Skip to content",
     site_name: "Lessons on TV",
     home_intro: "Free lessons on public TV for your child, with the work to do alongside. \
-        Add them to your phone's calendar and get a reminder before each lesson.",
+        Add them to your phone's calendar, or print the week's packet.",
     your_childs_grade: "Your child's grade",
     choose_a_grade: "Choose a grade",
     language: "Language",
     show: "Show",
     pick_grade_first: "Choose a grade to see its lessons and the links for your calendar.",
     subscribe_heading: "Add the lessons to your calendar",
-    subscribe_intro: "Pick your calendar. New lessons and work appear by themselves.",
+    subscribe_intro: "New lessons and work appear by themselves. The next page says how to add them on each kind of phone, and what to do if no reminder rings.",
     subscribe_apple: "iPhone, iPad or Mac (Apple Calendar)",
     subscribe_google: "Google Calendar (Android phones)",
     subscribe_outlook: "Outlook",
@@ -342,6 +345,7 @@ static PAGES_EN: PageStrings = PageStrings {
     nothing_this_week: "No lessons for this grade on TV this week.",
     see_whole_week: "See the whole week with the work to do",
     scan_to_subscribe: "Scan with your phone's camera to add the lessons to its calendar.",
+    subscribe_cta: "Put the lessons in my phone's calendar",
     packet_heading: "This week on paper",
     packet_intro: "No internet at home? Print this week's packet, or ask your school for a copy.",
     packet_pdf: "Weekly packet (PDF, to print)",
@@ -441,15 +445,15 @@ static PAGES_ES: PageStrings = PageStrings {
     skip_to_content: "Saltar al contenido",
     site_name: "Clases en la TV",
     home_intro: "Clases gratuitas en la televisión pública para su hijo o hija, con la tarea \
-        para hacer mientras las ven. Agréguelas al calendario de su teléfono y reciba un aviso \
-        antes de cada clase.",
+        para hacer mientras las ven. Agréguelas al calendario de su teléfono, o imprima el \
+        paquete de la semana.",
     your_childs_grade: "Grado de su hijo o hija",
     choose_a_grade: "Elija un grado",
     language: "Idioma",
     show: "Mostrar",
     pick_grade_first: "Elija un grado para ver sus clases y los enlaces para su calendario.",
     subscribe_heading: "Agregue las clases a su calendario",
-    subscribe_intro: "Elija su calendario. Las clases y tareas nuevas aparecen solas.",
+    subscribe_intro: "Las clases y tareas nuevas aparecen solas. La página siguiente explica cómo agregarlas en cada tipo de teléfono, y qué hacer si no suena ningún aviso.",
     subscribe_apple: "iPhone, iPad o Mac (Calendario de Apple)",
     subscribe_google: "Google Calendar (teléfonos Android)",
     subscribe_outlook: "Outlook",
@@ -465,6 +469,7 @@ static PAGES_ES: PageStrings = PageStrings {
     nothing_this_week: "Esta semana no hay clases en la TV para este grado.",
     see_whole_week: "Vea toda la semana con la tarea",
     scan_to_subscribe: "Escanee con la cámara del teléfono para agregar las clases a su calendario.",
+    subscribe_cta: "Poner las clases en el calendario de mi teléfono",
     packet_heading: "Esta semana en papel",
     packet_intro: "¿No tiene internet en casa? Imprima el paquete de esta semana o pida una copia en su escuela.",
     packet_pdf: "Paquete semanal (PDF, para imprimir)",
@@ -560,6 +565,14 @@ static PAGES_ES: PageStrings = PageStrings {
 };
 
 impl Lang {
+    /// The words of the subscribe landing page.
+    pub fn subscribe(self) -> &'static subscribe::SubscribeWords {
+        match self {
+            Lang::En => &subscribe::EN,
+            Lang::Es => &subscribe::ES,
+        }
+    }
+
     /// The words of the family plan.
     pub fn plan(self) -> &'static plan::PlanWords {
         match self {

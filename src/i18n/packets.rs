@@ -76,7 +76,8 @@ static EN: PacketStrings = PacketStrings {
     how_to_use: "Inside there is a page for each school day. Watch each lesson at the time \
         shown, then do the work below it and write your answers on the lines. Bring this \
         packet back to school.",
-    qr_feed: "Scan to put every lesson in your phone's calendar, with reminders.",
+    qr_feed:
+        "Scan to put every lesson in your phone's calendar: the page says how, for each phone.",
     qr_week: "Scan to see this week's lessons online.",
     nothing_this_week: "There are no lessons on TV for this grade this week.",
     nothing_this_week_hint: "The schedule can change: scan a code below to see new lessons as \
@@ -125,7 +126,7 @@ static ES: PacketStrings = PacketStrings {
     how_to_use: "Adentro hay una página para cada día de clases. Mira cada clase a la hora \
         indicada, haz la tarea que aparece debajo y escribe tus respuestas en las líneas. \
         Devuelve este paquete a la escuela.",
-    qr_feed: "Escanee para poner todas las clases en el calendario de su teléfono, con avisos.",
+    qr_feed: "Escanee para poner todas las clases en el calendario de su teléfono: la página explica cómo, para cada teléfono.",
     qr_week: "Escanee para ver las clases de esta semana en internet.",
     nothing_this_week: "Esta semana no hay clases en la televisión para este grado.",
     nothing_this_week_hint: "El horario puede cambiar: escanee un código para ver las clases \

@@ -182,10 +182,10 @@ impl FamilyScope {
         }
     }
 
-    /// The family's feed and week page addresses under `base`.
+    /// The family's subscribe landing page and week page addresses under `base`.
     pub fn links(&self, base: &str, week: Week, lang: Lang) -> (String, String) {
         (
-            format!("{base}/feeds/family.ics?{}&lang={}", self.link, lang.code()),
+            format!("{base}/subscribe?{}&lang={}", self.link, lang.code()),
             format!(
                 "{base}/family?{}&week={week}&lang={}",
                 self.link,
@@ -490,7 +490,8 @@ pub struct Packet {
     /// Monday to Friday, then the weekend if anything airs then; empty when the week has no
     /// airings for the grade (or no work for the class).
     pub sections: Vec<Section>,
-    /// Subscribe to the grade's (or class's) calendar feed.
+    /// Subscribe to the grade's (or class's, or family's) calendar: the landing page with the
+    /// steps for each phone, over http(s), which every phone's camera opens.
     pub feed: QrLink,
     /// The week's web page.
     pub week_page: QrLink,
@@ -602,7 +603,7 @@ pub fn build(
         PacketScope::Grade(g) => (
             strings.grade_name(*g),
             None,
-            format!("{base}/feeds/grades/{}.ics?lang={}", g.code(), lang.code()),
+            format!("{base}/subscribe?grade={}&lang={}", g.code(), lang.code()),
             week_page(Some(*g)),
         ),
         PacketScope::Family(f) => {
@@ -623,7 +624,7 @@ pub fn build(
             (
                 feed.name.clone(),
                 grades,
-                format!("{base}/feeds/classes/{token}.ics?lang={}", lang.code()),
+                format!("{base}/subscribe?class={token}&lang={}", lang.code()),
                 // The public week page shows one grade: the class's, when it has one.
                 week_page(match list.as_slice() {
                     [one] => Some(*one),
@@ -930,7 +931,7 @@ pub(crate) mod tests {
         assert_eq!(w.answer_lines, 6);
         assert_eq!(p.channels[0].channel, "KCET 28.1");
         assert_eq!(
-            p.feed.url, "http://x.test/feeds/grades/5.ics?lang=en",
+            p.feed.url, "http://x.test/subscribe?grade=5&lang=en",
             "{:?}",
             p.feed
         );
@@ -1011,7 +1012,7 @@ pub(crate) mod tests {
         assert_eq!(items.len(), 1);
         assert_eq!(items[0].work.len(), 1);
         assert_eq!(items[0].work[0].title.text, "Fracciones");
-        assert_eq!(p.feed.url, "http://x.test/feeds/classes/abc.ics?lang=es");
+        assert_eq!(p.feed.url, "http://x.test/subscribe?class=abc&lang=es");
         assert_eq!(
             p.week_page.url,
             "http://x.test/schedule?week=2020-04-13&lang=es"

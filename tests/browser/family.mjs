@@ -74,6 +74,15 @@ try {
   await page.goto(`${base}/?lang=es`);
   await check("home-es");
 
+  step = "a grade's home page, its QR code, and the subscribe page it leads to (Spanish)";
+  await page.goto(`${base}/?grade=5&lang=es`);
+  await check("home-grade-es");
+  await page.locator("figure.qr svg").screenshot({ path: join(out, "home-qr.png") });
+  await Promise.all([page.waitForURL(/\/subscribe\?grade=5/), page.click("a.cta")]);
+  const steps = await page.locator("main").innerText();
+  if (!steps.includes("Teléfono Android")) throw new Error("the subscribe page does not speak Spanish");
+  await check("subscribe-es");
+
   step = "tick grades 2 and 5 and make the plan";
   await page.goto(`${base}/?lang=en`);
   await page.check("#child-2");
@@ -89,6 +98,7 @@ try {
   const text = await page.locator("main").innerText();
   if (!text.includes("Grade 2") || !text.includes("Grade 5")) throw new Error("the plan does not name both children");
   await check("family-week");
+  await page.locator("figure.qr svg").screenshot({ path: join(out, "plan-qr.png") });
 
   step = "the week's plan in Spanish";
   await page.goto(`${base}/family?grades=2,5&week=${week}&lang=es`);

@@ -9,6 +9,7 @@
 //! - `chromium`: `Chromium`, the driver of the `tests/browser/` scripts.
 //! - `cli`: `lessoncast(dir)`, `Cli` and `TestApp::cli()`, the built binary.
 //! - `libical`: `libical_events`, libical's parser and restriction checks on a feed.
+//! - `qr`: `qr_codes`, `pdf_qr_codes`, QR codes read back by zbarimg.
 
 #![allow(dead_code)]
 // Test code: a failed step panics with what went wrong (clippy.toml allows this only inside
@@ -21,6 +22,7 @@ mod chromium;
 mod cli;
 mod db;
 mod libical;
+mod qr;
 
 // Each test crate uses some of these, none uses them all.
 #[allow(unused_imports)]
@@ -34,6 +36,8 @@ pub use cli::{lessoncast, Cli};
 pub use db::TestDb;
 #[allow(unused_imports)]
 pub use libical::libical_events;
+#[allow(unused_imports)]
+pub use qr::{pdf_qr_codes, qr_codes};
 
 use std::path::PathBuf;
 

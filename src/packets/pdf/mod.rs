@@ -214,15 +214,16 @@ fn cover(l: &mut Layout<'_>, packet: &Packet) -> Vec<Block> {
         }
         out.push(spacer(8.0 * k));
     }
+    // The codes stay on the cover; what the cover says besides follows them.
+    out.push(qr_block(l, &[&packet.feed, &packet.week_page]));
     for note in &packet.notes {
+        out.push(spacer(8.0 * k));
         out.extend(heading(l, &note.heading, l.s.heading * 0.85));
         for line in &note.lines {
             out.extend(l.paragraph(&[(Weight::Regular, line)], s_body, 0.0, false));
             out.push(spacer(5.0 * k));
         }
-        out.push(spacer(8.0 * k));
     }
-    out.push(qr_block(l, &[&packet.feed, &packet.week_page]));
     out
 }
 

@@ -2,8 +2,7 @@
 
 use super::{family_page, grade_options, grade_week, lang_options, other, DayView, Opt, PageQuery};
 use crate::domain::{Grade, Week};
-use crate::feeds::{self, FeedKind};
-use crate::web::html::{parse_grade, parse_week, render_page, url_encode, webcal, Caching};
+use crate::web::html::{parse_grade, parse_week, render_page, Caching};
 use crate::web::AppState;
 // Text in the page's language, or in English (and marked so) where no translation was given.
 use crate::i18n::{Lang, PageStrings, Strings};
@@ -12,39 +11,22 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 
-/// The ways to subscribe to one feed: the calendar apps' links, the address to copy, the same
-/// without reminders, and a QR code of the subscribe link (our own SVG, no user text in it).
+/// The way to subscribe to one calendar: its landing page ([`super::subscribe`]), and that
+/// page's address over http(s) as a QR code (our own SVG, no user text in it).
 pub(super) struct FeedLinks {
-    pub(super) webcal: String,
-    pub(super) https: String,
-    pub(super) webcal_quiet: String,
-    pub(super) https_quiet: String,
-    pub(super) google: String,
-    pub(super) outlook: String,
+    pub(super) landing: String,
     pub(super) qr_svg: String,
 }
 
-/// How to subscribe to the feed at `path` (under `base`), named `name` in calendar apps.
-pub(super) fn feed_links(base: &str, path: &str, name: &str, lang: Lang) -> FeedLinks {
-    let https = format!("{base}{path}");
-    let https_quiet = format!("{https}&alarm=0");
+/// The landing page of the calendar `query` names (`grade=5`, `grades=2,5&classes=…`) under
+/// `base`, in `lang`.
+pub(super) fn feed_links(base: &str, query: &str, lang: Lang) -> FeedLinks {
+    let url = super::subscribe::landing_url(base, query, lang);
     FeedLinks {
-        webcal: webcal(&https),
-        webcal_quiet: webcal(&https_quiet),
-        google: format!(
-            "https://calendar.google.com/calendar/r?cid={}",
-            url_encode(&webcal(&https))
-        ),
-        outlook: format!(
-            "https://outlook.live.com/calendar/0/addfromweb?url={}&name={}",
-            url_encode(&https),
-            url_encode(name)
-        ),
-        qr_svg: crate::packets::Qr::new(&webcal(&https))
-            .map(|q| q.svg(180, lang.pages().subscribe_apple))
+        landing: format!("/subscribe?{query}&lang={}", lang.code()),
+        qr_svg: crate::packets::Qr::new(&url)
+            .map(|q| q.svg(180, lang.pages().scan_to_subscribe))
             .unwrap_or_default(),
-        https,
-        https_quiet,
     }
 }
 
@@ -73,7 +55,6 @@ pub(super) struct HomePage {
     week_value: String,
     chosen: Option<Subscribe>,
     glance: Vec<DayView>,
-    alarm_minutes: u32,
     w: &'static crate::i18n::plan::PlanWords,
     /// A box per grade for the family form, the chosen grade ticked.
     family_grades: Vec<Opt>,
@@ -81,11 +62,9 @@ pub(super) struct HomePage {
 
 /// The subscribe links of a grade's feed in `lang`.
 pub(super) fn subscribe_links(base: &str, grade: Grade, lang: Lang, week: Week) -> Subscribe {
-    let path = format!("/feeds/grades/{}.ics?lang={}", grade.code(), lang.code());
-    let name = feeds::calendar_name(&FeedKind::Grade(grade), lang);
     Subscribe {
         grade_name: lang.strings().grade_name(grade),
-        feed: feed_links(base, &path, &name, lang),
+        feed: feed_links(base, &format!("grade={}", grade.code()), lang),
         schedule_url: format!("/schedule?grade={}&lang={}", grade.code(), lang.code()),
         packet_pdf: format!("/packets/{}/{week}.pdf?lang={}", grade.code(), lang.code()),
         packet_html: format!("/packets/{}/{week}.html?lang={}", grade.code(), lang.code()),
@@ -132,7 +111,6 @@ pub(super) async fn home(
                 week_value: String::new(),
                 chosen,
                 glance,
-                alarm_minutes: feeds::DEFAULT_ALARM,
                 w: lang.plan(),
                 family_grades: grade_options(lang, grade),
             };
@@ -147,7 +125,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn subscribe_links_for_every_calendar() {
+    fn a_grade_is_subscribed_to_through_its_landing_page() {
         let g: Grade = "5".parse().unwrap();
         let s = subscribe_links(
             "https://lessons.example.org",
@@ -155,25 +133,8 @@ mod tests {
             Lang::Es,
             "2020-04-13".parse().unwrap(),
         );
-        let s = s.feed;
-        assert_eq!(
-            s.https,
-            "https://lessons.example.org/feeds/grades/5.ics?lang=es"
-        );
-        assert_eq!(
-            s.webcal,
-            "webcal://lessons.example.org/feeds/grades/5.ics?lang=es"
-        );
-        assert_eq!(
-            s.webcal_quiet,
-            "webcal://lessons.example.org/feeds/grades/5.ics?lang=es&alarm=0"
-        );
-        assert_eq!(
-            s.google,
-            "https://calendar.google.com/calendar/r?cid=webcal%3A%2F%2Flessons.example.org%2Ffeeds%2Fgrades%2F5.ics%3Flang%3Des"
-        );
-        assert!(s.outlook.starts_with(
-            "https://outlook.live.com/calendar/0/addfromweb?url=https%3A%2F%2Flessons.example.org%2Ffeeds%2Fgrades%2F5.ics%3Flang%3Des&name=Grado%205%20%C2%B7%20Clases%20en%20la%20TV"
-        ));
+        assert_eq!(s.feed.landing, "/subscribe?grade=5&lang=es");
+        assert!(s.feed.qr_svg.starts_with("<svg"));
+        assert_eq!(s.packet_pdf, "/packets/5/2020-04-13.pdf?lang=es");
     }
 }

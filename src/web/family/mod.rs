@@ -5,6 +5,7 @@
 mod home;
 mod plan;
 mod schedule;
+mod subscribe;
 
 use crate::domain::{Airing, Grade, Week};
 use crate::feeds::{FeedKind, WorkIndex};
@@ -26,6 +27,7 @@ pub fn router() -> Router<AppState> {
         .route("/", get(home::home))
         .route("/schedule", get(schedule::schedule))
         .route("/family", get(plan::family_plan))
+        .route("/subscribe", get(subscribe::subscribe))
 }
 
 /// A family page's parameters. Anything else is refused with a page that names it, in the
@@ -37,6 +39,8 @@ pub(super) struct PageQuery {
     /// `/family`: each child's grade, and class links.
     pub(super) grades: Option<String>,
     pub(super) classes: Option<String>,
+    /// `/subscribe`: one teacher's class link.
+    pub(super) class: Option<String>,
     pub(super) week: Option<String>,
     pub(super) lang: Option<String>,
     /// A family parameter came more than once (a box per child) or empty (a blank field):
@@ -84,6 +88,7 @@ impl PageQuery {
                 "grade" => &mut q.grade,
                 "grades" => &mut q.grades,
                 "classes" => &mut q.classes,
+                "class" => &mut q.class,
                 "week" => &mut q.week,
                 "lang" => &mut q.lang,
                 n if TRACKING.contains(&n) => continue,

@@ -69,7 +69,6 @@ pub(super) struct PlanPage {
     proven: bool,
     /// The ways to subscribe to the same plan as a calendar feed.
     feed: super::home::FeedLinks,
-    alarm_minutes: u32,
     /// The same plan as a packet: PDF, and the print-ready page.
     packet_pdf: String,
     packet_html: String,
@@ -297,15 +296,6 @@ fn view(plan: &FamilyPlan, q: &PageQuery, lang: Lang, today: NaiveDate, base: &s
         proven: plan.proven,
         packet_pdf: packet("pdf"),
         packet_html: packet("html"),
-        feed: super::home::feed_links(
-            base,
-            &format!("/feeds/family.ics?{link}&lang={}", lang.code()),
-            &crate::feeds::calendar_name(
-                &crate::feeds::FeedKind::Family(plan.children.clone()),
-                lang,
-            ),
-            lang,
-        ),
-        alarm_minutes: crate::feeds::DEFAULT_ALARM,
+        feed: super::home::feed_links(base, &link, lang),
     }
 }
