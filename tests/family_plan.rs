@@ -366,6 +366,12 @@ async fn the_family_feed_has_one_event_per_planned_lesson_with_one_reminder_each
         .await
         .replace("\r\n ", "");
     assert!(es.contains("NAME;LANGUAGE=es:Plan familiar"), "{es}");
+    // Dates written the Spanish way, the weekday in lower case mid-sentence.
+    assert!(
+        es.replace("\r\n ", "")
+            .contains("Entregar el: miércoles 15 de abril de 2020"),
+        "{es}"
+    );
     assert_eq!(common::libical_events(es.as_bytes()), 5);
     // The default window (two weeks back, eight ahead) is within what a plan covers.
     assert_eq!(app.get("/feeds/family.ics?grades=2").await.status(), 200);

@@ -260,7 +260,8 @@ async fn a_grade_packet_prints_every_airing_at_its_local_time_with_the_work_in_e
         "Dibuja tres pizzas cortadas en cuartos y colorea tres cuartos de una. ¿Qué fracción \
          quedó sin colorear?"
     ));
-    assert!(flat.contains("Entregar el: Viernes 17 de abril"));
+    // Spanish writes the weekday in lower case mid-sentence.
+    assert!(flat.contains("Entregar el: viernes 17 de abril"));
     assert!(!flat.contains("Draw three pizzas"));
     let t = local(first);
     let es_time = format!(
@@ -438,6 +439,22 @@ async fn packets_are_kept_until_the_data_changes() {
     let r = app.get_with(path, &[("If-None-Match", &etag)]).await;
     assert_eq!(r.status(), 200);
     assert_ne!(r.headers()["etag"].to_str().unwrap(), etag);
+
+    // The print-ready HTML goes gzipped to a phone that asks, with a weak validator (one packet,
+    // two encodings) that still revalidates; the PDF, compressed already, goes as it is.
+    let html = "/packets/5/2020-04-13.html?lang=es";
+    let r = app.get_with(html, &[("accept-encoding", "gzip")]).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-encoding"], "gzip");
+    let etag = r.headers()["etag"].to_str().unwrap().to_string();
+    assert!(etag.starts_with("W/\""), "{etag}");
+    let zipped = r.bytes().await.unwrap().len();
+    let plain = app.get_text(html).await.len();
+    assert!(zipped * 3 < plain, "{zipped} bytes gzipped of {plain}");
+    let r = app.get_with(html, &[("if-none-match", &etag)]).await;
+    assert_eq!(r.status(), 304);
+    let r = app.get_with(path, &[("accept-encoding", "gzip")]).await;
+    assert!(!r.headers().contains_key("content-encoding"));
     app.stop().await;
 }
 

@@ -339,7 +339,7 @@ async fn work_attached_on_an_airing_page_shows_in_my_list_the_feed_and_the_famil
         .await;
     assert!(spanish.contains("Tarea: Fracciones con pizza"));
     assert!(spanish.contains("Dibuja tres pizzas cortadas en cuartos."));
-    assert!(spanish.contains("Entregar el: 17 de abril de 2020"));
+    assert!(spanish.contains("Entregar el: viernes 17 de abril de 2020"));
 
     // Another grade's families do not see it.
     let grade9 = app

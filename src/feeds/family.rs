@@ -168,7 +168,7 @@ fn event(
             s.continues,
         ));
         if let Some(d) = f.due {
-            description.push(format!("{}: {}", w.due, lang.long_date(d)));
+            description.push(format!("{}: {}", w.due, lang.due_date(d)));
         }
         if it.late {
             description.push(w.after_due.to_string());

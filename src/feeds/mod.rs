@@ -477,7 +477,7 @@ fn event(
             ));
         }
         if let Some(d) = f.due {
-            description.push(format!("{}: {d}", s.due));
+            description.push(format!("{}: {}", s.due, req.lang.due_date(d)));
         }
         description.push(String::new());
     }

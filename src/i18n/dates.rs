@@ -108,6 +108,30 @@ impl DateWords {
         }
     }
 
+    /// A due date inside a sentence: "Thursday, April 16, 2020" / "jueves 16 de abril de 2020"
+    /// (the Spanish weekday in lower case, as Spanish writes it after "Entregar el:"); without
+    /// the year when `year` is false.
+    pub fn due_date(&self, d: NaiveDate, year: bool) -> String {
+        match (self.spanish, year) {
+            (true, true) => format!(
+                "{} {} de {} de {}",
+                self.weekday(d),
+                d.day(),
+                self.month(d),
+                d.year()
+            ),
+            (true, false) => format!("{} {} de {}", self.weekday(d), d.day(), self.month(d)),
+            (false, true) => format!(
+                "{}, {} {}, {}",
+                self.weekday(d),
+                self.month(d),
+                d.day(),
+                d.year()
+            ),
+            (false, false) => format!("{}, {} {}", self.weekday(d), self.month(d), d.day()),
+        }
+    }
+
     /// "Monday, April 13" / "Lunes 13 de abril", as a heading.
     pub fn day_heading(&self, d: NaiveDate) -> String {
         if self.spanish {

@@ -627,6 +627,12 @@ impl Lang {
         self.dates().day_heading(d)
     }
 
+    /// A due date in a sentence, with its year: "Thursday, April 16, 2020" / "jueves 16 de
+    /// abril de 2020".
+    pub fn due_date(self, d: chrono::NaiveDate) -> String {
+        self.dates().due_date(d, true)
+    }
+
     /// "April 13, 2020" / "13 de abril de 2020".
     pub fn long_date(self, d: chrono::NaiveDate) -> String {
         self.dates().long_date(d)

@@ -216,6 +216,19 @@ mod tests {
             "Semana del 13 de abril de 2020"
         );
         assert_eq!(en.day_heading(d("2020-04-15")), "Wednesday, April 15");
+        // A due date mid-sentence: the Spanish weekday in lower case ("Entregar el: jueves").
+        assert_eq!(
+            es.dates.due_date(d("2026-12-03"), false),
+            "jueves 3 de diciembre"
+        );
+        assert_eq!(
+            Lang::Es.due_date(d("2026-12-03")),
+            "jueves 3 de diciembre de 2026"
+        );
+        assert_eq!(
+            Lang::En.due_date(d("2026-12-03")),
+            "Thursday, December 3, 2026"
+        );
         assert_eq!(es.day_heading(d("2020-04-15")), "Miércoles 15 de abril");
         assert_eq!(
             en.date_range(d("2020-04-13"), d("2020-04-17")),

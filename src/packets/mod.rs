@@ -808,13 +808,9 @@ fn channel_lines<'a>(airings: impl Iterator<Item = &'a Airing>) -> Vec<ChannelLi
     channels
 }
 
-/// "Friday, April 17"; with the year when it is not the packet's.
+/// "Friday, April 17" / "viernes 17 de abril"; with the year when it is not the packet's.
 fn due_label(words: &PacketStrings, due: NaiveDate, monday: NaiveDate) -> String {
-    if due.year() == monday.year() {
-        words.day_heading(due)
-    } else {
-        words.long_date(due)
-    }
+    words.dates.due_date(due, due.year() != monday.year())
 }
 
 #[cfg(test)]

@@ -20,6 +20,7 @@ use axum::http::{header, HeaderValue};
 use axum::routing::get;
 use axum::Router;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -34,7 +35,7 @@ pub const MAX_BODY: usize = 256 * 1024;
 /// Every route of the service.
 pub fn router(state: AppState) -> Router {
     // Pages and JSON shrink to a fraction over gzip, which a slow phone connection feels;
-    // feeds gzip themselves (once, cached), and packets are PDFs, compressed already.
+    // feeds gzip themselves (once, cached).
     let compressed = Router::new()
         .merge(api::router())
         .merge(admin::router())
@@ -45,7 +46,16 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .merge(feeds::router())
-        .merge(packets::router())
+        // The print-ready HTML packet shrinks like a page; PDFs and ZIPs are compressed already.
+        .merge(
+            packets::router().layer(
+                CompressionLayer::new().gzip(true).compress_when(
+                    DefaultPredicate::new()
+                        .and(NotForContentType::const_new("application/pdf"))
+                        .and(NotForContentType::const_new("application/zip")),
+                ),
+            ),
+        )
         .merge(compressed)
         .fallback(not_found)
         // No request may run longer than this (a slow body included): 408.

@@ -296,6 +296,13 @@ fn respond(
         "\"{:016x}\"",
         crate::domain::keys::Fnv1a::of(bytes.as_slice())
     );
+    // An HTML packet goes out gzipped or not (`web::router`): the same packet in two
+    // encodings, so its validator is weak.
+    let sent_etag = if html {
+        format!("W/{etag}")
+    } else {
+        etag.clone()
+    };
     let mut out = HeaderMap::new();
     out.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     out.insert(
@@ -306,7 +313,7 @@ fn respond(
             Sharing::Private => "no-store",
         }),
     );
-    if let Ok(v) = HeaderValue::from_str(&etag) {
+    if let Ok(v) = HeaderValue::from_str(&sent_etag) {
         out.insert(header::ETAG, v);
     }
     if let Some(t) = DateTime::from_timestamp(changed_at, 0).filter(|_| changed_at > 0) {

@@ -261,7 +261,7 @@ pub(super) fn item_view(a: &Airing, lang: Lang, tz: Tz, work: &WorkIndex<'_>) ->
                     minutes: f.minutes,
                     instructions: Text::pick(lang, &f.instructions, f.instructions_es.as_deref()),
                     materials: f.materials.clone(),
-                    due: f.due.map(|d| lang.long_date(d)),
+                    due: f.due.map(|d| lang.due_date(d)),
                 }
             })
             .collect(),

@@ -173,7 +173,7 @@ fn lesson(plan: &FamilyPlan, i: usize, lang: Lang) -> LessonView {
         minutes: f.minutes,
         instructions: Text::pick(lang, &f.instructions, f.instructions_es.as_deref()),
         materials: f.materials.clone(),
-        due: f.due.map(|d| lang.long_date(d)),
+        due: f.due.map(|d| lang.due_date(d)),
         late: it.late,
         also: family::also_airs(it, lang, plan.tz),
         clash,
