@@ -923,3 +923,37 @@ async fn pages_are_accessible_by_construction() {
     }
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_wrong_address_is_a_404_page_in_the_visitors_language() {
+    let app = TestApp::spawn().await;
+    let r = app.get("/calendario?lang=es").await;
+    assert_eq!(r.status(), 404);
+    assert_eq!(r.headers()["content-type"], "text/html; charset=utf-8");
+    let body = r.text().await.unwrap();
+    assert!(body.contains(r#"<html lang="es">"#), "{body}");
+    assert!(body.contains("No hay ninguna página en"), "{body}");
+    assert!(body.contains(r#"href="/?lang=es""#), "{body}");
+    // The browser's language when the address names none.
+    let r = app
+        .get_with("/horario", &[("accept-language", "es-MX,es;q=0.9")])
+        .await;
+    assert_eq!(r.status(), 404);
+    assert!(r.text().await.unwrap().contains("Volver al inicio"));
+    let r = app.get("/nowhere").await;
+    assert!(r.text().await.unwrap().contains("There is no page at"));
+    // Calendar apps and the API get what they read.
+    let r = app.get("/feeds/nowhere.ics").await;
+    assert_eq!(r.status(), 404);
+    assert!(r.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/plain"));
+    let r = app.get("/api/nowhere").await;
+    assert_eq!(r.status(), 404);
+    assert!(r.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("application/json"));
+    app.stop().await;
+}

@@ -224,6 +224,10 @@ pub struct PageStrings {
     pub calendar_links: &'static str,
     pub error_heading: &'static str,
     pub back_to_start: &'static str,
+    /// A page we do not have: "There is no page at" `/path`.
+    pub not_found: &'static str,
+    /// What an error on our side says (the details go to the log).
+    pub internal_error: &'static str,
     /// After "`soon`": a `week` that is not a date.
     pub bad_week: &'static str,
     /// After "`0001-01-01`": a week outside the years we know.
@@ -356,6 +360,8 @@ static PAGES_EN: PageStrings = PageStrings {
     calendar_links: "Calendar links and reminders",
     error_heading: "Something is not right",
     back_to_start: "Back to the start",
+    not_found: "There is no page at",
+    internal_error: "Something went wrong on our side. Please try again in a few minutes.",
     bad_week: "is not a week: write a date such as 2020-04-13.",
     week_out_of_range: "is too far away: choose a week between 1970 and 9998.",
     bad_grade: "is not a grade: choose Pre-K, K, or a grade from 1 to 12.",
@@ -480,6 +486,8 @@ static PAGES_ES: PageStrings = PageStrings {
     calendar_links: "Enlaces del calendario y avisos",
     error_heading: "Algo no está bien",
     back_to_start: "Volver al inicio",
+    not_found: "No hay ninguna página en",
+    internal_error: "Algo salió mal de nuestro lado. Vuelva a intentarlo en unos minutos.",
     bad_week: "no es una semana: escriba una fecha como 2020-04-13.",
     week_out_of_range: "está demasiado lejos: elija una semana entre 1970 y 9998.",
     bad_grade: "no es un grado: elija Preescolar, Kínder o un grado del 1 al 12.",

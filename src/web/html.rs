@@ -84,11 +84,16 @@ struct ErrorPage<'a> {
 /// An error as a small HTML page in `lang`, with a way back to `back_url`.
 pub(crate) fn error_page(lang: Lang, e: AppError, back_url: &str, back_label: &str) -> Response {
     let status = e.status();
+    // Our own failures are said in the page's language; the rest were written in it.
+    let message = match &e {
+        AppError::Internal(_) => lang.pages().internal_error.to_string(),
+        _ => e.public_message(),
+    };
     let page = ErrorPage {
         lang,
         p: lang.pages(),
         status: status.as_u16(),
-        message: e.public_message(),
+        message,
         back_url,
         back_label,
     };

@@ -130,11 +130,32 @@ async fn metrics(State(state): State<AppState>) -> axum::response::Response {
     ))
 }
 
-async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
-    let e = error::AppError::NotFound(format!("nothing at {}", uri.path()));
-    if uri.path().starts_with("/api/") {
+async fn not_found(
+    uri: axum::http::Uri,
+    headers: axum::http::HeaderMap,
+) -> axum::response::Response {
+    let path = uri.path();
+    if path.starts_with("/api/") {
+        let e = error::AppError::NotFound(format!("nothing at {path}"));
         axum::response::IntoResponse::into_response(e)
+    } else if path.starts_with("/feeds/") || path.starts_with("/packets/") {
+        // Calendar apps and printers: plain text.
+        error::AppError::NotFound(format!("nothing at {path}")).into_text_response()
     } else {
-        e.into_text_response()
+        // Someone typed or followed a wrong address: a page in their language.
+        let asked = uri
+            .query()
+            .unwrap_or("")
+            .split('&')
+            .find_map(|kv| kv.strip_prefix("lang="));
+        let lang = family::page_lang(asked, &headers).unwrap_or_default();
+        let p = lang.pages();
+        let message = format!("{} {}", p.not_found, html::shown(path));
+        html::error_page(
+            lang,
+            error::AppError::NotFound(message),
+            &format!("/?lang={}", lang.code()),
+            p.back_to_start,
+        )
     }
 }
