@@ -54,6 +54,8 @@ pub struct PlanWords {
     pub offer_link: &'static str,
     /// On the plan page: back to the form.
     pub change: &'static str,
+    /// The heading over a week's lessons when today is not in it.
+    pub the_week: &'static str,
     /// Around the count of airings not named: "and" 27 "more times this week".
     pub more_before: &'static str,
     pub more_after: &'static str,
@@ -81,7 +83,7 @@ pub static EN: PlanWords = PlanWords {
     too_many: "a family plan is for up to 6 children",
     no_class: "is not a class link we know: ask the teacher for it again",
     same_time_as: "At the same time as",
-    calendar: "Add this plan to your phone's calendar (one reminder before each lesson)",
+    calendar: "Put this plan in my phone's calendar",
     busy: "Many families are asking for their plan right now: please try again in a minute.",
     nothing_short: "No work is planned for these children this week.",
     nothing_today: "No lessons planned for this day.",
@@ -98,6 +100,7 @@ pub static EN: PlanWords = PlanWords {
     offer: "More than one child at home and one TV? One plan tells you which lesson each child watches when, with no two at the same time:",
     offer_link: "Make a family plan",
     change: "Add or change children",
+    the_week: "The week's lessons",
     more_before: "and",
     more_after: "more times this week",
 };
@@ -124,7 +127,7 @@ pub static ES: PlanWords = PlanWords {
     too_many: "un plan familiar es para 6 niños como máximo",
     no_class: "no es un enlace de clase que conozcamos: pídaselo de nuevo al maestro",
     same_time_as: "A la misma hora que",
-    calendar: "Agregue este plan al calendario de su teléfono (un aviso antes de cada clase)",
+    calendar: "Poner este plan en el calendario de mi teléfono",
     busy: "Muchas familias están pidiendo su plan ahora mismo: vuelva a intentarlo en un minuto.",
     nothing_short: "Esta semana no hay tareas para estos niños.",
     nothing_today: "No hay clases planeadas para este día.",
@@ -141,6 +144,7 @@ pub static ES: PlanWords = PlanWords {
     offer: "¿Más de un niño en casa y una sola TV? Un plan le dice qué clase ve cada niño y cuándo, sin dos a la misma hora:",
     offer_link: "Hacer un plan familiar",
     change: "Agregar o cambiar niños",
+    the_week: "Las clases de la semana",
     more_before: "y",
     more_after: "veces más esta semana",
 };

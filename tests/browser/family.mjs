@@ -78,7 +78,7 @@ try {
   await page.goto(`${base}/?grade=5&lang=es`);
   await check("home-grade-es");
   await page.locator("figure.qr svg").screenshot({ path: join(out, "home-qr.png") });
-  await Promise.all([page.waitForURL(/\/subscribe\?grade=5/), page.click("a.cta")]);
+  await Promise.all([page.waitForURL(/\/subscribe\?grade=5/), page.click("main a.cta")]);
   const steps = await page.locator("main").innerText();
   if (!steps.includes("Teléfono Android")) throw new Error("the subscribe page does not speak Spanish");
   await check("subscribe-es");

@@ -230,7 +230,7 @@ fn view(plan: &FamilyPlan, q: &PageQuery, lang: Lang, today: NaiveDate, base: &s
         .collect()
     } else {
         vec![Part {
-            heading: p.week_of,
+            heading: w.the_week,
             open: true,
             days: days.iter().map(to_view).collect(),
         }]
