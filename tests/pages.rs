@@ -957,3 +957,30 @@ async fn a_wrong_address_is_a_404_page_in_the_visitors_language() {
         .starts_with("application/json"));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_schedule_opens_today_and_folds_the_other_days() {
+    // The demo week moved to this week, as `serve` does.
+    let app = TestApp::spawn_with(true).await;
+    let mut b = Browser::new(&app);
+    let r = b.get("/schedule?grade=5&lang=es").await;
+    assert_eq!(r.status, 200);
+    let today_open = r.body.matches("<details open>").count();
+    let days = r.body.matches("<details").count();
+    assert!(days >= 5, "{}", r.body);
+    // Today is open and marked (a weekend day may have nothing for grade 5: then the first).
+    assert_eq!(today_open, 1, "{}", r.body);
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono_tz::America::Los_Angeles)
+        .date_naive();
+    if chrono::Datelike::weekday(&today).number_from_monday() <= 5 {
+        let open = r.body.find("<details open>").unwrap();
+        let marked = r.body.find("· Hoy</h2>").expect("today is marked");
+        assert!(marked > open, "the open day is today");
+    }
+    assert!(
+        r.body.contains("/packets/5/"),
+        "the packet is linked at the top"
+    );
+    app.stop().await;
+}

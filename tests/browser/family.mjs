@@ -83,6 +83,10 @@ try {
   if (!steps.includes("Teléfono Android")) throw new Error("the subscribe page does not speak Spanish");
   await check("subscribe-es");
 
+  step = "the whole week for grade 5, in Spanish";
+  await page.goto(`${base}/schedule?grade=5&week=${week}&lang=es`);
+  await check("schedule-es");
+
   step = "tick grades 2 and 5 and make the plan";
   await page.goto(`${base}/?lang=en`);
   await page.check("#child-2");

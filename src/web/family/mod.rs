@@ -144,6 +144,8 @@ pub(super) struct ItemView {
 pub(super) struct DayView {
     pub(super) heading: String,
     pub(super) items: Vec<ItemView>,
+    /// The day is today in the district's zone.
+    pub(super) today: bool,
 }
 
 /// The language a family page is in: `?lang=`, else the browser's preference, else English.
@@ -220,10 +222,12 @@ pub(super) async fn grade_week(
     let live = assignments::live(pool).await?;
     let kind = FeedKind::Grade(grade);
     let work = WorkIndex::new(&live, |a| kind.shows(a));
+    let today = chrono::Utc::now().with_timezone(&tz).date_naive();
     Ok(by_local_day(&list, tz)
         .into_iter()
         .map(|(day, items)| DayView {
             heading: lang.day_heading(day),
+            today: day == today,
             items: items
                 .into_iter()
                 .map(|a| item_view(a, lang, tz, &work))

@@ -36,6 +36,9 @@ pub(super) struct SchedulePage {
     /// This grade's family plan for the week, and the home page's form to add children.
     plan_url: String,
     family_form_url: String,
+    /// This week's packet, and whether the week holds today (then only today is open).
+    packet_pdf: String,
+    has_today: bool,
 }
 
 /// `GET /schedule?grade=5&week=2020-04-13&lang=es`
@@ -92,6 +95,8 @@ pub(super) async fn schedule(
                     lang.code()
                 ),
                 family_form_url: format!("/?grade={grade_code}&lang={}#family", lang.code()),
+                packet_pdf: format!("/packets/{grade_code}/{week}.pdf?lang={}", lang.code()),
+                has_today: days.iter().any(|d| d.today),
                 grade_code,
                 days,
             };
