@@ -4,6 +4,7 @@
 mod common;
 
 use common::TestApp;
+use serde_json::Value;
 
 #[tokio::test]
 async fn health_answers_when_the_database_does() {
@@ -98,5 +99,47 @@ async fn bad_parameters_are_4xx_that_say_why() {
             "{path}: `{msg}` should mention {words}"
         );
     }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_spanish_title_known_for_an_episode_shows_on_every_airing_of_it() {
+    // The demo week: KOCE's guide gives Spanish titles that KLCS's and KCET's copies of the
+    // same series and episodes lack.
+    let app = TestApp::with_demo_week().await;
+    let airings = app
+        .api_airings("from=2020-04-13&to=2020-04-20&limit=5000")
+        .await;
+    assert!(airings.len() > 900);
+    let mut series: std::collections::HashMap<&str, Vec<&Value>> = Default::default();
+    let mut episodes: std::collections::HashMap<&str, Vec<&Value>> = Default::default();
+    for a in &airings {
+        series
+            .entry(a["series_key"].as_str().unwrap())
+            .or_default()
+            .push(a);
+        if let Some(k) = a["episode_key"].as_str() {
+            episodes.entry(k).or_default().push(a);
+        }
+    }
+    let mut shared = 0;
+    for (field, groups) in [("title_es", &series), ("episode_title_es", &episodes)] {
+        for (key, list) in groups {
+            let known: Vec<&Value> = list
+                .iter()
+                .filter(|a| !a[field].is_null())
+                .copied()
+                .collect();
+            if known.is_empty() {
+                continue;
+            }
+            shared += list.len() - known.len();
+            for a in list {
+                assert!(!a[field].is_null(), "{key}: {field} missing on {a}");
+            }
+        }
+    }
+    // Before the shared titles, 146 airings of the demo week lacked them.
+    assert_eq!(shared, 0);
     app.stop().await;
 }

@@ -19,12 +19,17 @@ pub struct AiringFilter {
     pub limit: Option<i64>,
 }
 
+// A Spanish title missing from an airing is taken from any other airing of its series or
+// episode (`spanish_titles`, kept by the imports).
 const SELECT: &str =
     "SELECT a.id, s.callsign, s.tz, c.number, c.name AS channel_name, a.start_at, \
-    a.end_at, a.title, a.title_es, a.episode_title, a.episode_title_es, a.description, \
+    a.end_at, a.title, COALESCE(a.title_es, st.title_es) AS title_es, a.episode_title, \
+    COALESCE(a.episode_title_es, se.episode_title_es) AS episode_title_es, a.description, \
     a.description_es, a.series_key, a.episode_key, a.grades, a.captions, a.spanish_audio, \
     a.status, a.revision, a.updated_at \
-    FROM airings a JOIN channels c ON c.id = a.channel_id JOIN stations s ON s.id = c.station_id";
+    FROM airings a JOIN channels c ON c.id = a.channel_id JOIN stations s ON s.id = c.station_id \
+    LEFT JOIN spanish_titles st ON st.series_key = a.series_key AND st.episode_key = '' \
+    LEFT JOIN spanish_titles se ON se.series_key = a.series_key AND se.episode_key = a.episode_key";
 
 /// Airings matching `filter`, earliest first.
 pub async fn list(pool: &AnyPool, filter: &AiringFilter) -> Result<Vec<Airing>, StoreError> {

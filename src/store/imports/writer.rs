@@ -504,11 +504,37 @@ impl ImportWriter {
         Ok(())
     }
 
+    /// Records the Spanish titles of the airings this import wrote, for every airing of the
+    /// same series or episode (`store::airings` reads them back where an airing has none).
+    async fn keep_spanish_titles(&mut self) -> Result<(), StoreError> {
+        for sql in [
+            "INSERT INTO spanish_titles (series_key, episode_key, title_es, episode_title_es) \
+             SELECT series_key, '', MAX(title_es), NULL FROM airings \
+             WHERE updated_at = $1 AND title_es IS NOT NULL GROUP BY series_key \
+             ON CONFLICT (series_key, episode_key) DO UPDATE SET title_es = excluded.title_es",
+            "INSERT INTO spanish_titles (series_key, episode_key, title_es, episode_title_es) \
+             SELECT series_key, episode_key, NULL, MAX(episode_title_es) FROM airings \
+             WHERE updated_at = $1 AND episode_title_es IS NOT NULL AND episode_key IS NOT NULL \
+             AND episode_key <> '' GROUP BY series_key, episode_key \
+             ON CONFLICT (series_key, episode_key) \
+             DO UPDATE SET episode_title_es = excluded.episode_title_es",
+        ] {
+            sqlx::query(sql)
+                .bind(self.now)
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Commits the whole import.
     pub async fn commit(mut self) -> Result<ImportCounts, StoreError> {
         let c = self.counts;
         if c.added + c.updated + c.removed > 0 || self.zones_changed {
             crate::store::assignments::bump_version(&mut self.tx, self.now).await?;
+        }
+        if c.added + c.updated > 0 {
+            self.keep_spanish_titles().await?;
         }
         self.tx.commit().await?;
         Ok(self.counts)
