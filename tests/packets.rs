@@ -118,6 +118,7 @@ async fn attach_work(app: &TestApp, airing_id: i64) {
                 .into(),
         ),
         materials: Some("Paper, pencil, crayons".into()),
+        materials_es: Some("Papel, lápiz, crayones".into()),
         minutes: Some(30),
         grades: GradeSet::parse_list("5").unwrap(),
         due: NaiveDate::from_ymd_opt(2020, 4, 17),
@@ -263,6 +264,12 @@ async fn a_grade_packet_prints_every_airing_at_its_local_time_with_the_work_in_e
     // Spanish writes the weekday in lower case mid-sentence.
     assert!(flat.contains("Entregar el: viernes 17 de abril"));
     assert!(!flat.contains("Draw three pizzas"));
+    // The materials in Spanish too, where the teacher gave them.
+    assert!(
+        flat.contains("Materiales: Papel, lápiz, crayones"),
+        "{flat}"
+    );
+    assert!(!flat.contains("Paper, pencil"));
     let t = local(first);
     let es_time = format!(
         "{} {}",
@@ -547,6 +554,7 @@ async fn a_class_packet_prints_only_the_class_work_for_its_teacher() {
         instructions: "Use a ruler and write the length in centimeters.".into(),
         instructions_es: None,
         materials: None,
+        materials_es: None,
         minutes: Some(20),
         grades: GradeSet::parse_list("5").unwrap(),
         due: None,

@@ -984,3 +984,37 @@ async fn the_schedule_opens_today_and_folds_the_other_days() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn materials_come_in_spanish_where_given_and_marked_english_where_not() {
+    let app = demo_app().await;
+    let (_, episode, _) = grade5_math_episode(&app).await;
+    let token = app.api_token(RIVERA).await;
+    for (title, materials_es) in [
+        ("With Spanish", Some("Papel y crayones")),
+        ("English only", None),
+    ] {
+        let mut body = serde_json::json!({"title": title, "instructions": "Draw it.",
+            "materials": "Paper and crayons", "grades": ["5"], "links": [{"episode": episode}]});
+        if let Some(m) = materials_es {
+            body["materials_es"] = serde_json::json!(m);
+        }
+        let (status, v) = app.post_json("/api/assignments", Some(&token), body).await;
+        assert_eq!(status, 201, "{v}");
+        assert_eq!(v["materials_es"], serde_json::json!(materials_es), "{v}");
+    }
+    let es = app
+        .get_text(&format!("/schedule?grade=5&week={WEEK}&lang=es"))
+        .await;
+    assert!(es.contains("Materiales: Papel y crayones"), "{es}");
+    // English where the teacher wrote no Spanish, marked as English for screen readers.
+    assert!(
+        es.contains(r#"Materiales: <span lang="en">Paper and crayons</span>"#),
+        "{es}"
+    );
+    let en = app
+        .get_text(&format!("/schedule?grade=5&week={WEEK}"))
+        .await;
+    assert!(!en.contains("Papel y crayones"));
+    app.stop().await;
+}

@@ -46,6 +46,7 @@ pub struct AssignmentFields {
     pub instructions: String,
     pub instructions_es: Option<String>,
     pub materials: Option<String>,
+    pub materials_es: Option<String>,
     pub minutes: Option<i64>,
     pub grades: GradeSet,
     pub due: Option<NaiveDate>,
@@ -91,6 +92,7 @@ pub struct AssignmentInput {
     pub instructions: String,
     pub instructions_es: Option<String>,
     pub materials: Option<String>,
+    pub materials_es: Option<String>,
     pub minutes: Option<i64>,
     pub grades: Vec<String>,
     pub due: Option<String>,
@@ -105,6 +107,7 @@ impl From<&AssignmentFields> for AssignmentInput {
             instructions: f.instructions.clone(),
             instructions_es: f.instructions_es.clone(),
             materials: f.materials.clone(),
+            materials_es: f.materials_es.clone(),
             minutes: f.minutes,
             grades: f.grades.codes(),
             due: f.due.map(|d| d.to_string()),
@@ -171,6 +174,10 @@ impl AssignmentInput {
             .materials
             .as_deref()
             .and_then(|t| text(&mut errors, "materials", t, MAX_MATERIALS, false));
+        let materials_es = self
+            .materials_es
+            .as_deref()
+            .and_then(|t| text(&mut errors, "materials_es", t, MAX_MATERIALS, false));
         if let Some(m) = self.minutes {
             if !(1..=MAX_MINUTES).contains(&m) {
                 errors.push(FieldError::new(
@@ -213,6 +220,7 @@ impl AssignmentInput {
                 instructions,
                 instructions_es,
                 materials,
+                materials_es,
                 minutes: self.minutes,
                 grades,
                 due,

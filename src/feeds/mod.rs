@@ -470,6 +470,7 @@ fn event(
             s.continues,
         ));
         if let Some(m) = &f.materials {
+            let m = lang.pick(m, f.materials_es.as_deref());
             description.push(format!(
                 "{}: {}",
                 s.materials,

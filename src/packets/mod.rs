@@ -377,7 +377,7 @@ impl QrLink {
 pub struct Work {
     pub title: Text,
     pub instructions: Text,
-    pub materials: Option<String>,
+    pub materials: Option<Text>,
     pub minutes: Option<i64>,
     /// "Friday, April 17" / "Viernes 17 de abril".
     pub due: Option<String>,
@@ -415,7 +415,7 @@ impl Work {
         Work {
             title: Text::pick(lang, &f.title, f.title_es.as_deref()),
             instructions: Text::pick(lang, &f.instructions, f.instructions_es.as_deref()),
-            materials: f.materials.clone(),
+            materials: Text::pick_some(lang, f.materials.as_deref(), f.materials_es.as_deref()),
             minutes: f.minutes,
             due: f.due.map(|d| due_label(lang.packet(), d, monday)),
             answer_lines: answer_lines(f.minutes),
@@ -864,6 +864,7 @@ pub(crate) mod tests {
                 instructions: "Draw three pizzas cut in quarters.".into(),
                 instructions_es: Some("Dibuja tres pizzas cortadas en cuartos.".into()),
                 materials: Some("Paper, pencil".into()),
+                materials_es: None,
                 minutes: Some(30),
                 grades: GradeSet::parse_list("5").unwrap(),
                 due: NaiveDate::from_ymd_opt(2020, 4, 17),

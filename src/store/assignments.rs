@@ -17,8 +17,8 @@ pub async fn bump_version(tx: &mut Transaction<'_, Any>, now: i64) -> Result<(),
 }
 
 const SELECT: &str = "SELECT a.id, a.owner_id, u.email AS owner_email, a.class_id, a.title, \
-    a.title_es, a.instructions, a.instructions_es, a.materials, a.minutes, a.grades, a.due, \
-    a.created_at, a.updated_at, a.deleted_at FROM assignments a JOIN users u ON u.id = a.owner_id";
+    a.title_es, a.instructions, a.instructions_es, a.materials, a.materials_es, a.minutes, \
+    a.grades, a.due, a.created_at, a.updated_at, a.deleted_at FROM assignments a JOIN users u ON u.id = a.owner_id";
 
 fn from_row(r: &AnyRow) -> Result<Assignment, StoreError> {
     let due: Option<String> = get(r, "due")?;
@@ -34,6 +34,7 @@ fn from_row(r: &AnyRow) -> Result<Assignment, StoreError> {
             instructions: get(r, "instructions")?,
             instructions_es: get(r, "instructions_es")?,
             materials: get(r, "materials")?,
+            materials_es: get(r, "materials_es")?,
             minutes: get(r, "minutes")?,
             grades: GradeSet::from_bits(get::<i64>(r, "grades")? as u32),
             due: due.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
@@ -100,6 +101,7 @@ fn write_fields<'q>(
         .bind(f.minutes)
         .bind(f.grades.bits() as i64)
         .bind(f.due.map(|d| d.format("%Y-%m-%d").to_string()))
+        .bind(f.materials_es.as_deref())
 }
 
 async fn insert_links(
@@ -139,8 +141,8 @@ pub async fn create(
     let mut tx = pool.begin().await?;
     let q = sqlx::query(
         "INSERT INTO assignments (title, title_es, instructions, instructions_es, materials, \
-         minutes, grades, due, owner_id, class_id, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+         minutes, grades, due, materials_es, owner_id, class_id, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
     );
     let row = write_fields(q, fields)
         .bind(owner_id)
@@ -261,7 +263,7 @@ pub async fn update(
     let q = sqlx::query(
         "UPDATE assignments SET title = $1, title_es = $2, instructions = $3, \
          instructions_es = $4, materials = $5, minutes = $6, grades = $7, due = $8, \
-         updated_at = $9 WHERE id = $10",
+         materials_es = $9, updated_at = $10 WHERE id = $11",
     );
     write_fields(q, fields)
         .bind(now)

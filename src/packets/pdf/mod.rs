@@ -591,7 +591,7 @@ fn work_blocks(l: &mut Layout<'_>, packet: &Packet, work: &Work) -> Vec<Block> {
     if let Some(m) = &work.materials {
         let label = format!("{}: ", w.materials);
         out.extend(l.paragraph(
-            &[(Weight::Bold, &label), (Weight::Regular, m)],
+            &[(Weight::Bold, &label), (Weight::Regular, &m.text)],
             size,
             indent,
             false,

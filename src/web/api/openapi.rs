@@ -126,6 +126,8 @@ pub struct AssignmentIn {
     instructions_es: Option<String>,
     #[schema(max_length = 2000)]
     materials: Option<String>,
+    #[schema(max_length = 2000)]
+    materials_es: Option<String>,
     #[schema(minimum = 1, maximum = 600)]
     minutes: Option<i64>,
     /// Grades or ranges: `5`, `K`, `4-8`.
@@ -148,6 +150,7 @@ pub struct AssignmentPatchDoc {
     instructions: Option<String>,
     instructions_es: Option<String>,
     materials: Option<String>,
+    materials_es: Option<String>,
     minutes: Option<i64>,
     grades: Option<Vec<String>>,
     due: Option<String>,
@@ -165,6 +168,7 @@ pub struct AssignmentDoc {
     instructions: String,
     instructions_es: Option<String>,
     materials: Option<String>,
+    materials_es: Option<String>,
     minutes: Option<i64>,
     grades: Vec<String>,
     due: Option<String>,

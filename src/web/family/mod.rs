@@ -125,7 +125,7 @@ pub(super) struct WorkView {
     pub(super) title: Text,
     pub(super) minutes: Option<i64>,
     pub(super) instructions: Text,
-    pub(super) materials: Option<String>,
+    pub(super) materials: Option<Text>,
     pub(super) due: Option<String>,
 }
 
@@ -264,7 +264,11 @@ pub(super) fn item_view(a: &Airing, lang: Lang, tz: Tz, work: &WorkIndex<'_>) ->
                     title: Text::pick(lang, &f.title, f.title_es.as_deref()),
                     minutes: f.minutes,
                     instructions: Text::pick(lang, &f.instructions, f.instructions_es.as_deref()),
-                    materials: f.materials.clone(),
+                    materials: Text::pick_some(
+                        lang,
+                        f.materials.as_deref(),
+                        f.materials_es.as_deref(),
+                    ),
                     due: f.due.map(|d| lang.due_date(d)),
                 }
             })
