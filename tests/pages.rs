@@ -663,6 +663,19 @@ async fn classes_get_a_feed_link_that_can_be_renewed() {
         .body
         .contains(&format!("webcal://{}{old}", public_host(&app))));
     assert_eq!(app.get(&old).await.status(), 200);
+    // The share kit: the subscribe steps in both languages, and a code for families.
+    let token = old
+        .trim_start_matches("/feeds/classes/")
+        .trim_end_matches(".ics");
+    for lang in ["en", "es"] {
+        let share = format!("/subscribe?class={token}&#38;lang={lang}");
+        assert!(page.body.contains(&share), "{share}: {}", page.body);
+    }
+    assert!(page.body.contains("<svg"));
+    let steps = b.get(&format!("/subscribe?class={token}&lang=es")).await;
+    assert_eq!(steps.status, 200);
+    assert!(steps.body.contains("Room 12"), "{}", steps.body);
+    assert!(steps.body.contains("Teléfono Android"));
 
     // The class is offered on the attach form.
     let (math, _, _) = grade5_math_episode(&app).await;
@@ -672,7 +685,16 @@ async fn classes_get_a_feed_link_that_can_be_renewed() {
     let renew = page.body.find("/renew").unwrap();
     let start = page.body[..renew].rfind("/teach/classes/").unwrap();
     let action = &page.body[start..renew + "/renew".len()];
+    // A renewal cuts every subscribed family off: it asks first, and without the box ticked
+    // nothing changes.
+    assert!(page
+        .body
+        .contains("families already subscribed stop getting"));
     let r = b.post(action, &[("csrf", &csrf)]).await;
+    assert_eq!(r.status, 400, "{action}");
+    assert!(r.body.contains("was not renewed"), "{}", r.body);
+    assert_eq!(app.get(&old).await.status(), 200);
+    let r = b.post(action, &[("csrf", &csrf), ("confirm", "yes")]).await;
     assert_eq!(r.status, 303, "{action}");
     let new = feed_url(&b.get("/teach/classes").await.body);
     assert_ne!(old, new);

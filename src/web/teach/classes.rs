@@ -2,7 +2,7 @@
 //! private feeds and their packets.
 
 use super::form::{error_views, messages_for, ErrorView};
-use super::{form_or_400, grade_ranges, see_other, with_teacher, CsrfForm, Who, LANG};
+use super::{form_or_400, grade_ranges, see_other, with_teacher, Who, LANG};
 use crate::domain::Week;
 use crate::i18n::packets::PacketStrings;
 use crate::i18n::{Lang, PageStrings};
@@ -29,6 +29,20 @@ pub(super) struct ClassView {
     webcal: String,
     /// This week's packet, `/teach/classes/{id}/packet/{week}`, without `.pdf` or `.html`.
     packet: String,
+    /// What to share with families: the subscribe landing page in each language, and a QR
+    /// code of it in no language (a phone's camera opens it in the phone's own language).
+    share_en: String,
+    share_es: String,
+    share_qr: String,
+}
+
+/// `POST /teach/classes/{id}/renew`: the CSRF token and the box that says the teacher knows
+/// what renewing does to the families already subscribed.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct RenewForm {
+    csrf: String,
+    confirm: Option<String>,
 }
 
 #[derive(Default)]
@@ -69,7 +83,14 @@ pub(super) async fn classes_response(
         .iter()
         .map(|c| {
             let feed_url = work::class_feed_url(state, c);
+            let base = state.config.base_url.trim_end_matches('/');
+            let landing = format!("{base}/subscribe?class={}", c.token);
             ClassView {
+                share_en: format!("{landing}&lang=en"),
+                share_es: format!("{landing}&lang=es"),
+                share_qr: crate::packets::Qr::new(&landing)
+                    .map(|q| q.svg(160, LANG.pages().share_qr))
+                    .unwrap_or_default(),
                 id: c.id,
                 name: c.name.clone(),
                 grades: grade_ranges(c.grades),
@@ -141,11 +162,14 @@ pub(super) async fn renew_class(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(id): Path<String>,
-    form: Result<Form<CsrfForm>, FormRejection>,
+    form: Result<Form<RenewForm>, FormRejection>,
 ) -> Response {
     with_teacher(&state, &headers, None, async |auth: Auth| {
         let f = form_or_400(form)?;
         auth.check_csrf(Some(&f.csrf))?;
+        if f.confirm.is_none() {
+            return Err(AppError::BadRequest(LANG.pages().renew_unconfirmed.into()));
+        }
         work::renew_class_token(&state, &auth, parse_id(&id, "class")?).await?;
         Ok(see_other("/teach/classes"))
     })
