@@ -1040,3 +1040,106 @@ async fn materials_come_in_spanish_where_given_and_marked_english_where_not() {
     assert!(!en.contains("Papel y crayones"));
     app.stop().await;
 }
+
+/// The interface sentences of a page: its text outside markup, styles, QR codes and anything
+/// marked `lang="en"` (data shown in English where no Spanish was given) or `translate="no"`
+/// (names such as a channel's), each run of text
+/// with at least three words and no digits (times, dates and addresses differ or are data).
+fn interface_sentences(html: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = html;
+    let mut skip: Option<String> = None;
+    while let Some(lt) = rest.find('<') {
+        let text = &rest[..lt];
+        if skip.is_none() {
+            let t = text
+                .replace("&#34;", "\"")
+                .replace("&#39;", "'")
+                .replace("&#38;", "&")
+                .replace("&quot;", "\"")
+                .replace("&amp;", "&");
+            let t = t.split_whitespace().collect::<Vec<_>>().join(" ");
+            let words = t
+                .split(' ')
+                .filter(|w| w.chars().any(char::is_alphabetic))
+                .count();
+            if words >= 3 && !t.chars().any(|c| c.is_ascii_digit()) && !t.contains("://") {
+                out.push(t);
+            }
+        }
+        let Some(gt) = rest[lt..].find('>') else {
+            break;
+        };
+        let tag = &rest[lt + 1..lt + gt];
+        let name: String = tag
+            .trim_start_matches('/')
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect();
+        match &skip {
+            Some(until) if tag.starts_with('/') && &name == until => skip = None,
+            Some(_) => {}
+            // The page's own language is on <html>; data in English is marked inside it.
+            None if !tag.starts_with('/')
+                && name != "html"
+                && (tag.contains(r#" lang="en""#)
+                    || tag.contains(r#" translate="no""#)
+                    || matches!(name.as_str(), "style" | "svg" | "title")) =>
+            {
+                if !tag.ends_with('/') {
+                    skip = Some(name);
+                }
+            }
+            None => {}
+        }
+        rest = &rest[lt + gt + 1..];
+    }
+    out
+}
+
+#[tokio::test]
+async fn no_english_interface_sentence_on_a_spanish_page() {
+    let app = demo_app().await;
+    let (_, episode, _) = grade5_math_episode(&app).await;
+    let token = app.api_token(RIVERA).await;
+    let (status, v) = app
+        .post_json(
+            "/api/assignments",
+            Some(&token),
+            serde_json::json!({"title": "Fractions log", "title_es": "Registro de fracciones",
+                "instructions": "Write it down.", "instructions_es": "Escríbelo.",
+                "materials": "Paper", "materials_es": "Papel", "due": "2020-04-17",
+                "grades": ["5"], "links": [{"episode": episode}]}),
+        )
+        .await;
+    assert_eq!(status, 201, "{v}");
+    let mut checked = 0;
+    for path in [
+        "/?lang=es".to_string(),
+        "/?grade=5&lang=es".into(),
+        format!("/schedule?grade=5&week={WEEK}&lang=es"),
+        format!("/family?grades=2,5&week={WEEK}&lang=es"),
+        "/family?grades=9&week=2020-04-13&lang=es".into(),
+        "/subscribe?grade=5&lang=es".into(),
+        "/subscribe?grades=2,5&lang=es".into(),
+        format!("/packets/5/{WEEK}.html?lang=es"),
+        format!("/packets/family/{WEEK}.html?grades=2,5&lang=es"),
+        "/family?grades=13&lang=es".into(),
+        "/no-such-page?lang=es".into(),
+    ] {
+        let es = app.get_text(&path).await;
+        let en = app.get_text(&path.replace("lang=es", "lang=en")).await;
+        let english: std::collections::HashSet<String> =
+            interface_sentences(&en).into_iter().collect();
+        let spanish = interface_sentences(&es);
+        assert!(!spanish.is_empty(), "{path}: no text read");
+        let untranslated: Vec<&String> = spanish.iter().filter(|s| english.contains(*s)).collect();
+        assert!(
+            untranslated.is_empty(),
+            "{path} says in English: {untranslated:?}"
+        );
+        checked += spanish.len();
+    }
+    assert!(checked > 100, "{checked} sentences checked");
+    app.stop().await;
+}
