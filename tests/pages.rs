@@ -1081,14 +1081,13 @@ fn interface_sentences(html: &str) -> Vec<String> {
             Some(_) => {}
             // The page's own language is on <html>; data in English is marked inside it.
             None if !tag.starts_with('/')
+                && !tag.ends_with('/')
                 && name != "html"
                 && (tag.contains(r#" lang="en""#)
                     || tag.contains(r#" translate="no""#)
                     || matches!(name.as_str(), "style" | "svg" | "title")) =>
             {
-                if !tag.ends_with('/') {
-                    skip = Some(name);
-                }
+                skip = Some(name);
             }
             None => {}
         }
