@@ -65,7 +65,7 @@ async fn a_parent_makes_a_family_plan_on_a_small_phone_and_every_page_passes_axe
         .lines()
         .map(|l| serde_json::from_str(l).expect("a JSON line per page"))
         .collect();
-    assert_eq!(pages.len(), 7, "{}", run.stdout);
+    assert_eq!(pages.len(), 8, "{}", run.stdout);
     for p in &pages {
         eprintln!("{p}");
         assert_eq!(p["violations"], serde_json::json!([]), "axe-core: {p}");

@@ -87,6 +87,10 @@ try {
   await page.goto(`${base}/schedule?grade=5&week=${week}&lang=es`);
   await check("schedule-es");
 
+  step = "the week's packet to print, read on the phone";
+  await page.goto(`${base}/packets/5/${week}.html?lang=es`);
+  await check("packet-es");
+
   step = "tick grades 2 and 5 and make the plan";
   await page.goto(`${base}/?lang=en`);
   await page.check("#child-2");
