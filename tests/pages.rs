@@ -1142,3 +1142,32 @@ async fn no_english_interface_sentence_on_a_spanish_page() {
     assert!(checked > 100, "{checked} sentences checked");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_series_link_is_shown_by_the_title_it_airs_under() {
+    let app = demo_app().await;
+    let a = &app
+        .api_airings("grade=5&from=2020-04-13&to=2020-04-18")
+        .await[0];
+    let (key, title) = (
+        a["series_key"].as_str().unwrap(),
+        a["title"].as_str().unwrap(),
+    );
+    assert_ne!(key, title);
+    let token = app.api_token(RIVERA).await;
+    let (status, v) = app
+        .post_json(
+            "/api/assignments",
+            Some(&token),
+            serde_json::json!({"title": "Whole series", "instructions": "Watch any.",
+                               "grades": ["5"], "links": [{"series": key}]}),
+        )
+        .await;
+    assert_eq!(status, 201, "{v}");
+    let mut t = Browser::sign_in(&app, RIVERA).await;
+    let page = t.get("/teach/assignments").await;
+    let shown = format!(": {}", title.replace('&', "&#38;").replace('\'', "&#39;"));
+    assert!(page.body.contains(&shown), "{shown}: {}", page.body);
+    assert!(!page.body.contains(&format!(": {key}<")), "{}", page.body);
+    app.stop().await;
+}

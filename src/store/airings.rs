@@ -221,6 +221,20 @@ pub async fn key_exists(
     Ok(row.is_some())
 }
 
+/// The title a series airs under (its latest airing's), if any airing of it is stored.
+pub async fn series_title(pool: &AnyPool, series_key: &str) -> Result<Option<String>, StoreError> {
+    let row = sqlx::query(
+        "SELECT title FROM airings WHERE series_key = $1 ORDER BY start_at DESC LIMIT 1",
+    )
+    .bind(series_key)
+    .fetch_optional(pool)
+    .await?;
+    Ok(match row {
+        Some(r) => Some(sqlx::Row::try_get(&r, "title")?),
+        None => None,
+    })
+}
+
 /// Every airing of an episode (`series/episode` key), earliest first.
 pub async fn of_episode(pool: &AnyPool, episode_key: &str) -> Result<Vec<Airing>, StoreError> {
     let series = episode_key.split('/').next().unwrap_or(episode_key);

@@ -47,6 +47,7 @@ pub(super) struct LinkNamer<'a> {
     pub(super) state: &'a AppState,
     pub(super) airings: HashMap<i64, Option<Airing>>,
     pub(super) episodes: HashMap<String, Option<Airing>>,
+    pub(super) series: HashMap<String, Option<String>>,
 }
 
 impl<'a> LinkNamer<'a> {
@@ -55,6 +56,7 @@ impl<'a> LinkNamer<'a> {
             state,
             airings: HashMap::new(),
             episodes: HashMap::new(),
+            series: HashMap::new(),
         }
     }
 
@@ -105,10 +107,18 @@ impl<'a> LinkNamer<'a> {
                     },
                 }
             }
-            Link::Series(k) => LinkView {
-                label: format!("{}: {k}", p.scope_series),
-                href: None,
-            },
+            Link::Series(k) => {
+                if !self.series.contains_key(k) {
+                    let title = airings::series_title(pool, k).await?;
+                    self.series.insert(k.clone(), title);
+                }
+                // The series by the title it airs under; its key only if nothing of it is left.
+                let name = self.series.get(k).cloned().flatten().unwrap_or(k.clone());
+                LinkView {
+                    label: format!("{}: {name}", p.scope_series),
+                    href: None,
+                }
+            }
         })
     }
 
