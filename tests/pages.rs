@@ -385,8 +385,29 @@ async fn editing_deleting_and_restoring_from_my_assignments() {
         )
         .await;
     assert_eq!(r.status, 303);
+    // The list says it was deleted, at the top, with the button that undoes it first.
+    assert_eq!(
+        r.location(),
+        format!("/teach/assignments?deleted={id}#undo")
+    );
+    let undo = b.get(r.location()).await;
+    let notice = undo.body.find(r#"id="undo""#).expect("the undo notice");
+    assert!(undo.body[notice..].starts_with(r#"id="undo" role="status""#));
+    let main = undo.body.find("<main").unwrap();
+    let first_form = main + undo.body[main..].find("<form").unwrap();
+    assert!(
+        undo.body[first_form..].starts_with(&format!(
+            r#"<form method="post" action="/teach/assignments/{id}/restore">"#
+        )),
+        "{}",
+        undo.body
+    );
+    assert!(undo
+        .body
+        .contains("was deleted: families no longer see it."));
     let list = b.get("/teach/assignments").await;
     assert!(list.body.contains("Deleted"));
+    assert!(!list.body.contains(r#"id="undo""#));
     assert!(list
         .body
         .contains(&format!("/teach/assignments/{id}/restore")));

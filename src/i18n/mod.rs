@@ -305,6 +305,10 @@ pub struct PageStrings {
     pub delete: &'static str,
     pub deleted_assignments: &'static str,
     pub restore: &'static str,
+    /// After a delete, at the top of the list: "`title`" … "was deleted: families no longer
+    /// see it." and the button that undoes it.
+    pub deleted_notice: &'static str,
+    pub undo: &'static str,
     pub edit_assignment: &'static str,
     pub save_changes: &'static str,
     pub cancel: &'static str,
@@ -439,6 +443,8 @@ static PAGES_EN: PageStrings = PageStrings {
     delete: "Delete",
     deleted_assignments: "Deleted",
     restore: "Restore",
+    deleted_notice: "was deleted: families no longer see it.",
+    undo: "Undo",
     edit_assignment: "Edit assignment",
     save_changes: "Save changes",
     cancel: "Cancel",
@@ -573,6 +579,8 @@ static PAGES_ES: PageStrings = PageStrings {
     delete: "Borrar",
     deleted_assignments: "Borradas",
     restore: "Restaurar",
+    deleted_notice: "se eliminó: las familias ya no la ven.",
+    undo: "Deshacer",
     edit_assignment: "Editar la tarea",
     save_changes: "Guardar los cambios",
     cancel: "Cancelar",

@@ -114,7 +114,15 @@ pub(super) async fn set_deleted(
     with_teacher(state, headers, None, async |auth: Auth| {
         let f = form_or_400(form)?;
         auth.check_csrf(Some(&f.csrf))?;
-        work::set_deleted(state, &auth, parse_id(id, "assignment")?, deleted).await?;
+        let id = parse_id(id, "assignment")?;
+        work::set_deleted(state, &auth, id, deleted).await?;
+        // After a delete, the list says so at the top with the button that undoes it.
+        if deleted {
+            let to = format!("/teach/assignments?deleted={id}#undo");
+            return Ok(axum::response::IntoResponse::into_response(
+                axum::response::Redirect::to(&to),
+            ));
+        }
         Ok(see_other("/teach/assignments"))
     })
     .await

@@ -40,6 +40,8 @@ pub(super) struct AssignmentsPage {
     pub(super) nav: &'static str,
     pub(super) live: Vec<AssignmentRow>,
     pub(super) deleted: Vec<AssignmentRow>,
+    /// The one just deleted (`?deleted=ID`, where the delete sends the teacher), to undo at once.
+    pub(super) just_deleted: Option<(i64, String)>,
 }
 
 /// Describes links in words, looking each airing or episode up once.
@@ -191,7 +193,21 @@ pub(super) async fn my_assignments(
                 live.push(row);
             }
         }
+        // `?deleted=ID`: the assignment this teacher just deleted, if it still is.
+        let asked: Option<i64> = uri
+            .query()
+            .unwrap_or("")
+            .split('&')
+            .find_map(|kv| kv.strip_prefix("deleted="))
+            .and_then(|v| v.parse().ok());
+        let just_deleted = asked.and_then(|id| {
+            deleted
+                .iter()
+                .find(|r: &&AssignmentRow| r.id == id)
+                .map(|r| (r.id, r.title.clone()))
+        });
         let page = AssignmentsPage {
+            just_deleted,
             lang: LANG,
             p: LANG.pages(),
             s: LANG.strings(),
