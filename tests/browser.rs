@@ -28,7 +28,7 @@ async fn a_teacher_attaches_work_in_the_browser_and_the_grade_feed_shows_it() {
 const PAGE_BUDGET: u64 = 30 * 1024;
 
 #[tokio::test]
-async fn a_parent_makes_a_family_plan_on_a_small_phone_and_every_page_passes_axe() {
+async fn a_parent_subscribes_by_keyboard_and_makes_a_family_plan_on_a_phone_and_a_computer() {
     let chromium = Chromium::find();
     let app = TestApp::with_demo_week().await;
     let teacher = app.add_user("teacher@school.test", Role::Teacher).await;
@@ -56,35 +56,49 @@ async fn a_parent_makes_a_family_plan_on_a_small_phone_and_every_page_passes_axe
         }
     }
     let out = repo().join("target/browser").display().to_string();
-    let run = chromium
-        .run("family.mjs", &[&app.base, "2020-04-13", &out])
-        .await;
-    assert!(run.status.success(), "{}{}", run.stdout, run.stderr);
-    let pages: Vec<serde_json::Value> = run
-        .stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("a JSON line per page"))
-        .collect();
-    assert_eq!(pages.len(), 8, "{}", run.stdout);
-    for p in &pages {
-        eprintln!("{p}");
-        assert_eq!(p["violations"], serde_json::json!([]), "axe-core: {p}");
-        let bytes = p["bytes"].as_u64().unwrap();
-        assert!(bytes > 0 && bytes < PAGE_BUDGET, "{bytes} bytes: {p}");
-        let name = p["page"].as_str().unwrap();
-        assert!(repo().join(format!("target/browser/{name}.png")).exists());
-    }
-    // The QR codes on the pages, as a phone's camera reads them off the screen: the landing
-    // page with the steps, over the site's own http(s) address.
     let base = app.db.config().base_url;
-    let base = base.trim_end_matches('/');
-    assert_eq!(
-        common::qr_codes(&repo().join("target/browser/home-qr.png")),
-        [format!("{base}/subscribe?grade=5&lang=es")]
-    );
-    assert_eq!(
-        common::qr_codes(&repo().join("target/browser/plan-qr.png")),
-        [format!("{base}/subscribe?grades=2,5&lang=en")]
-    );
+    let base = base.trim_end_matches('/').to_string();
+    // A small Android phone, and a computer's screen.
+    for width in ["360", "1280"] {
+        let run = chromium
+            .run("family.mjs", &[&app.base, "2020-04-13", &out, width])
+            .await;
+        assert!(
+            run.status.success(),
+            "{width}: {}{}",
+            run.stdout,
+            run.stderr
+        );
+        let pages: Vec<serde_json::Value> = run
+            .stdout
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("a JSON line per page"))
+            .collect();
+        assert_eq!(pages.len(), 8, "{}", run.stdout);
+        for p in &pages {
+            eprintln!("{width} px: {p}");
+            assert_eq!(
+                p["violations"],
+                serde_json::json!([]),
+                "axe-core at {width} px: {p}"
+            );
+            let bytes = p["bytes"].as_u64().unwrap();
+            assert!(bytes > 0 && bytes < PAGE_BUDGET, "{bytes} bytes: {p}");
+            let name = p["page"].as_str().unwrap();
+            assert!(repo()
+                .join(format!("target/browser/{name}-{width}.png"))
+                .exists());
+        }
+        // The QR codes on the pages, as a phone's camera reads them off the screen: the
+        // landing page with the steps, over the site's own http(s) address.
+        assert_eq!(
+            common::qr_codes(&repo().join(format!("target/browser/home-qr-{width}.png"))),
+            [format!("{base}/subscribe?grade=5&lang=es")]
+        );
+        assert_eq!(
+            common::qr_codes(&repo().join(format!("target/browser/plan-qr-{width}.png"))),
+            [format!("{base}/subscribe?grades=2,5&lang=en")]
+        );
+    }
     app.stop().await;
 }
