@@ -693,6 +693,38 @@ async fn classes_get_a_feed_link_that_can_be_renewed() {
         assert!(page.body.contains(&share), "{share}: {}", page.body);
     }
     assert!(page.body.contains("<svg"));
+    // A page to print for the families: the steps in both languages beside the class's code.
+    let handout = page.body.find("/handout.pdf").unwrap();
+    let start = page.body[..handout].rfind("/teach/classes/").unwrap();
+    let url = &page.body[start..handout + "/handout.pdf".len()];
+    let pdf = b.get(url).await;
+    assert_eq!(pdf.status, 200, "{url}");
+    assert_eq!(pdf.headers["content-type"], "application/pdf");
+    assert_eq!(pdf.headers["cache-control"], "no-store");
+    let text = common::pdf_text(&pdf.bytes);
+    assert!(text.contains("Room 12"), "{text}");
+    assert!(
+        text.contains("Get the class's TV lessons on your phone"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Las clases de TV de la clase en su teléfono"),
+        "{text}"
+    );
+    let landing = format!(
+        "{}/subscribe?class={token}",
+        app.db.config().base_url.trim_end_matches('/')
+    );
+    assert_eq!(
+        common::pdf_qr_codes(&pdf.bytes, 1),
+        [landing.clone(), landing]
+    );
+    // Only the class's teacher may print it.
+    assert_eq!(
+        Browser::new(&app).get(url).await.status,
+        303,
+        "{url} without a session"
+    );
     let steps = b.get(&format!("/subscribe?class={token}&lang=es")).await;
     assert_eq!(steps.status, 200);
     assert!(steps.body.contains("Room 12"), "{}", steps.body);

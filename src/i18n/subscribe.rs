@@ -44,6 +44,9 @@ pub struct SubscribeWords {
     pub packet_link: &'static str,
     pub plan_link: &'static str,
     pub pick_calendar: &'static str,
+    /// The one-page handout a teacher prints for families.
+    pub handout_heading: &'static str,
+    pub handout_steps: [&'static str; 3],
     pub one_only: &'static str,
 }
 
@@ -88,6 +91,12 @@ pub static EN: SubscribeWords = SubscribeWords {
     packet_link: "This week's packet to print (PDF)",
     plan_link: "The family plan for this week",
     pick_calendar: "name one calendar: grade=5, grades=2,5 (a family) or class=… (a teacher's link)",
+    handout_heading: "Get the class's TV lessons on your phone",
+    handout_steps: [
+        "1. Open your phone's camera and point it at the code.",
+        "2. Open the page it shows: it says, for your kind of phone, how to put the lessons and the work in your calendar. It keeps itself up to date.",
+        "3. No internet at home? Ask the teacher for the weekly packet on paper.",
+    ],
     one_only: "name one calendar only: a grade, a family (grades, classes) or a class",
 };
 
@@ -132,5 +141,11 @@ pub static ES: SubscribeWords = SubscribeWords {
     packet_link: "El paquete de esta semana para imprimir (PDF)",
     plan_link: "El plan familiar de esta semana",
     pick_calendar: "indique un calendario: grade=5, grades=2,5 (una familia) o class=… (el enlace de un maestro)",
+    handout_heading: "Las clases de TV de la clase en su teléfono",
+    handout_steps: [
+        "1. Abra la cámara de su teléfono y apúntela al código.",
+        "2. Abra la página que aparece: explica, para su tipo de teléfono, cómo poner las clases y las tareas en su calendario. Se actualiza sola.",
+        "3. ¿No tiene internet en casa? Pídale al maestro el paquete semanal en papel.",
+    ],
     one_only: "indique un solo calendario: un grado, una familia (grades, classes) o una clase",
 };

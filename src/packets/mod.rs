@@ -13,6 +13,7 @@
 
 pub mod cache;
 mod family;
+pub mod handout;
 pub mod html;
 pub mod pdf;
 mod publish;

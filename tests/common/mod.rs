@@ -37,7 +37,7 @@ pub use db::TestDb;
 #[allow(unused_imports)]
 pub use libical::libical_events;
 #[allow(unused_imports)]
-pub use qr::{pdf_qr_codes, qr_codes};
+pub use qr::{pdf_qr_codes, pdf_text, qr_codes};
 
 use std::path::PathBuf;
 

@@ -43,3 +43,19 @@ pub fn pdf_qr_codes(pdf: &[u8], page: u32) -> Vec<String> {
     assert!(status.success(), "pdftoppm failed");
     qr_codes(&dir.path().join("page.png"))
 }
+
+/// The text of a PDF, read back with poppler's `pdftotext`, lines joined by spaces.
+#[track_caller]
+pub fn pdf_text(pdf: &[u8]) -> String {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let file = dir.path().join("p.pdf");
+    std::fs::write(&file, pdf).expect("the PDF written");
+    let out = Command::new("pdftotext")
+        .args(["-raw", "-enc", "UTF-8"])
+        .arg(&file)
+        .arg("-")
+        .output()
+        .expect("pdftotext (Debian's poppler-utils) is needed: tests/run.sh installs it");
+    assert!(out.status.success(), "pdftotext failed");
+    String::from_utf8_lossy(&out.stdout).replace('\n', " ")
+}

@@ -195,8 +195,13 @@ pub(super) struct Style {
 
 impl Style {
     pub(super) fn new(packet: &Packet) -> Style {
-        let (page_w, page_h) = packet.options.size.points();
-        let k = if packet.options.large { 1.4 } else { 1.0 };
+        Style::sized(packet.options.size, packet.options.large)
+    }
+
+    /// The style of a page of `size`, in large print when `large`.
+    pub(super) fn sized(size: crate::packets::PaperSize, large: bool) -> Style {
+        let (page_w, page_h) = size.points();
+        let k = if large { 1.4 } else { 1.0 };
         Style {
             page_w,
             page_h,

@@ -64,6 +64,65 @@ pub fn render(packet: &Packet) -> Result<Vec<u8>, PacketError> {
     doc.finish().map_err(|e| PacketError::Pdf(format!("{e:?}")))
 }
 
+/// Draws a class's handout for families (one page: English, then Spanish).
+pub fn render_handout(h: &super::handout::Handout) -> Result<Vec<u8>, PacketError> {
+    use crate::i18n::Lang;
+    let fonts = FONTS.as_ref().ok_or(PacketError::Font)?;
+    let mut l = Layout {
+        fonts,
+        widths: HashMap::new(),
+        s: Style::sized(h.size, false),
+    };
+    let k = l.s.k;
+    let mut blocks = l.paragraph(&[(Weight::Bold, &h.class)], l.s.grade * 0.8, 0.0, true);
+    for lang in [Lang::En, Lang::Es] {
+        let w = lang.subscribe();
+        blocks.push(spacer(12.0 * k));
+        let size = l.s.heading;
+        blocks.extend(heading(&mut l, w.handout_heading, size));
+        for step in w.handout_steps {
+            blocks.extend(l.paragraph(&[(Weight::Regular, step)], l.s.body * 1.2, 0.0, false));
+            blocks.push(spacer(4.0 * k));
+        }
+        let link = QrLink {
+            caption: lang.pages().scan_to_subscribe,
+            url: h.url.clone(),
+            qr: h.qr.clone(),
+        };
+        blocks.push(qr_block(&mut l, &[&link]));
+    }
+    let mut p = Paginator {
+        pages: Vec::new(),
+        y: l.s.top,
+        top: l.s.top,
+        bottom: l.s.bottom,
+    };
+    p.place_section(blocks, &[]);
+    let mut doc = Document::new();
+    doc.set_metadata(
+        Metadata::new()
+            .title(format!(
+                "{} · {}",
+                h.class,
+                Lang::En.subscribe().handout_heading
+            ))
+            .language("en".to_string())
+            .creator(format!("lessoncast {}", env!("CARGO_PKG_VERSION"))),
+    );
+    for page_ops in p.pages {
+        let settings = PageSettings::from_wh(l.s.page_w, l.s.page_h)
+            .ok_or_else(|| PacketError::Pdf("bad page size".into()))?;
+        let mut page = doc.start_page_with(settings);
+        let mut surface = page.surface();
+        for op in &page_ops.ops {
+            draw(&mut surface, fonts, op);
+        }
+        surface.finish();
+        page.finish();
+    }
+    doc.finish().map_err(|e| PacketError::Pdf(format!("{e:?}")))
+}
+
 /// The header and footer of page `n` of `total`.
 fn page_chrome(l: &mut Layout<'_>, packet: &Packet, n: usize, total: usize) -> Vec<Op> {
     let s = &l.s;

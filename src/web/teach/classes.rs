@@ -176,6 +176,47 @@ pub(super) async fn renew_class(
     .await
 }
 
+/// `GET /teach/classes/{id}/handout.pdf`: one page to print for the class's families, the
+/// steps in English and Spanish beside the code of the class's subscribe page.
+pub(super) async fn handout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    uri: Uri,
+    Path(id): Path<String>,
+) -> Response {
+    with_teacher(&state, &headers, Some(&uri), async |auth: Auth| {
+        let class = work::own_class(&state, &auth, parse_id(&id, "class")?).await?;
+        let base = state.config.base_url.trim_end_matches('/');
+        let url = format!("{base}/subscribe?class={}", class.token);
+        let handout =
+            crate::packets::handout::Handout::new(class.name.clone(), url, Default::default());
+        let pdf =
+            tokio::task::spawn_blocking(move || crate::packets::pdf::render_handout(&handout))
+                .await
+                .map_err(|e| AppError::Internal(Box::new(e)))?
+                .map_err(|e| AppError::Internal(Box::new(e)))?;
+        let disposition = format!(
+            "inline; filename=\"lessoncast-class-{}-handout.pdf\"",
+            class.id
+        );
+        let mut r = axum::response::IntoResponse::into_response(pdf);
+        let h = r.headers_mut();
+        h.insert(
+            axum::http::header::CONTENT_TYPE,
+            axum::http::HeaderValue::from_static("application/pdf"),
+        );
+        h.insert(
+            axum::http::header::CACHE_CONTROL,
+            axum::http::HeaderValue::from_static("no-store"),
+        );
+        if let Ok(v) = axum::http::HeaderValue::from_str(&disposition) {
+            h.insert(axum::http::header::CONTENT_DISPOSITION, v);
+        }
+        Ok(r)
+    })
+    .await
+}
+
 /// `GET /teach/classes/{id}/packet/{week}.pdf` (or `.html`; `?lang=&size=&large=` as for a
 /// grade's packet): the class's weekly packet, for the teacher whose class it is.
 pub(super) async fn class_packet(

@@ -55,6 +55,7 @@ pub fn router() -> Router<AppState> {
             get(classes::classes).post(classes::create_class),
         )
         .route("/teach/classes/{id}/renew", post(classes::renew_class))
+        .route("/teach/classes/{id}/handout.pdf", get(classes::handout))
         .route(
             "/teach/classes/{id}/packet/{file}",
             get(classes::class_packet),
