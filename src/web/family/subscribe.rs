@@ -70,7 +70,9 @@ pub(super) async fn subscribe(
             let w = lang.subscribe();
             let week = crate::web::html::parse_week(lang, None, state.config.tz)?;
             let family_given = q.grades.is_some() || q.classes.is_some();
-            let (kind, query, packet, plan, caching) =
+            let l = lang.code();
+            // Each calendar: what it is, its feed, the query that names it, its packet and plan.
+            let (kind, path, query, packet, plan, caching) =
                 match (q.grade.as_deref(), family_given, q.class.as_deref()) {
                     (Some(_), false, None) => {
                         let g = parse_grade(lang, q.grade.as_deref())?
@@ -78,6 +80,7 @@ pub(super) async fn subscribe(
                         let code = g.code();
                         (
                             FeedKind::Grade(g),
+                            format!("/feeds/grades/{code}.ics?lang={l}"),
                             format!("grade={code}"),
                             Some(format!("/packets/{code}/{week}.pdf?lang={}", lang.code())),
                             Some(format!("/family?grades={code}&lang={}", lang.code())),
@@ -99,6 +102,7 @@ pub(super) async fn subscribe(
                         };
                         (
                             FeedKind::Family(children),
+                            format!("/feeds/family.ics?{link}&lang={l}"),
                             link.clone(),
                             Some(format!(
                                 "/packets/family/{week}.pdf?{link}&lang={}",
@@ -123,6 +127,7 @@ pub(super) async fn subscribe(
                             .ok_or_else(|| AppError::family(FamilyError::NoClass(shown), lang))?;
                         (
                             FeedKind::Class((&class).into()),
+                            format!("/feeds/classes/{token}.ics?lang={l}"),
                             format!("class={token}"),
                             None,
                             None,
@@ -135,17 +140,6 @@ pub(super) async fn subscribe(
                     _ => return Err(AppError::BadRequest(w.one_only.to_string())),
                 };
             let base = state.config.base_url.trim_end_matches('/');
-            let path = match &kind {
-                FeedKind::Grade(g) => {
-                    format!("/feeds/grades/{}.ics?lang={}", g.code(), lang.code())
-                }
-                FeedKind::Family(_) => format!("/feeds/family.ics?{query}&lang={}", lang.code()),
-                FeedKind::Class(_) | FeedKind::Station(_) => format!(
-                    "/feeds/classes/{}.ics?lang={}",
-                    query.trim_start_matches("class="),
-                    lang.code()
-                ),
-            };
             let https = format!("{base}{path}");
             let name = feeds::calendar_name(&kind, lang);
             let add_from_web = |host: &str| {

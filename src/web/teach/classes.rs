@@ -190,6 +190,13 @@ pub(super) async fn handout(
         let url = format!("{base}/subscribe?class={}", class.token);
         let handout =
             crate::packets::handout::Handout::new(class.name.clone(), url, Default::default());
+        // Drawn in the packets' turns, like every PDF.
+        let _turn = state
+            .packets
+            .drawing
+            .take()
+            .await
+            .ok_or(crate::packets::PublishError::Busy)?;
         let pdf =
             tokio::task::spawn_blocking(move || crate::packets::pdf::render_handout(&handout))
                 .await
