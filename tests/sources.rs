@@ -711,7 +711,11 @@ async fn two_replicas_on_one_database_run_each_tick_once() {
     let s = lessoncast::store::sources::by_id(db.store.pool(), id)
         .await
         .unwrap();
-    assert_eq!(s.consecutive_failures, 0);
+    assert_eq!(
+        s.consecutive_failures, 0,
+        "the last run failed: {:?}",
+        s.last_error
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

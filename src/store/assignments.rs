@@ -138,7 +138,7 @@ pub async fn create(
     links: &[Link],
     now: i64,
 ) -> Result<Assignment, StoreError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = super::begin_write(pool).await?;
     let q = sqlx::query(
         "INSERT INTO assignments (title, title_es, instructions, instructions_es, materials, \
          minutes, grades, due, materials_es, owner_id, class_id, created_at, updated_at) \
@@ -259,7 +259,7 @@ pub async fn update(
     links: Option<&[Link]>,
     now: i64,
 ) -> Result<Assignment, StoreError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = super::begin_write(pool).await?;
     let q = sqlx::query(
         "UPDATE assignments SET title = $1, title_es = $2, instructions = $3, \
          instructions_es = $4, materials = $5, minutes = $6, grades = $7, due = $8, \
@@ -297,7 +297,7 @@ pub async fn set_deleted(
     by: i64,
     now: i64,
 ) -> Result<Assignment, StoreError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = super::begin_write(pool).await?;
     if deleted {
         sqlx::query(
             "UPDATE assignments SET deleted_at = $1, deleted_by = $2, updated_at = $3 WHERE id = $4",
@@ -404,7 +404,7 @@ pub async fn renew_class_token(
     token: &str,
     now: i64,
 ) -> Result<Class, StoreError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = super::begin_write(pool).await?;
     sqlx::query("UPDATE classes SET token = $1, updated_at = $2 WHERE id = $3")
         .bind(token)
         .bind(now)

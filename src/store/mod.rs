@@ -142,6 +142,21 @@ impl Backend {
     }
 }
 
+/// A transaction that will write. On SQLite it starts `IMMEDIATE`, taking the write lock
+/// (waiting the busy timeout for it) before its first read: a deferred one that read first
+/// could not wait at its first write, since SQLite does not invoke the busy handler to
+/// upgrade a read transaction, and would fail at once with "database is locked" whenever
+/// another connection or replica happened to be writing that moment.
+pub(crate) async fn begin_write(
+    pool: &AnyPool,
+) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
+    if pool.connect_options().database_url.scheme() == "sqlite" {
+        Ok(pool.begin_with("BEGIN IMMEDIATE").await?)
+    } else {
+        Ok(pool.begin().await?)
+    }
+}
+
 /// An instant stored as epoch seconds.
 pub(crate) fn instant(secs: i64) -> Result<chrono::DateTime<chrono::Utc>, StoreError> {
     chrono::DateTime::from_timestamp(secs, 0)
@@ -178,6 +193,55 @@ pub(crate) fn details(r: &AnyRow) -> Result<crate::domain::Details, StoreError> 
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    /// Found in CI: a source run that had imported failed on keeping its validators because
+    /// the other replica was taking a lease at that moment. Every write transaction waits for
+    /// the lock now.
+    #[tokio::test]
+    async fn a_write_transaction_waits_for_another_writer_instead_of_failing() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        let store = Store::connect(&url).await.unwrap();
+        store.migrate().await.unwrap();
+        let spec = crate::sources::SourceSpec::new(
+            "KCET",
+            crate::sources::Kind::Url,
+            "http://127.0.0.1:9/kcet.xml",
+        )
+        .check()
+        .unwrap();
+        let id = sources::add(store.pool(), &spec, 0).await.unwrap().id;
+        // Another replica's connection holds the write lock for a moment.
+        let other = Store::connect(&url).await.unwrap();
+        let mut held = other.pool().begin_with("BEGIN IMMEDIATE").await.unwrap();
+        sqlx::query("UPDATE sources SET name = name WHERE id = $1")
+            .bind(id)
+            .execute(&mut *held)
+            .await
+            .unwrap();
+        let release = tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            held.commit().await.unwrap();
+        });
+        let feed = "http://127.0.0.1:9/kcet.xml".to_string();
+        let v = crate::import::fetch::Validators {
+            etag: Some("\"v1\"".into()),
+            last_modified: None,
+        };
+        sources::keep_validators(
+            store.pool(),
+            id,
+            &[(feed.clone(), v.clone())],
+            &[feed.clone()],
+        )
+        .await
+        .expect("waits for the other writer");
+        release.await.unwrap();
+        let kept = sources::validators(store.pool(), id).await.unwrap();
+        assert_eq!(kept.get(&feed), Some(&v));
+    }
+
     /// The PostgreSQL migrations are the SQLite ones with the identity column spelled for
     /// PostgreSQL, and nothing else: the two schemas cannot drift apart.
     #[test]

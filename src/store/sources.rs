@@ -361,7 +361,7 @@ pub async fn keep_validators(
     fresh: &[(String, Validators)],
     current: &[String],
 ) -> Result<(), StoreError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = super::begin_write(pool).await?;
     let stored: Vec<String> = sqlx::query("SELECT url FROM source_validators WHERE source_id = $1")
         .bind(id)
         .fetch_all(&mut *tx)

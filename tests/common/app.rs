@@ -91,6 +91,15 @@ impl TestApp {
 
     /// Starts the server on `db` with `config` (from `db.config()`, changed).
     pub async fn spawn_configured(db: TestDb, config: lessoncast::config::Config) -> TestApp {
+        // The server's warnings and errors (a 500's cause among them) go with the test's own
+        // output, which the harness prints when the test fails.
+        let _ = tracing_subscriber::fmt()
+            .with_test_writer()
+            .with_env_filter(
+                tracing_subscriber::EnvFilter::try_from_default_env()
+                    .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+            )
+            .try_init();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
