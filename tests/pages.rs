@@ -1095,7 +1095,8 @@ async fn materials_come_in_spanish_where_given_and_marked_english_where_not() {
 }
 
 /// The interface sentences of a page: its text outside markup, styles, QR codes and anything
-/// marked `lang="en"` (data shown in English where no Spanish was given) or `translate="no"`
+/// marked with a language (data: English where no Spanish was given, a Spanish title on an
+/// English page) or `translate="no"`
 /// (names such as a channel's), each run of text
 /// with at least three words and no digits (times, dates and addresses differ or are data).
 fn interface_sentences(html: &str) -> Vec<String> {
@@ -1136,7 +1137,7 @@ fn interface_sentences(html: &str) -> Vec<String> {
             None if !tag.starts_with('/')
                 && !tag.ends_with('/')
                 && name != "html"
-                && (tag.contains(r#" lang="en""#)
+                && (tag.contains(r#" lang=""#)
                     || tag.contains(r#" translate="no""#)
                     || matches!(name.as_str(), "style" | "svg" | "title")) =>
             {
@@ -1222,5 +1223,132 @@ async fn a_series_link_is_shown_by_the_title_it_airs_under() {
     let shown = format!(": {}", title.replace('&', "&#38;").replace('\'', "&#39;"));
     assert!(page.body.contains(&shown), "{shown}: {}", page.body);
     assert!(!page.body.contains(&format!(": {key}<")), "{}", page.body);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_teacher_who_chooses_spanish_gets_the_teacher_pages_in_spanish() {
+    let app = demo_app().await;
+    let (airing, _, _) = grade5_math_episode(&app).await;
+    // Work and a class made in English, so every page has something to show.
+    let mut en = Browser::sign_in(&app, RIVERA).await;
+    assert_eq!(attach(&mut en, airing, PIZZA).await.status, 303);
+    let csrf = en.get("/teach/classes").await.csrf();
+    let made = en
+        .post(
+            "/teach/classes",
+            &[("csrf", &csrf), ("name", "Room 12"), ("grades", "5")],
+        )
+        .await;
+    assert_eq!(made.status, 303);
+    let id = edit_ids(&en.get("/teach/assignments").await.body)[0];
+
+    // The switch on a page leads back to the same page, in Spanish, and the choice stays.
+    let mut es = Browser::sign_in(&app, RIVERA).await;
+    let list = es.get("/teach/assignments").await;
+    assert!(list.body.contains(r#"<html lang="en">"#));
+    let at = list
+        .body
+        .find("/teach/lang/es?next=")
+        .expect("a switch to Spanish");
+    let href = &list.body[at..at + list.body[at..].find('"').unwrap()];
+    let switched = es.get(&href.replace("&#38;", "&")).await;
+    assert_eq!(switched.status, 303);
+    assert_eq!(switched.location(), "/teach/assignments");
+    let cookie = switched.headers["set-cookie"].to_str().unwrap();
+    assert!(cookie.starts_with("lessoncast_lang=es;"), "{cookie}");
+    assert!(cookie.contains("Path=/teach") && cookie.contains("HttpOnly"));
+    // Only our own pages are a destination.
+    let away = es.get("/teach/lang/es?next=https://evil.example/").await;
+    assert_eq!(away.location(), "/teach");
+    assert_eq!(es.get("/teach/lang/fr").await.status, 404);
+
+    let mut checked = 0;
+    for path in [
+        "/teach".to_string(),
+        format!("/teach?grade=5&week={WEEK}"),
+        format!("/teach/airings/{airing}"),
+        "/teach/assignments".into(),
+        format!("/teach/assignments?deleted={id}"),
+        format!("/teach/assignments/{id}/edit"),
+        "/teach/classes".into(),
+        "/teach/airings/999999".into(),
+        "/teach?station=NOPE".into(),
+        "/teach?grade=13".into(),
+    ] {
+        let s = es.get(&path).await;
+        let e = en.get(&path).await;
+        assert_eq!(s.status, e.status, "{path}");
+        assert!(s.body.contains(r#"<html lang="es">"#), "{path}: {}", s.body);
+        let english: std::collections::HashSet<String> =
+            interface_sentences(&e.body).into_iter().collect();
+        let spanish = interface_sentences(&s.body);
+        assert!(!spanish.is_empty(), "{path}: no text read");
+        let untranslated: Vec<&String> = spanish.iter().filter(|t| english.contains(*t)).collect();
+        assert!(
+            untranslated.is_empty(),
+            "{path} says in English: {untranslated:?}"
+        );
+        checked += spanish.len();
+    }
+    assert!(checked > 40, "{checked} sentences checked");
+
+    // A form sent back with its problems says them in Spanish, by the fields.
+    let page = es.get(&format!("/teach/airings/{airing}")).await;
+    let csrf = page.csrf();
+    let airing_id = airing.to_string();
+    let back = es
+        .post(
+            "/teach/assignments",
+            &[
+                ("csrf", &csrf),
+                ("airing", &airing_id),
+                ("title", " "),
+                ("instructions", "Dibuja."),
+                ("minutes", "veinte"),
+                ("grades", "13"),
+                ("due", "mañana"),
+                ("scope", "episode"),
+                ("class", ""),
+            ],
+        )
+        .await;
+    assert_eq!(back.status, 400);
+    for said in [
+        "no puede quedar vacío",
+        "`veinte` no es un número entero de minutos",
+        "`13` no es un grado",
+        "`mañana` no es una fecha",
+    ] {
+        assert!(back.body.contains(said), "{said}: {}", back.body);
+    }
+    assert!(!back.body.contains("must not be empty"));
+    // The API keeps saying it in English.
+    let token = app.api_token(RIVERA).await;
+    let (status, v) = app
+        .post_json(
+            "/api/assignments",
+            Some(&token),
+            serde_json::json!({"title": " ", "instructions": "x", "grades": ["5"],
+                "links": [{"airing": airing}]}),
+        )
+        .await;
+    assert_eq!(status, 400, "{v}");
+    assert!(v.to_string().contains("must not be empty"), "{v}");
+    assert!(!v.to_string().contains("message_es"), "{v}");
+
+    // Before signing in: the sign-in form in the browser's language, with the switch.
+    let mut anon = Browser::new(&app);
+    let req = anon
+        .client
+        .get(format!("{}/teach/login", app.base))
+        .header("accept-language", "es-MX,es;q=0.9");
+    let login = anon.send(req).await;
+    assert!(login.body.contains(r#"<html lang="es">"#));
+    assert!(login.body.contains("/teach/lang/en?next=%2Fteach%2Flogin"));
+    let to_english = anon.get("/teach/lang/en?next=/teach/login").await;
+    assert_eq!(to_english.location(), "/teach/login");
+    let login = anon.get("/teach/login").await;
+    assert!(login.body.contains(r#"<html lang="en">"#));
     app.stop().await;
 }

@@ -66,19 +66,36 @@ pub const MAX_ON_ONE_LINK: i64 = 10;
 /// Classes one teacher may have.
 pub const MAX_CLASSES_PER_TEACHER: i64 = 200;
 
-/// One thing wrong with what a teacher sent, by field.
+/// One thing wrong with what a teacher sent, by field, said in English (the API's `message`)
+/// and in Spanish (for the teacher pages in Spanish).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct FieldError {
     pub field: String,
     pub message: String,
+    #[serde(skip)]
+    pub message_es: String,
 }
 
 impl FieldError {
-    pub fn new(field: &str, message: impl Into<String>) -> FieldError {
+    pub fn new(
+        field: &str,
+        message: impl Into<String>,
+        message_es: impl Into<String>,
+    ) -> FieldError {
         FieldError {
             field: field.to_string(),
             message: message.into(),
+            message_es: message_es.into(),
         }
+    }
+
+    /// No grade was named.
+    pub fn at_least_one_grade() -> FieldError {
+        FieldError::new(
+            "grades",
+            "name at least one grade",
+            "indique al menos un grado",
+        )
     }
 }
 
@@ -125,17 +142,20 @@ fn text(
     let v = value.trim();
     if v.is_empty() {
         if required {
-            errors.push(FieldError::new(field, "must not be empty"));
+            errors.push(FieldError::new(
+                field,
+                "must not be empty",
+                "no puede quedar vacío",
+            ));
         }
         return None;
     }
     if v.chars().count() > max {
+        let n = v.chars().count();
         errors.push(FieldError::new(
             field,
-            format!(
-                "is {} characters long; at most {max} are allowed",
-                v.chars().count()
-            ),
+            format!("is {n} characters long; at most {max} are allowed"),
+            format!("tiene {n} caracteres; se permiten {max} como máximo"),
         ));
         return None;
     }
@@ -143,7 +163,11 @@ fn text(
     if v.chars()
         .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
     {
-        errors.push(FieldError::new(field, "contains control characters"));
+        errors.push(FieldError::new(
+            field,
+            "contains control characters",
+            "contiene caracteres de control",
+        ));
         return None;
     }
     // One kind of line break: a lone CR (old Mac text) is a line break too.
@@ -183,6 +207,7 @@ impl AssignmentInput {
                 errors.push(FieldError::new(
                     "minutes",
                     format!("must be between 1 and {MAX_MINUTES}"),
+                    format!("debe estar entre 1 y {MAX_MINUTES}"),
                 ));
             }
         }
@@ -190,11 +215,11 @@ impl AssignmentInput {
         for g in &self.grades {
             match GradeSet::parse_list(g) {
                 Ok(s) => grades = grades.union(s),
-                Err(e) => errors.push(FieldError::new("grades", e.to_string())),
+                Err(e) => errors.push(FieldError::new("grades", e.to_string(), e.spanish())),
             }
         }
         if grades.is_empty() && !errors.iter().any(|e| e.field == "grades") {
-            errors.push(FieldError::new("grades", "name at least one grade"));
+            errors.push(FieldError::at_least_one_grade());
         }
         let due = match self.due.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
             None => None,
@@ -204,11 +229,12 @@ impl AssignmentInput {
                     errors.push(FieldError::new(
                         "due",
                         format!("`{d}` is not a date such as 2020-04-17"),
+                        format!("`{d}` no es una fecha como 2020-04-17"),
                     ));
                     None
                 }
                 Err(e) => {
-                    errors.push(FieldError::new("due", e.to_string()));
+                    errors.push(FieldError::new("due", e.to_string(), e.spanish()));
                     None
                 }
             },

@@ -56,6 +56,21 @@ pub struct GradeError {
     pub list: bool,
 }
 
+impl GradeError {
+    /// The message in Spanish.
+    pub fn spanish(&self) -> String {
+        format!(
+            "`{}` no es un grado (use PK, K, 1 a 12{})",
+            self.input,
+            if self.list {
+                ", ADULT o un rango como 4-8"
+            } else {
+                " o ADULT"
+            }
+        )
+    }
+}
+
 impl FromStr for Grade {
     type Err = GradeError;
 

@@ -20,6 +20,22 @@ pub enum WeekError {
 /// The earliest and latest years a week may be in: any school's, and far from the edges of
 /// date arithmetic.
 pub const FIRST_YEAR: i32 = 1970;
+
+impl WeekError {
+    /// The message in Spanish.
+    pub fn spanish(&self) -> String {
+        match self {
+            WeekError::NotADate(v) => {
+                format!(
+                    "`{v}` no es una semana: escriba una fecha como AAAA-MM-DD, p. ej. 2020-04-13"
+                )
+            }
+            WeekError::OutOfRange(v) => {
+                format!("`{v}` está fuera de los años {FIRST_YEAR} a {LAST_YEAR}")
+            }
+        }
+    }
+}
 pub const LAST_YEAR: i32 = 9998;
 
 impl Week {

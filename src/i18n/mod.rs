@@ -234,6 +234,7 @@ pub struct PageStrings {
     pub week_out_of_range: &'static str,
     /// After "`13`": a `grade` that is not one.
     pub bad_grade: &'static str,
+    pub bad_station: &'static str,
     /// After "`fr`": a `lang` we do not have.
     pub bad_lang: &'static str,
     /// After "`foo`": a parameter the page does not know.
@@ -380,6 +381,7 @@ static PAGES_EN: PageStrings = PageStrings {
     bad_week: "is not a week: write a date such as 2020-04-13.",
     week_out_of_range: "is too far away: choose a week between 1970 and 9998.",
     bad_grade: "is not a grade: choose Pre-K, K, or a grade from 1 to 12.",
+    bad_station: "is not a station in the schedule.",
     bad_lang: "is not a language we have: choose en (English) or es (español).",
     unknown_parameter: "is not something this page understands: remove it from the address, or start again from the home page.",
     repeated_parameter: "is in the address twice: keep one.",
@@ -517,6 +519,7 @@ static PAGES_ES: PageStrings = PageStrings {
     bad_week: "no es una semana: escriba una fecha como 2020-04-13.",
     week_out_of_range: "está demasiado lejos: elija una semana entre 1970 y 9998.",
     bad_grade: "no es un grado: elija Preescolar, Kínder o un grado del 1 al 12.",
+    bad_station: "no es una estación del horario.",
     bad_lang: "no es un idioma que tengamos: elija es (español) o en (English).",
     unknown_parameter: "no es algo que esta página entienda: quítelo de la dirección o vuelva a empezar desde la página de inicio.",
     repeated_parameter: "aparece dos veces en la dirección: deje solo una.",

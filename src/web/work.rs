@@ -52,12 +52,14 @@ pub async fn validate_links(state: &AppState, links: &[LinkInput]) -> Result<Vec
         errors.push(FieldError::new(
             "links",
             "attach the work to at least one airing, episode or series",
+            "asigne la tarea al menos a una emisión, un episodio o una serie",
         ));
     }
     if links.len() > MAX_LINKS {
         errors.push(FieldError::new(
             "links",
             format!("at most {MAX_LINKS} links"),
+            format!("{MAX_LINKS} enlaces como máximo"),
         ));
         return Err(AppError::Invalid(errors));
     }
@@ -68,7 +70,11 @@ pub async fn validate_links(state: &AppState, links: &[LinkInput]) -> Result<Vec
             (Some(id), None, None) => match airings::airing_exists(pool, id).await? {
                 true => Link::Airing(id),
                 false => {
-                    errors.push(FieldError::new(&field, format!("no airing {id}")));
+                    errors.push(FieldError::new(
+                        &field,
+                        format!("no airing {id}"),
+                        format!("no existe la emisión {id}"),
+                    ));
                     continue;
                 }
             },
@@ -80,6 +86,7 @@ pub async fn validate_links(state: &AppState, links: &[LinkInput]) -> Result<Vec
                         errors.push(FieldError::new(
                             &field,
                             format!("no airings of episode `{key}`"),
+                            format!("no hay emisiones del episodio `{key}`"),
                         ));
                         continue;
                     }
@@ -91,6 +98,7 @@ pub async fn validate_links(state: &AppState, links: &[LinkInput]) -> Result<Vec
                     errors.push(FieldError::new(
                         &field,
                         format!("no airings of series `{key}`"),
+                        format!("no hay emisiones de la serie `{key}`"),
                     ));
                     continue;
                 }
@@ -99,6 +107,7 @@ pub async fn validate_links(state: &AppState, links: &[LinkInput]) -> Result<Vec
                 errors.push(FieldError::new(
                     &field,
                     "name exactly one of airing, episode or series",
+                    "indique solo una cosa: una emisión, un episodio o una serie",
                 ));
                 continue;
             }
@@ -122,7 +131,11 @@ pub async fn check_class(
 ) -> Result<Option<i64>, AppError> {
     let Some(id) = class else { return Ok(None) };
     match own_class(state, auth, id).await {
-        Err(AppError::NotFound(m)) => Err(AppError::Invalid(vec![FieldError::new("class", m)])),
+        Err(AppError::NotFound(m)) => Err(AppError::Invalid(vec![FieldError::new(
+            "class",
+            m,
+            format!("no existe la clase {id}"),
+        )])),
         other => other.map(|c| Some(c.id)),
     }
 }
@@ -183,16 +196,20 @@ async fn check_counts(
     let mut errors = Vec::new();
     for link in links {
         if assignments::count_on(pool, owner, link, except).await? >= MAX_ON_ONE_LINK {
-            let what = match link {
-                Link::Airing(_) => "airing",
-                Link::Episode(_) => "episode",
-                Link::Series(_) => "series",
+            let (what, que) = match link {
+                Link::Airing(_) => ("airing", "esta emisión"),
+                Link::Episode(_) => ("episode", "este episodio"),
+                Link::Series(_) => ("series", "esta serie"),
             };
             errors.push(FieldError::new(
                 "links",
                 format!(
                     "this {what} already carries {MAX_ON_ONE_LINK} of your assignments: \
                      families see all of them under every airing, so change or delete one first"
+                ),
+                format!(
+                    "{que} ya lleva {MAX_ON_ONE_LINK} de sus tareas: las familias las ven \
+                     todas en cada emisión; cambie o borre una primero"
                 ),
             ));
         }
@@ -290,11 +307,16 @@ pub async fn create_class(
     let mut errors = Vec::new();
     let name = name.trim();
     if name.is_empty() {
-        errors.push(FieldError::new("name", "must not be empty"));
+        errors.push(FieldError::new(
+            "name",
+            "must not be empty",
+            "no puede quedar vacío",
+        ));
     } else if name.chars().count() > MAX_CLASS_NAME {
         errors.push(FieldError::new(
             "name",
             format!("at most {MAX_CLASS_NAME} characters"),
+            format!("{MAX_CLASS_NAME} caracteres como máximo"),
         ));
     }
     if name.chars().any(char::is_control) {
@@ -302,17 +324,18 @@ pub async fn create_class(
         errors.push(FieldError::new(
             "name",
             "contains control characters or line breaks",
+            "contiene caracteres de control o saltos de línea",
         ));
     }
     let mut set = GradeSet::EMPTY;
     for g in grades {
         match GradeSet::parse_list(g) {
             Ok(s) => set = set.union(s),
-            Err(e) => errors.push(FieldError::new("grades", e.to_string())),
+            Err(e) => errors.push(FieldError::new("grades", e.to_string(), e.spanish())),
         }
     }
     if set.is_empty() && errors.iter().all(|e| e.field != "grades") {
-        errors.push(FieldError::new("grades", "name at least one grade"));
+        errors.push(FieldError::at_least_one_grade());
     }
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));

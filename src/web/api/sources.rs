@@ -35,11 +35,14 @@ pub(super) struct SourceIn {
     enabled: Option<bool>,
 }
 
+/// A source's problem: the admin pages that show it are in English.
 fn invalid(field: &str, message: impl Into<String>) -> AppError {
-    AppError::Invalid(vec![crate::domain::FieldError {
-        field: field.to_string(),
-        message: message.into(),
-    }])
+    let message = message.into();
+    AppError::Invalid(vec![crate::domain::FieldError::new(
+        field,
+        message.clone(),
+        message,
+    )])
 }
 
 impl SourceIn {

@@ -5,7 +5,6 @@ use super::form::{all_errors, AssignmentForm, FormView};
 use super::mine::spanish_title;
 use super::{
     class_options, episode_of, form_or_400, grade_ranges, see_other, when, with_teacher, Opt, Who,
-    LANG,
 };
 use crate::domain::{Airing, AiringStatus, Assignment, FieldError, Link};
 use crate::feeds::WorkIndex;
@@ -74,8 +73,8 @@ pub(super) struct AiringPage {
 }
 
 /// How an assignment reaches an airing, in words.
-pub(super) fn scope_label(w: &Assignment, a: &Airing) -> &'static str {
-    let p = LANG.pages();
+pub(super) fn scope_label(lang: Lang, w: &Assignment, a: &Airing) -> &'static str {
+    let p = lang.pages();
     for l in &w.links {
         match l {
             Link::Airing(id) if *id == a.id => return p.scope_airing,
@@ -98,14 +97,16 @@ pub(super) async fn find_airing(state: &AppState, raw_id: &str) -> Result<Airing
 pub(super) async fn airing_response(
     state: &AppState,
     auth: &Auth,
+    who: Who,
     a: Airing,
     form: FormView,
     scope: &str,
     status: StatusCode,
 ) -> Result<Response, AppError> {
+    let lang = who.lang;
     let tz = state.config.tz;
     let pool = state.store.pool();
-    let p = LANG.pages();
+    let p = lang.pages();
     let others = match a.episode_key.as_deref() {
         Some(k) => airings::of_episode(pool, k)
             .await?
@@ -113,7 +114,7 @@ pub(super) async fn airing_response(
             .filter(|o| o.id != a.id)
             .map(|o| OtherAiring {
                 id: o.id,
-                when: when(&o, tz),
+                when: when(lang, &o, tz),
                 channel: channel_label(&o),
                 removed: o.status == AiringStatus::Removed,
             })
@@ -133,7 +134,7 @@ pub(super) async fn airing_response(
             materials: w.fields.materials.clone(),
             minutes: w.fields.minutes,
             owner: w.owner_email.clone(),
-            scope: scope_label(w, &a),
+            scope: scope_label(lang, w, &a),
             mine: w.owner_id == me || auth.is_admin(),
         })
         .collect();
@@ -154,10 +155,10 @@ pub(super) async fn airing_response(
     }
     scopes.push(("series", p.scope_series));
     let page = AiringPage {
-        lang: LANG,
+        lang,
         p,
-        s: LANG.strings(),
-        who: Who::of(auth),
+        s: lang.strings(),
+        who,
         nav: "schedule",
         scopes: scopes
             .into_iter()
@@ -173,7 +174,7 @@ pub(super) async fn airing_response(
         work,
         a: AiringView {
             id: a.id,
-            when: when(&a, tz),
+            when: when(lang, &a, tz),
             channel: channel_label(&a),
             grades: grade_ranges(a.details.grades),
             episode: episode_of(&a),
@@ -197,14 +198,19 @@ pub(super) async fn airing_page(
     uri: Uri,
     Path(id): Path<String>,
 ) -> Response {
-    with_teacher(&state, &headers, Some(&uri), async |auth: Auth| {
-        let a = find_airing(&state, &id).await?;
-        let form = FormView {
-            grades: grade_ranges(a.details.grades),
-            ..Default::default()
-        };
-        airing_response(&state, &auth, a, form, "", StatusCode::OK).await
-    })
+    with_teacher(
+        &state,
+        &headers,
+        Some(&uri),
+        async |auth: Auth, who: Who| {
+            let a = find_airing(&state, &id).await?;
+            let form = FormView {
+                grades: grade_ranges(a.details.grades),
+                ..Default::default()
+            };
+            airing_response(&state, &auth, who, a, form, "", StatusCode::OK).await
+        },
+    )
     .await
 }
 
@@ -227,6 +233,7 @@ pub(super) fn link_for(scope: &str, a: &Airing) -> Result<LinkInput, FieldError>
             None => Err(FieldError::new(
                 "links",
                 "this airing names no episode: attach the work to this airing or the series",
+                "esta emisión no indica episodio: asigne la tarea a esta emisión o a la serie",
             )),
         },
         "series" => Ok(LinkInput {
@@ -236,6 +243,7 @@ pub(super) fn link_for(scope: &str, a: &Airing) -> Result<LinkInput, FieldError>
         other => Err(FieldError::new(
             "links",
             format!("`{other}` is not a choice: pick this airing, the episode or the series"),
+            format!("`{other}` no es una opción: elija esta emisión, el episodio o la serie"),
         )),
     }
 }
@@ -246,7 +254,8 @@ pub(super) async fn create_assignment(
     headers: HeaderMap,
     form: Result<Form<AssignmentForm>, FormRejection>,
 ) -> Response {
-    with_teacher(&state, &headers, None, async |auth: Auth| {
+    with_teacher(&state, &headers, None, async |auth: Auth, who: Who| {
+        let lang = who.lang;
         let f = form_or_400(form)?;
         auth.check_csrf(Some(&f.csrf))?;
         let a = find_airing(&state, &f.airing).await?;
@@ -257,8 +266,9 @@ pub(super) async fn create_assignment(
             return airing_response(
                 &state,
                 &auth,
+                who,
                 a,
-                f.view(errors),
+                f.view(errors, lang),
                 &f.scope,
                 StatusCode::BAD_REQUEST,
             )
@@ -270,8 +280,9 @@ pub(super) async fn create_assignment(
                 airing_response(
                     &state,
                     &auth,
+                    who,
                     a,
-                    f.view(errors),
+                    f.view(errors, lang),
                     &f.scope,
                     StatusCode::BAD_REQUEST,
                 )

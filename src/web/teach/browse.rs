@@ -1,6 +1,6 @@
 //! `GET /teach`: the week's schedule for a grade, to pick an airing from.
 
-use super::{episode_of, grade_ranges, with_teacher, Opt, Who, LANG};
+use super::{episode_of, grade_ranges, with_teacher, Opt, Who};
 use crate::domain::{Grade, Week};
 use crate::feeds::WorkIndex;
 use crate::i18n::{Lang, PageStrings};
@@ -65,111 +65,119 @@ pub(super) async fn browse(
     uri: Uri,
     query: Result<Query<BrowseQuery>, QueryRejection>,
 ) -> Response {
-    with_teacher(&state, &headers, Some(&uri), async |auth: Auth| {
-        let Query(q) = query.map_err(|e| AppError::BadRequest(e.body_text()))?;
-        let tz = state.config.tz;
-        let pool = state.store.pool();
-        let p = LANG.pages();
-        let known = airings::station_zones(pool).await?;
-        let station = match q
-            .station
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
-            None => None,
-            Some(s) => {
-                let s = s.to_ascii_uppercase();
-                if !known.iter().any(|(c, _)| *c == s) {
-                    return Err(AppError::BadRequest(format!(
-                        "station: there is no station `{s}` in the schedule"
-                    )));
+    with_teacher(
+        &state,
+        &headers,
+        Some(&uri),
+        async |_auth: Auth, who: Who| {
+            let lang = who.lang;
+            let Query(q) = query.map_err(|e| AppError::BadRequest(e.body_text()))?;
+            let tz = state.config.tz;
+            let pool = state.store.pool();
+            let p = lang.pages();
+            let known = airings::station_zones(pool).await?;
+            let station = match q
+                .station
+                .as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+            {
+                None => None,
+                Some(s) => {
+                    let s = s.to_ascii_uppercase();
+                    if !known.iter().any(|(c, _)| *c == s) {
+                        return Err(AppError::BadRequest(format!(
+                            "station: `{}` {}",
+                            crate::web::html::shown(&s),
+                            p.bad_station
+                        )));
+                    }
+                    Some(s)
                 }
-                Some(s)
-            }
-        };
-        let grade = parse_grade(super::LANG, q.grade.as_deref())?;
-        let week = parse_week(super::LANG, q.week.as_deref(), tz)?;
-        let (from, to) = week.window(tz);
-        let list = airings::list(
-            pool,
-            &AiringFilter {
-                station: station.clone(),
-                grade,
-                from: Some(from),
-                to: Some(to),
-                ..Default::default()
-            },
-        )
-        .await?;
-        let live = assignments::live(pool).await?;
-        let work = WorkIndex::new(&live, |_| true);
-        let days = by_local_day(&list, tz)
-            .into_iter()
-            .map(|(day, items)| BrowseDay {
-                heading: LANG.day_heading(day),
-                rows: items
-                    .into_iter()
-                    .map(|a| Row {
-                        id: a.id,
-                        time: match a.end {
-                            Some(e) => format!(
-                                "{}–{}",
-                                clock(LANG, a.start, a.zone(tz)),
-                                clock(LANG, e, a.zone(tz))
-                            ),
-                            None => clock(LANG, a.start, a.zone(tz)),
-                        },
-                        channel: channel_label(a),
-                        title: a.details.title.clone(),
-                        episode: episode_of(a),
-                        grades: grade_ranges(a.details.grades),
-                        work: work.for_airing(a).len(),
+            };
+            let grade = parse_grade(lang, q.grade.as_deref())?;
+            let week = parse_week(lang, q.week.as_deref(), tz)?;
+            let (from, to) = week.window(tz);
+            let list = airings::list(
+                pool,
+                &AiringFilter {
+                    station: station.clone(),
+                    grade,
+                    from: Some(from),
+                    to: Some(to),
+                    ..Default::default()
+                },
+            )
+            .await?;
+            let live = assignments::live(pool).await?;
+            let work = WorkIndex::new(&live, |_| true);
+            let days = by_local_day(&list, tz)
+                .into_iter()
+                .map(|(day, items)| BrowseDay {
+                    heading: lang.day_heading(day),
+                    rows: items
+                        .into_iter()
+                        .map(|a| Row {
+                            id: a.id,
+                            time: match a.end {
+                                Some(e) => format!(
+                                    "{}–{}",
+                                    clock(lang, a.start, a.zone(tz)),
+                                    clock(lang, e, a.zone(tz))
+                                ),
+                                None => clock(lang, a.start, a.zone(tz)),
+                            },
+                            channel: channel_label(a),
+                            title: a.details.title.clone(),
+                            episode: episode_of(a),
+                            grades: grade_ranges(a.details.grades),
+                            work: work.for_airing(a).len(),
+                        })
+                        .collect(),
+                })
+                .collect();
+            let station_code = station.clone().unwrap_or_default();
+            let grade_code = grade.map(|g| g.code()).unwrap_or_default();
+            let link = |w: Week| {
+                format!(
+                    "/teach?station={}&grade={}&week={w}",
+                    url_encode(&station_code),
+                    url_encode(&grade_code)
+                )
+            };
+            let page = BrowsePage {
+                lang: lang,
+                p,
+                who,
+                nav: "schedule",
+                heading: format!(
+                    "{} · {} {}",
+                    p.nav_schedule,
+                    p.week_of,
+                    lang.long_date(week.monday())
+                ),
+                stations: known
+                    .iter()
+                    .map(|(c, _)| Opt {
+                        value: c.clone(),
+                        label: c.clone(),
+                        selected: station.as_deref() == Some(c.as_str()),
                     })
                     .collect(),
-            })
-            .collect();
-        let station_code = station.clone().unwrap_or_default();
-        let grade_code = grade.map(|g| g.code()).unwrap_or_default();
-        let link = |w: Week| {
-            format!(
-                "/teach?station={}&grade={}&week={w}",
-                url_encode(&station_code),
-                url_encode(&grade_code)
-            )
-        };
-        let page = BrowsePage {
-            lang: LANG,
-            p,
-            who: Who::of(&auth),
-            nav: "schedule",
-            heading: format!(
-                "{} · {} {}",
-                p.nav_schedule,
-                p.week_of,
-                LANG.long_date(week.monday())
-            ),
-            stations: known
-                .iter()
-                .map(|(c, _)| Opt {
-                    value: c.clone(),
-                    label: c.clone(),
-                    selected: station.as_deref() == Some(c.as_str()),
-                })
-                .collect(),
-            grades: Grade::all()
-                .map(|g| Opt {
-                    value: g.code(),
-                    label: LANG.strings().grade_name(g),
-                    selected: Some(g) == grade,
-                })
-                .collect(),
-            week_value: week.to_string(),
-            prev_url: link(Week::containing(week.monday() - Duration::days(7))),
-            next_url: link(Week::containing(week.monday() + Duration::days(7))),
-            days,
-        };
-        Ok(render_page(StatusCode::OK, &page, Caching::Private))
-    })
+                grades: Grade::all()
+                    .map(|g| Opt {
+                        value: g.code(),
+                        label: lang.strings().grade_name(g),
+                        selected: Some(g) == grade,
+                    })
+                    .collect(),
+                week_value: week.to_string(),
+                prev_url: link(Week::containing(week.monday() - Duration::days(7))),
+                next_url: link(Week::containing(week.monday() + Duration::days(7))),
+                days,
+            };
+            Ok(render_page(StatusCode::OK, &page, Caching::Private))
+        },
+    )
     .await
 }

@@ -2,7 +2,7 @@
 //! private feeds and their packets.
 
 use super::form::{error_views, messages_for, ErrorView};
-use super::{form_or_400, grade_ranges, see_other, with_teacher, Who, LANG};
+use super::{form_or_400, grade_ranges, see_other, with_teacher, Who};
 use crate::domain::Week;
 use crate::i18n::packets::PacketStrings;
 use crate::i18n::{Lang, PageStrings};
@@ -74,9 +74,11 @@ pub(super) struct ClassesPage {
 pub(super) async fn classes_response(
     state: &AppState,
     auth: &Auth,
+    who: Who,
     form: ClassFormView,
     status: StatusCode,
 ) -> Result<Response, AppError> {
+    let lang = who.lang;
     let list = assignments::classes_of(state.store.pool(), auth.user().id).await?;
     let this_week = Week::containing(Utc::now().with_timezone(&state.config.tz).date_naive());
     let classes = list
@@ -89,7 +91,7 @@ pub(super) async fn classes_response(
                 share_en: format!("{landing}&lang=en"),
                 share_es: format!("{landing}&lang=es"),
                 share_qr: crate::packets::Qr::new(&landing)
-                    .map(|q| q.svg(160, LANG.pages().share_qr))
+                    .map(|q| q.svg(160, lang.pages().share_qr))
                     .unwrap_or_default(),
                 id: c.id,
                 name: c.name.clone(),
@@ -101,13 +103,13 @@ pub(super) async fn classes_response(
         })
         .collect();
     let page = ClassesPage {
-        lang: LANG,
-        p: LANG.pages(),
-        who: Who::of(auth),
+        lang,
+        p: lang.pages(),
+        who,
         nav: "classes",
         classes,
         form,
-        pw: LANG.packet(),
+        pw: lang.packet(),
     };
     Ok(render_page(status, &page, Caching::Private))
 }
@@ -118,9 +120,14 @@ pub(super) async fn classes(
     headers: HeaderMap,
     uri: Uri,
 ) -> Response {
-    with_teacher(&state, &headers, Some(&uri), async |auth: Auth| {
-        classes_response(&state, &auth, ClassFormView::default(), StatusCode::OK).await
-    })
+    with_teacher(
+        &state,
+        &headers,
+        Some(&uri),
+        async |auth: Auth, who: Who| {
+            classes_response(&state, &auth, who, ClassFormView::default(), StatusCode::OK).await
+        },
+    )
     .await
 }
 
@@ -138,7 +145,8 @@ pub(super) async fn create_class(
     headers: HeaderMap,
     form: Result<Form<ClassForm>, FormRejection>,
 ) -> Response {
-    with_teacher(&state, &headers, None, async |auth: Auth| {
+    with_teacher(&state, &headers, None, async |auth: Auth, who: Who| {
+        let lang = who.lang;
         let f = form_or_400(form)?;
         auth.check_csrf(Some(&f.csrf))?;
         match work::create_class(&state, &auth, &f.name, std::slice::from_ref(&f.grades)).await {
@@ -147,9 +155,9 @@ pub(super) async fn create_class(
                 let form = ClassFormView {
                     name: f.name.clone(),
                     grades: f.grades.clone(),
-                    errors: error_views(errors),
+                    errors: error_views(errors, lang),
                 };
-                classes_response(&state, &auth, form, StatusCode::BAD_REQUEST).await
+                classes_response(&state, &auth, who, form, StatusCode::BAD_REQUEST).await
             }
             Err(e) => Err(e),
         }
@@ -164,11 +172,12 @@ pub(super) async fn renew_class(
     Path(id): Path<String>,
     form: Result<Form<RenewForm>, FormRejection>,
 ) -> Response {
-    with_teacher(&state, &headers, None, async |auth: Auth| {
+    with_teacher(&state, &headers, None, async |auth: Auth, who: Who| {
+        let lang = who.lang;
         let f = form_or_400(form)?;
         auth.check_csrf(Some(&f.csrf))?;
         if f.confirm.is_none() {
-            return Err(AppError::BadRequest(LANG.pages().renew_unconfirmed.into()));
+            return Err(AppError::BadRequest(lang.pages().renew_unconfirmed.into()));
         }
         work::renew_class_token(&state, &auth, parse_id(&id, "class")?).await?;
         Ok(see_other("/teach/classes"))
@@ -184,43 +193,48 @@ pub(super) async fn handout(
     uri: Uri,
     Path(id): Path<String>,
 ) -> Response {
-    with_teacher(&state, &headers, Some(&uri), async |auth: Auth| {
-        let class = work::own_class(&state, &auth, parse_id(&id, "class")?).await?;
-        let base = state.config.base_url.trim_end_matches('/');
-        let url = format!("{base}/subscribe?class={}", class.token);
-        let handout =
-            crate::packets::handout::Handout::new(class.name.clone(), url, Default::default());
-        // Drawn in the packets' turns, like every PDF.
-        let _turn = state
-            .packets
-            .drawing
-            .take()
-            .await
-            .ok_or(crate::packets::PublishError::Busy)?;
-        let pdf =
-            tokio::task::spawn_blocking(move || crate::packets::pdf::render_handout(&handout))
+    with_teacher(
+        &state,
+        &headers,
+        Some(&uri),
+        async |auth: Auth, _who: Who| {
+            let class = work::own_class(&state, &auth, parse_id(&id, "class")?).await?;
+            let base = state.config.base_url.trim_end_matches('/');
+            let url = format!("{base}/subscribe?class={}", class.token);
+            let handout =
+                crate::packets::handout::Handout::new(class.name.clone(), url, Default::default());
+            // Drawn in the packets' turns, like every PDF.
+            let _turn = state
+                .packets
+                .drawing
+                .take()
                 .await
-                .map_err(|e| AppError::Internal(Box::new(e)))?
-                .map_err(|e| AppError::Internal(Box::new(e)))?;
-        let disposition = format!(
-            "inline; filename=\"lessoncast-class-{}-handout.pdf\"",
-            class.id
-        );
-        let mut r = axum::response::IntoResponse::into_response(pdf);
-        let h = r.headers_mut();
-        h.insert(
-            axum::http::header::CONTENT_TYPE,
-            axum::http::HeaderValue::from_static("application/pdf"),
-        );
-        h.insert(
-            axum::http::header::CACHE_CONTROL,
-            axum::http::HeaderValue::from_static("no-store"),
-        );
-        if let Ok(v) = axum::http::HeaderValue::from_str(&disposition) {
-            h.insert(axum::http::header::CONTENT_DISPOSITION, v);
-        }
-        Ok(r)
-    })
+                .ok_or(crate::packets::PublishError::Busy)?;
+            let pdf =
+                tokio::task::spawn_blocking(move || crate::packets::pdf::render_handout(&handout))
+                    .await
+                    .map_err(|e| AppError::Internal(Box::new(e)))?
+                    .map_err(|e| AppError::Internal(Box::new(e)))?;
+            let disposition = format!(
+                "inline; filename=\"lessoncast-class-{}-handout.pdf\"",
+                class.id
+            );
+            let mut r = axum::response::IntoResponse::into_response(pdf);
+            let h = r.headers_mut();
+            h.insert(
+                axum::http::header::CONTENT_TYPE,
+                axum::http::HeaderValue::from_static("application/pdf"),
+            );
+            h.insert(
+                axum::http::header::CACHE_CONTROL,
+                axum::http::HeaderValue::from_static("no-store"),
+            );
+            if let Ok(v) = axum::http::HeaderValue::from_str(&disposition) {
+                h.insert(axum::http::header::CONTENT_DISPOSITION, v);
+            }
+            Ok(r)
+        },
+    )
     .await
 }
 
@@ -233,9 +247,14 @@ pub(super) async fn class_packet(
     Path((id, file)): Path<(String, String)>,
     query: Result<Query<super::super::packets::PacketQuery>, QueryRejection>,
 ) -> Response {
-    with_teacher(&state, &headers, Some(&uri), async |auth: Auth| {
-        let class = work::own_class(&state, &auth, parse_id(&id, "class")?).await?;
-        super::super::packets::class_packet(&state, class, &file, query, &headers).await
-    })
+    with_teacher(
+        &state,
+        &headers,
+        Some(&uri),
+        async |auth: Auth, _who: Who| {
+            let class = work::own_class(&state, &auth, parse_id(&id, "class")?).await?;
+            super::super::packets::class_packet(&state, class, &file, query, &headers).await
+        },
+    )
     .await
 }

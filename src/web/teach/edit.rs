@@ -3,7 +3,7 @@
 
 use super::form::{all_errors, AssignmentForm, FormView};
 use super::mine::{LinkNamer, LinkView};
-use super::{class_options, form_or_400, see_other, with_teacher, CsrfForm, Opt, Who, LANG};
+use super::{class_options, form_or_400, see_other, with_teacher, CsrfForm, Opt, Who};
 use crate::domain::Assignment;
 use crate::i18n::{Lang, PageStrings};
 use crate::store::assignments;
@@ -36,16 +36,18 @@ pub(super) struct EditPage {
 pub(super) async fn edit_response(
     state: &AppState,
     auth: &Auth,
+    who: Who,
     a: &Assignment,
     form: FormView,
     status: StatusCode,
 ) -> Result<Response, AppError> {
+    let lang = who.lang;
     let classes = assignments::classes_of(state.store.pool(), auth.user().id).await?;
-    let links = LinkNamer::new(state).names(&a.links).await?;
+    let links = LinkNamer::new(state, lang).names(&a.links).await?;
     let page = EditPage {
-        lang: LANG,
-        p: LANG.pages(),
-        who: Who::of(auth),
+        lang,
+        p: lang.pages(),
+        who,
         nav: "assignments",
         id: a.id,
         original_title: a.fields.title.clone(),
@@ -63,17 +65,23 @@ pub(super) async fn edit_form(
     uri: Uri,
     Path(id): Path<String>,
 ) -> Response {
-    with_teacher(&state, &headers, Some(&uri), async |auth: Auth| {
-        let a = work::owned(&state, &auth, parse_id(&id, "assignment")?).await?;
-        edit_response(
-            &state,
-            &auth,
-            &a,
-            FormView::of_assignment(&a),
-            StatusCode::OK,
-        )
-        .await
-    })
+    with_teacher(
+        &state,
+        &headers,
+        Some(&uri),
+        async |auth: Auth, who: Who| {
+            let a = work::owned(&state, &auth, parse_id(&id, "assignment")?).await?;
+            edit_response(
+                &state,
+                &auth,
+                who,
+                &a,
+                FormView::of_assignment(&a),
+                StatusCode::OK,
+            )
+            .await
+        },
+    )
     .await
 }
 
@@ -84,19 +92,22 @@ pub(super) async fn edit(
     Path(id): Path<String>,
     form: Result<Form<AssignmentForm>, FormRejection>,
 ) -> Response {
-    with_teacher(&state, &headers, None, async |auth: Auth| {
+    with_teacher(&state, &headers, None, async |auth: Auth, who: Who| {
+        let lang = who.lang;
         let f = form_or_400(form)?;
         auth.check_csrf(Some(&f.csrf))?;
         let a = work::owned(&state, &auth, parse_id(&id, "assignment")?).await?;
         let (input, class, pre) = f.input();
         let (Some(class), true) = (class, pre.is_empty()) else {
             let errors = all_errors(pre, &input);
-            return edit_response(&state, &auth, &a, f.view(errors), StatusCode::BAD_REQUEST).await;
+            let view = f.view(errors, lang);
+            return edit_response(&state, &auth, who, &a, view, StatusCode::BAD_REQUEST).await;
         };
         match work::update(&state, &auth, a.id, &input, None, Some(class)).await {
             Ok(_) => Ok(see_other("/teach/assignments")),
             Err(AppError::Invalid(errors)) => {
-                edit_response(&state, &auth, &a, f.view(errors), StatusCode::BAD_REQUEST).await
+                let view = f.view(errors, lang);
+                edit_response(&state, &auth, who, &a, view, StatusCode::BAD_REQUEST).await
             }
             Err(e) => Err(e),
         }
@@ -111,7 +122,7 @@ pub(super) async fn set_deleted(
     form: Result<Form<CsrfForm>, FormRejection>,
     deleted: bool,
 ) -> Response {
-    with_teacher(state, headers, None, async |auth: Auth| {
+    with_teacher(state, headers, None, async |auth: Auth, _who: Who| {
         let f = form_or_400(form)?;
         auth.check_csrf(Some(&f.csrf))?;
         let id = parse_id(id, "assignment")?;

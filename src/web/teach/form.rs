@@ -1,8 +1,9 @@
 //! The assignment form every teacher page shares: its fields as posted, their problems in
 //! the order of the form, and the form as shown again with those problems.
 
-use super::{grade_ranges, LANG};
+use super::grade_ranges;
 use crate::domain::{Assignment, AssignmentInput, FieldError};
+use crate::i18n::Lang;
 use serde::Deserialize;
 
 /// One problem with a form, by the id of the field it belongs to.
@@ -28,8 +29,8 @@ pub(super) const FIELD_ORDER: &[&str] = &[
     "scope",
 ];
 
-pub(super) fn error_views(errors: Vec<FieldError>) -> Vec<ErrorView> {
-    let p = LANG.pages();
+pub(super) fn error_views(errors: Vec<FieldError>, lang: Lang) -> Vec<ErrorView> {
+    let p = lang.pages();
     let mut views: Vec<ErrorView> = errors
         .into_iter()
         .map(|e| {
@@ -57,7 +58,10 @@ pub(super) fn error_views(errors: Vec<FieldError>) -> Vec<ErrorView> {
             ErrorView {
                 field,
                 label,
-                message: e.message,
+                message: match lang {
+                    Lang::Es => e.message_es,
+                    Lang::En => e.message,
+                },
             }
         })
         .collect();
@@ -140,7 +144,7 @@ pub(super) struct AssignmentForm {
 }
 
 impl AssignmentForm {
-    pub(super) fn view(&self, errors: Vec<FieldError>) -> FormView {
+    pub(super) fn view(&self, errors: Vec<FieldError>, lang: Lang) -> FormView {
         FormView {
             title: self.title.clone(),
             title_es: self.title_es.clone(),
@@ -152,7 +156,7 @@ impl AssignmentForm {
             grades: self.grades.clone(),
             due: self.due.clone(),
             class: self.class.clone(),
-            errors: error_views(errors),
+            errors: error_views(errors, lang),
         }
     }
 
@@ -169,6 +173,7 @@ impl AssignmentForm {
                     errors.push(FieldError::new(
                         "minutes",
                         format!("`{m}` is not a whole number of minutes"),
+                        format!("`{m}` no es un número entero de minutos"),
                     ));
                     None
                 }
@@ -179,7 +184,11 @@ impl AssignmentForm {
             c => match c.parse::<i64>() {
                 Ok(id) => Some(Some(id)),
                 Err(_) => {
-                    errors.push(FieldError::new("class", "choose one of your classes"));
+                    errors.push(FieldError::new(
+                        "class",
+                        "choose one of your classes",
+                        "elija una de sus clases",
+                    ));
                     None
                 }
             },

@@ -1,6 +1,8 @@
 //! `GET/POST /teach/login` and `POST /teach/logout`: signing in and out with a browser session.
 
-use super::{form_or_400, safe_next, see_other, signed_in, teach_error, CsrfForm, LANG};
+use super::{
+    form_or_400, safe_next, see_other, signed_in, teach_error, teach_lang, CsrfForm, LangSwitch,
+};
 use crate::i18n::{Lang, PageStrings};
 use crate::store::users;
 use crate::web::auth::{self, SignIn};
@@ -20,6 +22,7 @@ use serde::Deserialize;
 pub(super) struct LoginPage {
     lang: Lang,
     p: &'static PageStrings,
+    switch: LangSwitch,
     email: String,
     next: String,
     error: Option<String>,
@@ -28,12 +31,19 @@ pub(super) struct LoginPage {
 }
 
 impl LoginPage {
-    fn new(email: String, next: &str, error: Option<String>) -> LoginPage {
+    fn new(lang: Lang, email: String, next: &str, error: Option<String>) -> LoginPage {
+        let next = safe_next(next).to_string();
+        let back = if next == "/teach" {
+            "/teach/login".to_string()
+        } else {
+            format!("/teach/login?next={}", crate::web::html::url_encode(&next))
+        };
         LoginPage {
-            lang: LANG,
-            p: LANG.pages(),
+            lang,
+            p: lang.pages(),
+            switch: LangSwitch::new(lang, &back),
             email,
-            next: safe_next(next).to_string(),
+            next,
             error,
             csrf: crate::auth::new_token(),
         }
@@ -52,7 +62,7 @@ impl LoginPage {
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub(super) struct NextQuery {
-    next: String,
+    pub(super) next: String,
 }
 
 /// `GET /teach/login`
@@ -61,11 +71,14 @@ pub(super) async fn login_form(
     headers: HeaderMap,
     query: Result<Query<NextQuery>, QueryRejection>,
 ) -> Response {
+    let lang = teach_lang(&headers);
     let next = query.map(|Query(q)| q.next).unwrap_or_default();
     match signed_in(&state, &headers).await {
         Ok(Some(_)) => Redirect::to(safe_next(&next)).into_response(),
-        Ok(None) => LoginPage::new(String::new(), &next, None).respond(&state, StatusCode::OK),
-        Err(e) => teach_error(e),
+        Ok(None) => {
+            LoginPage::new(lang, String::new(), &next, None).respond(&state, StatusCode::OK)
+        }
+        Err(e) => teach_error(lang)(e),
     }
 }
 
@@ -85,11 +98,12 @@ pub(super) async fn login(
     headers: HeaderMap,
     form: Result<Form<LoginForm>, FormRejection>,
 ) -> Response {
+    let lang = teach_lang(&headers);
     let result = async {
         let f = form_or_400(form)?;
-        let p = LANG.pages();
+        let p = lang.pages();
         let refused = |status: StatusCode, message: String| {
-            LoginPage::new(f.email.clone(), &f.next, Some(message)).respond(&state, status)
+            LoginPage::new(lang, f.email.clone(), &f.next, Some(message)).respond(&state, status)
         };
         // The form this came from must be ours: its token matches the cookie set with it.
         let sent = auth::cookie(&headers, auth::LOGIN_COOKIE).unwrap_or_default();
@@ -137,7 +151,7 @@ pub(super) async fn login(
         }
     }
     .await;
-    result.unwrap_or_else(teach_error)
+    result.unwrap_or_else(teach_error(lang))
 }
 
 /// `POST /teach/logout`: ends the session and forgets the cookie.
@@ -161,5 +175,5 @@ pub(super) async fn logout(
         Ok(r)
     }
     .await;
-    result.unwrap_or_else(teach_error)
+    result.unwrap_or_else(teach_error(teach_lang(&headers)))
 }

@@ -1,6 +1,6 @@
 //! `GET /teach/assignments`: the teacher's work, with what each piece is linked to.
 
-use super::{episode_of, grade_ranges, when, with_teacher, Who, LANG};
+use super::{episode_of, grade_ranges, when, with_teacher, Who};
 use crate::domain::{Airing, Link};
 use crate::i18n::{Lang, PageStrings, Strings};
 use crate::store::{airings, assignments};
@@ -47,15 +47,17 @@ pub(super) struct AssignmentsPage {
 /// Describes links in words, looking each airing or episode up once.
 pub(super) struct LinkNamer<'a> {
     pub(super) state: &'a AppState,
+    pub(super) lang: Lang,
     pub(super) airings: HashMap<i64, Option<Airing>>,
     pub(super) episodes: HashMap<String, Option<Airing>>,
     pub(super) series: HashMap<String, Option<String>>,
 }
 
 impl<'a> LinkNamer<'a> {
-    pub(super) fn new(state: &'a AppState) -> Self {
+    pub(super) fn new(state: &'a AppState, lang: Lang) -> Self {
         LinkNamer {
             state,
+            lang,
             airings: HashMap::new(),
             episodes: HashMap::new(),
             series: HashMap::new(),
@@ -63,7 +65,7 @@ impl<'a> LinkNamer<'a> {
     }
 
     pub(super) async fn name(&mut self, l: &Link) -> Result<LinkView, AppError> {
-        let p = LANG.pages();
+        let p = self.lang.pages();
         let tz = self.state.config.tz;
         let pool = self.state.store.pool();
         Ok(match l {
@@ -82,7 +84,7 @@ impl<'a> LinkNamer<'a> {
                             "{}: {} · {}, {}",
                             p.scope_airing,
                             title_of(a),
-                            when(a, tz),
+                            when(self.lang, a, tz),
                             channel_label(a)
                         ),
                         href: Some(format!("/teach/airings/{id}")),
@@ -165,58 +167,64 @@ pub(super) async fn my_assignments(
     headers: HeaderMap,
     uri: Uri,
 ) -> Response {
-    with_teacher(&state, &headers, Some(&uri), async |auth: Auth| {
-        let pool = state.store.pool();
-        let list = assignments::list(pool, Some(auth.user().id), true).await?;
-        let class_names: HashMap<i64, String> = assignments::classes_of(pool, auth.user().id)
-            .await?
-            .into_iter()
-            .map(|c| (c.id, c.name))
-            .collect();
-        let mut namer = LinkNamer::new(&state);
-        let mut live = Vec::new();
-        let mut deleted = Vec::new();
-        for a in list {
-            let row = AssignmentRow {
-                id: a.id,
-                links: namer.names(&a.links).await?,
-                title: a.fields.title,
-                instructions: a.fields.instructions,
-                grades: grade_ranges(a.fields.grades),
-                minutes: a.fields.minutes,
-                due: a.fields.due.map(|d| LANG.long_date(d)),
-                class: a.class_id.and_then(|c| class_names.get(&c).cloned()),
-            };
-            if a.deleted_at.is_some() {
-                deleted.push(row);
-            } else {
-                live.push(row);
+    with_teacher(
+        &state,
+        &headers,
+        Some(&uri),
+        async |auth: Auth, who: Who| {
+            let lang = who.lang;
+            let pool = state.store.pool();
+            let list = assignments::list(pool, Some(auth.user().id), true).await?;
+            let class_names: HashMap<i64, String> = assignments::classes_of(pool, auth.user().id)
+                .await?
+                .into_iter()
+                .map(|c| (c.id, c.name))
+                .collect();
+            let mut namer = LinkNamer::new(&state, lang);
+            let mut live = Vec::new();
+            let mut deleted = Vec::new();
+            for a in list {
+                let row = AssignmentRow {
+                    id: a.id,
+                    links: namer.names(&a.links).await?,
+                    title: a.fields.title,
+                    instructions: a.fields.instructions,
+                    grades: grade_ranges(a.fields.grades),
+                    minutes: a.fields.minutes,
+                    due: a.fields.due.map(|d| lang.long_date(d)),
+                    class: a.class_id.and_then(|c| class_names.get(&c).cloned()),
+                };
+                if a.deleted_at.is_some() {
+                    deleted.push(row);
+                } else {
+                    live.push(row);
+                }
             }
-        }
-        // `?deleted=ID`: the assignment this teacher just deleted, if it still is.
-        let asked: Option<i64> = uri
-            .query()
-            .unwrap_or("")
-            .split('&')
-            .find_map(|kv| kv.strip_prefix("deleted="))
-            .and_then(|v| v.parse().ok());
-        let just_deleted = asked.and_then(|id| {
-            deleted
-                .iter()
-                .find(|r: &&AssignmentRow| r.id == id)
-                .map(|r| (r.id, r.title.clone()))
-        });
-        let page = AssignmentsPage {
-            just_deleted,
-            lang: LANG,
-            p: LANG.pages(),
-            s: LANG.strings(),
-            who: Who::of(&auth),
-            nav: "assignments",
-            live,
-            deleted,
-        };
-        Ok(render_page(StatusCode::OK, &page, Caching::Private))
-    })
+            // `?deleted=ID`: the assignment this teacher just deleted, if it still is.
+            let asked: Option<i64> = uri
+                .query()
+                .unwrap_or("")
+                .split('&')
+                .find_map(|kv| kv.strip_prefix("deleted="))
+                .and_then(|v| v.parse().ok());
+            let just_deleted = asked.and_then(|id| {
+                deleted
+                    .iter()
+                    .find(|r: &&AssignmentRow| r.id == id)
+                    .map(|r| (r.id, r.title.clone()))
+            });
+            let page = AssignmentsPage {
+                just_deleted,
+                lang,
+                p: lang.pages(),
+                s: lang.strings(),
+                who,
+                nav: "assignments",
+                live,
+                deleted,
+            };
+            Ok(render_page(StatusCode::OK, &page, Caching::Private))
+        },
+    )
     .await
 }

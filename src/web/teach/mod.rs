@@ -21,24 +21,24 @@ use super::AppState;
 use crate::domain::{Airing, Grade, GradeSet};
 use crate::i18n::Lang;
 use crate::store::assignments;
-use axum::extract::rejection::FormRejection;
-use axum::extract::Form;
-use axum::http::{HeaderMap, Uri};
+use axum::extract::rejection::{FormRejection, QueryRejection};
+use axum::extract::{Form, Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use chrono_tz::Tz;
 use serde::Deserialize;
 
-/// The teacher pages are in English; their Spanish words wait in
-/// [`PageStrings`](crate::i18n::PageStrings) for a switch.
-pub(super) const LANG: Lang = Lang::En;
+/// The cookie that keeps the language a teacher chose for the teacher pages (`en` or `es`).
+pub const LANG_COOKIE: &str = "lessoncast_lang";
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/teach", get(browse::browse))
         .route("/teach/login", get(login::login_form).post(login::login))
         .route("/teach/logout", post(login::logout))
+        .route("/teach/lang/{code}", get(choose_lang))
         .route("/teach/airings/{id}", get(airing::airing_page))
         .route(
             "/teach/assignments",
@@ -65,19 +65,102 @@ pub fn router() -> Router<AppState> {
 // ---------------------------------------------------------------------------------------------
 // Sessions, errors and redirects.
 
-/// Who is signed in, as every teacher page shows it.
+/// Who is signed in, and in which language, as every teacher page shows it.
 pub(super) struct Who {
     email: String,
     csrf: String,
+    pub(super) lang: Lang,
+    switch: LangSwitch,
+}
+
+/// The link to the teacher pages in the other language, back to the same page.
+pub(super) struct LangSwitch {
+    href: String,
+    name: &'static str,
+    code: Lang,
+}
+
+impl LangSwitch {
+    pub(super) fn new(lang: Lang, here: &str) -> LangSwitch {
+        let to = match lang {
+            Lang::En => Lang::Es,
+            Lang::Es => Lang::En,
+        };
+        LangSwitch {
+            href: format!("/teach/lang/{to}?next={}", url_encode(here)),
+            name: to.pages().language_name,
+            code: to,
+        }
+    }
 }
 
 impl Who {
-    fn of(auth: &Auth) -> Who {
+    fn of(auth: &Auth, lang: Lang, here: &str) -> Who {
         Who {
             email: auth.user().email.clone(),
             csrf: auth.session.csrf.clone(),
+            lang,
+            switch: LangSwitch::new(lang, here),
         }
     }
+}
+
+/// The language of the teacher pages: the one the teacher chose (kept in [`LANG_COOKIE`]),
+/// else the browser's first language we have, else English.
+pub(super) fn teach_lang(headers: &HeaderMap) -> Lang {
+    auth::cookie(headers, LANG_COOKIE)
+        .and_then(|c| c.parse::<Lang>().ok())
+        .or_else(|| {
+            headers
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(Lang::from_accept_language)
+        })
+        .unwrap_or_default()
+}
+
+/// `GET /teach/lang/{en|es}?next=/teach/…`: keeps the teacher's choice of language for a
+/// year (no account needed: the sign-in page has it too), then goes back to the page.
+async fn choose_lang(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+    query: Result<Query<login::NextQuery>, QueryRejection>,
+) -> Response {
+    let Ok(lang) = code.parse::<Lang>() else {
+        let v = super::html::shown(&code);
+        return teach_error(teach_lang(&headers))(AppError::NotFound(format!(
+            "`{v}` {} / `{v}` {}",
+            Lang::En.pages().bad_lang,
+            Lang::Es.pages().bad_lang
+        )));
+    };
+    let next = query.map(|Query(q)| q.next).unwrap_or_default();
+    // Back to the page the link was on: a teacher page, the sign-in form among them.
+    let back = match next.strip_prefix("/teach/login") {
+        Some(rest) if rest.is_empty() || rest.starts_with('?') => {
+            let to_login = next.len() <= 2000 && next.chars().all(|c| c.is_ascii_graphic());
+            if to_login {
+                next.as_str()
+            } else {
+                "/teach/login"
+            }
+        }
+        _ => safe_next(&next),
+    };
+    let mut r = Redirect::to(back).into_response();
+    let secure = if state.config.base_url.starts_with("https://") {
+        "; Secure"
+    } else {
+        ""
+    };
+    let cookie = format!(
+        "{LANG_COOKIE}={lang}; Path=/teach; HttpOnly; SameSite=Lax; Max-Age=31536000{secure}"
+    );
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        r.headers_mut().append(header::SET_COOKIE, v);
+    }
+    r
 }
 
 /// The browser session, if the request has one. API tokens do not open pages.
@@ -90,8 +173,9 @@ pub(super) async fn signed_in(
         .filter(|a| a.from_cookie))
 }
 
-pub(super) fn teach_error(e: AppError) -> Response {
-    error_page(LANG, e, "/teach", LANG.pages().back_to_schedule)
+/// The error as a teacher page in `lang`.
+pub(super) fn teach_error(lang: Lang) -> impl Fn(AppError) -> Response {
+    move |e| error_page(lang, e, "/teach", lang.pages().back_to_schedule)
 }
 
 /// Where to go after signing in: only back into the teacher pages, and only to an address that
@@ -121,8 +205,9 @@ pub(super) fn to_login(back_to: Option<&Uri>) -> Response {
     }
 }
 
-/// Runs a page that needs a signed-in teacher: without a session the browser goes to the
-/// sign-in form (and comes back to `uri` afterwards); errors become pages.
+/// Runs a page that needs a signed-in teacher, in the teacher's language: without a session
+/// the browser goes to the sign-in form (and comes back to `uri` afterwards); errors become
+/// pages.
 pub(super) async fn with_teacher<F>(
     state: &AppState,
     headers: &HeaderMap,
@@ -130,12 +215,19 @@ pub(super) async fn with_teacher<F>(
     f: F,
 ) -> Response
 where
-    F: AsyncFnOnce(Auth) -> Result<Response, AppError>,
+    F: AsyncFnOnce(Auth, Who) -> Result<Response, AppError>,
 {
+    let lang = teach_lang(headers);
+    let here = uri
+        .and_then(|u| u.path_and_query())
+        .map_or("/teach", |pq| pq.as_str());
     match signed_in(state, headers).await {
-        Ok(Some(auth)) => f(auth).await.unwrap_or_else(teach_error),
+        Ok(Some(auth)) => {
+            let who = Who::of(&auth, lang, here);
+            f(auth, who).await.unwrap_or_else(teach_error(lang))
+        }
         Ok(None) => to_login(uri),
-        Err(e) => teach_error(e),
+        Err(e) => teach_error(lang)(e),
     }
 }
 
@@ -183,16 +275,16 @@ pub(super) fn grade_ranges(set: GradeSet) -> String {
 }
 
 /// "Monday, April 13, 9:00 AM–9:30 AM".
-pub(super) fn when(a: &Airing, tz: Tz) -> String {
+pub(super) fn when(lang: Lang, a: &Airing, tz: Tz) -> String {
     let tz = a.zone(tz);
-    let day = LANG.day_heading(a.start.with_timezone(&tz).date_naive());
+    let day = lang.day_heading(a.start.with_timezone(&tz).date_naive());
     match a.end {
         Some(end) => format!(
             "{day}, {}–{}",
-            clock(LANG, a.start, tz),
-            clock(LANG, end, tz)
+            clock(lang, a.start, tz),
+            clock(lang, end, tz)
         ),
-        None => format!("{day}, {}", clock(LANG, a.start, tz)),
+        None => format!("{day}, {}", clock(lang, a.start, tz)),
     }
 }
 
