@@ -1292,6 +1292,18 @@ async fn a_teacher_who_chooses_spanish_gets_the_teacher_pages_in_spanish() {
         checked += spanish.len();
     }
     assert!(checked > 40, "{checked} sentences checked");
+    // The class packet in the page's language, and in the other for families who read it.
+    let classes = es.get("/teach/classes").await;
+    let at = classes.body.find("/packet/").unwrap();
+    let start = classes.body[..at].rfind('"').unwrap() + 1;
+    let packet = &classes.body[start..at + classes.body[at..].find('"').unwrap()];
+    assert!(packet.ends_with(".pdf?lang=es"), "{packet}");
+    let html = es.get(&packet.replace(".pdf?", ".html?")).await;
+    assert!(html.body.contains(r#"<html lang="es""#), "{}", html.body);
+    let english = packet.replace("lang=es", "lang=en");
+    assert!(classes.body.contains(&format!(
+        r#"<p lang="en"><a href="{english}" hreflang="en">"#
+    )));
 
     // A form sent back with its problems says them in Spanish, by the fields.
     let page = es.get(&format!("/teach/airings/{airing}")).await;
@@ -1350,5 +1362,46 @@ async fn a_teacher_who_chooses_spanish_gets_the_teacher_pages_in_spanish() {
     assert_eq!(to_english.location(), "/teach/login");
     let login = anon.get("/teach/login").await;
     assert!(login.body.contains(r#"<html lang="en">"#));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn pages_go_brotli_or_gzip_compressed_to_whoever_takes_it() {
+    let app = demo_app().await;
+    let path = format!("/family?grades=2,5&week={WEEK}&lang=es");
+    let plain = app.get_text(&path).await;
+    assert!(plain.len() > 5000, "{} bytes", plain.len());
+    let br = app
+        .get_with(&path, &[("accept-encoding", "gzip, deflate, br")])
+        .await;
+    assert_eq!(br.headers()["content-encoding"], "br");
+    let vary: Vec<String> = br
+        .headers()
+        .get_all("vary")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_ascii_lowercase())
+        .collect();
+    assert!(
+        vary.iter().any(|v| v.contains("accept-encoding")),
+        "{vary:?}"
+    );
+    let br = br.bytes().await.unwrap();
+    let mut read = Vec::new();
+    brotli_decompressor::BrotliDecompress(&mut br.as_ref(), &mut read).unwrap();
+    assert_eq!(String::from_utf8(read).unwrap(), plain);
+    let gz = app.get_with(&path, &[("accept-encoding", "gzip")]).await;
+    assert_eq!(gz.headers()["content-encoding"], "gzip");
+    let gz = gz.bytes().await.unwrap();
+    let mut read = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(gz.as_ref()), &mut read)
+        .unwrap();
+    assert_eq!(read, plain);
+    assert!(
+        br.len() < gz.len() && gz.len() * 2 < plain.len(),
+        "br {} gzip {} plain {}",
+        br.len(),
+        gz.len(),
+        plain.len()
+    );
     app.stop().await;
 }

@@ -18,6 +18,14 @@ pub enum Lang {
 }
 
 impl Lang {
+    /// The other language we publish, for the switch to it.
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::En => Lang::Es,
+            Lang::Es => Lang::En,
+        }
+    }
+
     pub fn code(self) -> &'static str {
         match self {
             Lang::En => "en",

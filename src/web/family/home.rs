@@ -1,6 +1,6 @@
 //! `GET /?grade=5&lang=es`: pick a grade, subscribe to its calendar, and this week at a glance.
 
-use super::{family_page, grade_options, grade_week, lang_options, other, DayView, Opt, PageQuery};
+use super::{family_page, grade_options, grade_week, lang_options, DayView, Opt, PageQuery};
 use crate::domain::{Grade, Week};
 use crate::web::html::{parse_grade, parse_week, render_page, Caching};
 use crate::web::AppState;
@@ -92,7 +92,7 @@ pub(super) async fn home(
                 None => (None, Vec::new()),
             };
             let grade_code = grade.map(|g| g.code()).unwrap_or_default();
-            let switch = other(lang);
+            let switch = lang.other();
             let page = HomePage {
                 lang,
                 p: lang.pages(),

@@ -168,13 +168,6 @@ pub(super) fn page_lang(raw: Option<&str>, headers: &HeaderMap) -> Result<Lang, 
     }
 }
 
-pub(super) fn other(lang: Lang) -> Lang {
-    match lang {
-        Lang::En => Lang::Es,
-        Lang::Es => Lang::En,
-    }
-}
-
 /// The grades families pick from: PK, K, 1 … 12.
 pub(super) fn grade_options(lang: Lang, chosen: Option<Grade>) -> Vec<Opt> {
     let s = lang.strings();

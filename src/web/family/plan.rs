@@ -2,7 +2,7 @@
 //! today first, then the rest of the week; each lesson with the child, time, channel, what to
 //! watch, what to do after and where else it airs; clashes no repeat avoids said in words.
 
-use super::{family_page, other, PageQuery};
+use super::{family_page, PageQuery};
 use crate::family::{self, FamilyPlan};
 use crate::i18n::plan::PlanWords;
 use crate::i18n::{Lang, Localized as Text, PageStrings, Strings};
@@ -235,7 +235,7 @@ fn view(plan: &FamilyPlan, q: &PageQuery, lang: Lang, today: NaiveDate, base: &s
             days: days.iter().map(to_view).collect(),
         }]
     };
-    let switch = other(lang);
+    let switch = lang.other();
     let grades = family::grades(&plan.children);
     let link = family::link(&plan.children, &family::tokens(q.classes.as_deref()));
     let family_query = |week: crate::domain::Week, l: Lang| {

@@ -1,7 +1,7 @@
 //! `GET /schedule?grade=5&week=2020-04-13&lang=es`: a week's lessons for a grade, day by day,
 //! with the work to do.
 
-use super::{family_page, grade_options, grade_week, lang_options, other, DayView, Opt, PageQuery};
+use super::{family_page, grade_options, grade_week, lang_options, DayView, Opt, PageQuery};
 use crate::domain::Week;
 use crate::web::html::{parse_grade, parse_week, render_page, Caching};
 use crate::web::AppState;
@@ -73,7 +73,7 @@ pub(super) async fn schedule(
                 ),
                 None => format!("{} {}", p.week_of, lang.long_date(week.monday())),
             };
-            let switch = other(lang);
+            let switch = lang.other();
             let page = SchedulePage {
                 lang,
                 p,

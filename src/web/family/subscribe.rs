@@ -5,7 +5,7 @@
 //! ICSx⁵ app on the phone alone; Outlook.com and Microsoft 365 by their add-from-web forms; the
 //! address to copy; and a plain word on reminders, with the printed packet as the fallback.
 
-use super::{family_page, other, PageQuery};
+use super::{family_page, PageQuery};
 use crate::family::{self, FamilyError};
 use crate::feeds::{self, FeedKind};
 use crate::i18n::subscribe::SubscribeWords;
@@ -149,7 +149,7 @@ pub(super) async fn subscribe(
                     url_encode(&name)
                 )
             };
-            let switch = other(lang);
+            let switch = lang.other();
             let (outlook, office) = (
                 add_from_web("outlook.live.com"),
                 add_from_web("outlook.office.com"),

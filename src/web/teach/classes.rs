@@ -67,8 +67,11 @@ pub(super) struct ClassesPage {
     nav: &'static str,
     classes: Vec<ClassView>,
     form: ClassFormView,
-    /// The packet's words, for the links to class packets.
+    /// The packet's words, for the links to class packets, in the page's language and in
+    /// the other one (families may read either).
     pw: &'static PacketStrings,
+    other: Lang,
+    pwo: &'static PacketStrings,
 }
 
 pub(super) async fn classes_response(
@@ -110,6 +113,8 @@ pub(super) async fn classes_response(
         classes,
         form,
         pw: lang.packet(),
+        other: lang.other(),
+        pwo: lang.other().packet(),
     };
     Ok(render_page(status, &page, Caching::Private))
 }

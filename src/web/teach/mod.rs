@@ -82,10 +82,7 @@ pub(super) struct LangSwitch {
 
 impl LangSwitch {
     pub(super) fn new(lang: Lang, here: &str) -> LangSwitch {
-        let to = match lang {
-            Lang::En => Lang::Es,
-            Lang::Es => Lang::En,
-        };
+        let to = lang.other();
         LangSwitch {
             href: format!("/teach/lang/{to}?next={}", url_encode(here)),
             name: to.pages().language_name,
