@@ -157,7 +157,16 @@ pub async fn import_demo_if_empty(
     store: &Store,
     config: &Config,
 ) -> anyhow::Result<Option<ImportReport>> {
-    if airings::count(store.pool()).await? > 0 || !config.schedules_dir.is_dir() {
+    if airings::count(store.pool()).await? > 0 {
+        return Ok(None);
+    }
+    if !config.schedules_dir.is_dir() {
+        // An empty schedule with no word why looks like a broken service.
+        tracing::warn!(
+            dir = %config.schedules_dir.display(),
+            "no demo week: the database is empty and the demo schedules are not there \
+             (run from the repository, or set LESSONCAST_SCHEDULES)"
+        );
         return Ok(None);
     }
     let demo: Week = DEMO_WEEK.parse()?;

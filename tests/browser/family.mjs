@@ -121,6 +121,12 @@ try {
   await page.goto(`${base}/packets/5/${week}.html?lang=es`);
   await check("packet-es");
 
+  step = "the fullest week of the demo, grade 2's (over 100 airings), and its packet";
+  await page.goto(`${base}/schedule?grade=2&week=${week}&lang=es`);
+  await check("schedule-full-es");
+  await page.goto(`${base}/packets/2/${week}.html?lang=es`);
+  await check("packet-full-es");
+
   step = "tick grades 2 and 5 and make the plan";
   await page.goto(`${base}/?lang=en`);
   await page.check("#child-2");
