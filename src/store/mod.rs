@@ -233,7 +233,7 @@ mod tests {
             store.pool(),
             id,
             &[(feed.clone(), v.clone())],
-            &[feed.clone()],
+            std::slice::from_ref(&feed),
         )
         .await
         .expect("waits for the other writer");

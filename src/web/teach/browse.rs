@@ -146,7 +146,7 @@ pub(super) async fn browse(
                 )
             };
             let page = BrowsePage {
-                lang: lang,
+                lang,
                 p,
                 who,
                 nav: "schedule",
