@@ -385,6 +385,15 @@ async fn invalid_fields_are_400s_that_name_them() {
             json!({"title": "t", "instructions": "x", "grades": ["5"], "links": [{"airing": a["id"], "series": "nova"}]}),
             "links[0]",
         ),
+        // Found by schemathesis on PostgreSQL, which refuses a NUL in text: a 500 before.
+        (
+            json!({"title": "t", "instructions": "x", "grades": ["5"], "links": [{"series": "nova\u{0}"}]}),
+            "links[0]",
+        ),
+        (
+            json!({"title": "t", "instructions": "x", "grades": ["5"], "links": [{"episode": "nova/\u{0}"}]}),
+            "links[0]",
+        ),
         (
             json!({"title": "t".repeat(201), "instructions": "x", "grades": ["5"], "links": [{"airing": a["id"]}]}),
             "title",

@@ -64,6 +64,9 @@ pub async fn validate_links(state: &AppState, links: &[LinkInput]) -> Result<Vec
         return Err(AppError::Invalid(errors));
     }
     let pool = state.store.pool();
+    // A key with a control character names nothing stored (keys are made of words and
+    // digits), and PostgreSQL refuses a NUL in text outright: such a key is not looked up.
+    let storable = |k: &str| !k.chars().any(char::is_control);
     for (i, l) in links.iter().enumerate() {
         let field = format!("links[{i}]");
         let link = match (l.airing, l.episode.as_deref(), l.series.as_deref()) {
@@ -80,7 +83,7 @@ pub async fn validate_links(state: &AppState, links: &[LinkInput]) -> Result<Vec
             },
             (None, Some(key), None) => {
                 let series = key.split('/').next().unwrap_or(key);
-                match airings::key_exists(pool, series, Some(key)).await? {
+                match storable(key) && airings::key_exists(pool, series, Some(key)).await? {
                     true => Link::Episode(key.to_string()),
                     false => {
                         errors.push(FieldError::new(
@@ -92,7 +95,9 @@ pub async fn validate_links(state: &AppState, links: &[LinkInput]) -> Result<Vec
                     }
                 }
             }
-            (None, None, Some(key)) => match airings::key_exists(pool, key, None).await? {
+            (None, None, Some(key)) => match storable(key)
+                && airings::key_exists(pool, key, None).await?
+            {
                 true => Link::Series(key.to_string()),
                 false => {
                     errors.push(FieldError::new(
