@@ -1,110 +1,153 @@
-//! Import speed and memory: generates a large XMLTV file (100 channels × 4 weeks, about 270,000
-//! programmes, and the same at 4× the length), imports each into a fresh SQLite database with
-//! the release `lessoncast import`, and times the XMLTV project's own `tv_cat` re-writing the
-//! same file as the baseline (Debian package `xmltv-util`).
+//! Import speed and memory on a generated guide shaped like real ones ([`guide`]: 100 channels ×
+//! 4 weeks, 161,000 programmes, each episode with its own sub-title and description, and the
+//! same at 4× the length). For each size, with the release `lessoncast import` into SQLite:
 //!
-//! Run: `cargo bench --bench import_xmltv` (add `-- --quick` for 1× only).
+//! - a fresh import into an empty database;
+//! - a re-import of the same, unchanged file (what every scheduled poll of an unchanged guide
+//!   does);
+//! - an import of the file with 5 % of its programmes changed.
+//!
+//! The baseline is the XMLTV project's own `tv_cat` re-writing the same file (Debian package
+//! `xmltv-util`), run in the same session. With `LESSONCAST_BENCH_POSTGRES=postgres://…` the
+//! fresh 1× import runs into PostgreSQL too.
+//!
+//! Run: `cargo bench --bench import_xmltv` (add `-- --quick` for 1× only). To compare builds in
+//! one session, `LESSONCAST_BENCH_BIN=path/to/lessoncast` runs another binary instead, and
+//! `LESSONCAST_BENCH_TV_CAT=0` leaves out `tv_cat` (it takes a minute and a half at 1×).
 
 // Test and benchmark code: a failed unwrap is a failed run.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::fs::File;
-use std::io::{BufWriter, Write};
+mod guide;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
-
-const CHANNELS: u32 = 100;
 
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("import-bench");
     std::fs::create_dir_all(&dir).expect("bench dir");
+    let with_tv_cat = std::env::var("LESSONCAST_BENCH_TV_CAT").map_or(true, |v| v != "0");
     let tv_cat = which("tv_cat").unwrap_or_else(|| {
         panic!("tv_cat not found: install it with `apt-get install xmltv-util` (the baseline)")
     });
 
-    println!("| size | programmes | file MB | lessoncast s | programmes/s | peak RSS MB | tv_cat s | speed-up vs tv_cat |");
-    println!("|---|---|---|---|---|---|---|---|");
+    println!("| size | run | programmes | file MB | lessoncast s | programmes/s | peak RSS MB | vs fresh | tv_cat s | speed-up vs tv_cat |");
+    println!("|---|---|---|---|---|---|---|---|---|---|");
     let sizes: &[u32] = if quick { &[1] } else { &[1, 4] };
     for &times in sizes {
-        let file = dir.join(format!("bench-{times}x.xml"));
-        let n = generate(&file, 28 * times);
+        let file = dir.join(format!("guide-{times}x.xml"));
+        let changed = dir.join(format!("guide-{times}x-changed.xml"));
+        let n = guide::generate(&file, 28 * times, 0);
+        let n_changed = guide::generate(&changed, 28 * times, 50);
+        assert_eq!(n, n_changed);
         let mb = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0) as f64 / 1e6;
-        let db = dir.join(format!("bench-{times}x.db"));
+        let db = dir.join(format!("guide-{times}x.db"));
         for ext in ["", "-wal", "-shm"] {
             let _ = std::fs::remove_file(format!("{}{ext}", db.display()));
         }
-        let (secs, rss) = run_measured(
-            Command::new(env!("CARGO_BIN_EXE_lessoncast"))
-                .args(["import", file.to_str().unwrap_or_default(), "--json"])
-                .env("DATABASE_URL", format!("sqlite://{}", db.display()))
-                .env("LESSONCAST_GRADE_RULES", "/nonexistent")
-                .env("RUST_LOG", "warn"),
-        );
-        let (tv_secs, _) = run_measured(Command::new(&tv_cat).arg(&file));
-        println!(
-            "| {times}× | {n} | {mb:.0} | {secs:.2} | {:.0} | {:.0} | {tv_secs:.2} | {:.1}× |",
-            n as f64 / secs,
-            rss as f64 / 1024.0,
-            tv_secs / secs
-        );
-    }
-}
-
-/// Writes `days` days of 100 channels, programmes of 10 to 20 minutes (96 a day on average).
-fn generate(path: &Path, days: u32) -> u64 {
-    let mut w = BufWriter::with_capacity(1 << 20, File::create(path).expect("bench file"));
-    let mut n = 0u64;
-    let titles = [
-        "Cyberchase",
-        "Wild Kratts",
-        "Molly of Denali",
-        "NOVA",
-        "Odd Squad",
-        "Nature",
-    ];
-    writeln!(
-        w,
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<tv generator-info-name=\"lessoncast bench\">"
-    )
-    .unwrap();
-    for c in 0..CHANNELS {
-        writeln!(w, "  <channel id=\"K{:03}.{}.1\"><display-name>K{:03}</display-name><lcn>{}.1</lcn></channel>", c, c + 2, c, c + 2).unwrap();
-    }
-    let start = 1_586_761_200i64; // 2020-04-13 07:00:00 UTC = 00:00 PDT
-    let lengths = [15i64, 15, 10, 20];
-    for c in 0..CHANNELS {
-        let mut t = start;
-        let mut i = 0usize;
-        while t < start + days as i64 * 86_400 {
-            let len = lengths[i % lengths.len()] * 60;
-            let title = titles[(i + c as usize) % titles.len()];
-            writeln!(
-                w,
-                "  <programme start=\"{}\" stop=\"{}\" channel=\"K{:03}.{}.1\">\n    <title lang=\"en\">{}</title>\n    <sub-title lang=\"en\">Episode {}</sub-title>\n    <desc lang=\"en\">An episode about things, number {} of the season.</desc>\n    <category lang=\"en\">{}</category>\n    <subtitles type=\"onscreen\"/>\n  </programme>",
-                xmltv_time(t), xmltv_time(t + len), c, c + 2, title, i % 500, i, if i.is_multiple_of(3) { "Grades 4-8" } else { "Children" }
-            )
-            .unwrap();
-            t += len;
-            i += 1;
-            n += 1;
+        let url = format!("sqlite://{}", db.display());
+        let tv_secs = if with_tv_cat {
+            run_measured(Command::new(&tv_cat).arg(&file).stdout(Stdio::null())).0
+        } else {
+            f64::NAN
+        };
+        let mut fresh = 0.0;
+        for (run, path) in [
+            ("fresh", &file),
+            ("unchanged re-import", &file),
+            ("5 % changed", &changed),
+        ] {
+            let (secs, rss, counts) = import(path, &url);
+            if run == "fresh" {
+                fresh = secs;
+                assert_eq!(counts["added"], n, "every programme added: {counts}");
+            }
+            if run == "unchanged re-import" {
+                assert_eq!(counts["unchanged"], n, "nothing changed: {counts}");
+            }
+            if run == "5 % changed" {
+                let updated = counts["updated"].as_u64().unwrap_or(0);
+                assert!(
+                    updated * 100 > n * 4 && updated * 100 < n * 6,
+                    "about 5 % updated: {counts}"
+                );
+            }
+            println!(
+                "| {times}× | {run} | {n} | {mb:.0} | {secs:.2} | {:.0} | {:.0} | {:.2}× | {tv_secs:.2} | {:.1}× |",
+                n as f64 / secs,
+                rss as f64 / 1024.0,
+                fresh / secs,
+                tv_secs / secs
+            );
+        }
+        if times == 1 {
+            if let Ok(pg) = std::env::var("LESSONCAST_BENCH_POSTGRES") {
+                let (secs, rss, counts) = import(&file, &fresh_postgres(&pg));
+                assert_eq!(counts["added"], n, "{counts}");
+                println!(
+                    "| {times}× | fresh, PostgreSQL | {n} | {mb:.0} | {secs:.2} | {:.0} | {:.0} | {:.2}× | {tv_secs:.2} | {:.1}× |",
+                    n as f64 / secs,
+                    rss as f64 / 1024.0,
+                    fresh / secs,
+                    tv_secs / secs
+                );
+            }
         }
     }
-    writeln!(w, "</tv>").unwrap();
-    w.flush().unwrap();
-    n
 }
 
-fn xmltv_time(epoch: i64) -> String {
-    let t = chrono::DateTime::from_timestamp(epoch, 0).expect("time");
-    format!("{} +0000", t.format("%Y%m%d%H%M%S"))
+/// Imports `file` into the database at `url`: wall seconds, peak RSS in KiB, and the counts.
+fn import(file: &Path, url: &str) -> (f64, i64, serde_json::Value) {
+    let out = dir_file(file, "out.json");
+    let (secs, rss) = run_measured(
+        Command::new(
+            std::env::var("LESSONCAST_BENCH_BIN")
+                .unwrap_or_else(|_| env!("CARGO_BIN_EXE_lessoncast").to_string()),
+        )
+        .args(["import", file.to_str().unwrap_or_default(), "--json"])
+        .env("DATABASE_URL", url)
+        .env("LESSONCAST_GRADE_RULES", "/nonexistent")
+        .env("RUST_LOG", "warn")
+        .stdout(std::fs::File::create(&out).unwrap()),
+    );
+    let text = std::fs::read_to_string(&out).unwrap();
+    let v: serde_json::Value = serde_json::from_str(text.trim()).expect("import --json");
+    (secs, rss, v)
+}
+
+fn dir_file(beside: &Path, name: &str) -> PathBuf {
+    beside.with_file_name(name)
+}
+
+/// A new, empty database on the PostgreSQL server at `base` (`postgres://user:pw@host:port`).
+fn fresh_postgres(base: &str) -> String {
+    let name = format!("lessoncast_bench_{}", std::process::id());
+    let admin = format!("{}/postgres", base.trim_end_matches('/'));
+    let ok = Command::new("psql")
+        .args([
+            &admin,
+            "-q",
+            "-c",
+            &format!("DROP DATABASE IF EXISTS {name}"),
+        ])
+        .status()
+        .and_then(|_| {
+            Command::new("psql")
+                .args([&admin, "-q", "-c", &format!("CREATE DATABASE {name}")])
+                .status()
+        })
+        .map(|s| s.success())
+        .unwrap_or(false);
+    assert!(ok, "psql could not make a database on {base}");
+    format!("{}/{name}", base.trim_end_matches('/'))
 }
 
 /// Runs a command to completion with stdout discarded: wall seconds and peak RSS in KiB.
 fn run_measured(cmd: &mut Command) -> (f64, i64) {
     let started = Instant::now();
-    let child = cmd.stdout(Stdio::null()).spawn().expect("spawn");
+    let child = cmd.spawn().expect("spawn");
     let pid = child.id() as libc::pid_t;
     let mut status = 0;
     // SAFETY: rusage is plain data; wait4 fills it for our own child.

@@ -286,27 +286,42 @@ async fn parse_into(
         ctx.progress = Some(Box::new(move |_| bar.set_position(read.get())));
     }
     let format = input.format;
-    let (tx, mut rx) = mpsc::channel::<Programme>(4096);
+    // Programmes cross to the merge in chunks: one hand-over (and wake-up) per chunk rather
+    // than per programme. 16 chunks in flight keep both sides busy.
+    const CHUNK: usize = 256;
+    let (tx, mut rx) = mpsc::channel::<Vec<Programme>>(16);
     let parser = tokio::task::spawn_blocking(move || {
-        let mut emit = |p: Programme| {
-            tx.blocking_send(p).map_err(|_| ImportError::Source {
-                source_name: String::new(),
-                message: "import stopped".into(),
-            })
+        let stopped = || ImportError::Source {
+            source_name: String::new(),
+            message: "import stopped".into(),
         };
-        let result = match format {
+        let mut chunk = Vec::with_capacity(CHUNK);
+        let mut emit = |p: Programme| {
+            chunk.push(p);
+            if chunk.len() == CHUNK {
+                let full = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK));
+                tx.blocking_send(full).map_err(|_| stopped())?;
+            }
+            Ok(())
+        };
+        let mut result = match format {
             Format::Xmltv => xmltv::parse(reader, &mut ctx, &mut emit),
             Format::Tvss => tvss::parse(reader, &mut ctx, &mut emit),
             Format::Csv | Format::Auto => csv::parse(reader, &mut ctx, &mut emit),
         };
+        if result.is_ok() && !chunk.is_empty() {
+            result = tx.blocking_send(chunk).map_err(|_| stopped());
+        }
         (result, ctx)
     });
 
     let mut store_error = None;
-    while let Some(p) = rx.recv().await {
-        if let Err(e) = merge.push(p).await {
-            store_error = Some(e);
-            break;
+    'chunks: while let Some(chunk) = rx.recv().await {
+        for p in chunk {
+            if let Err(e) = merge.push(p).await {
+                store_error = Some(e);
+                break 'chunks;
+            }
         }
     }
     drop(rx);

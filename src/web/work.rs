@@ -95,19 +95,19 @@ pub async fn validate_links(state: &AppState, links: &[LinkInput]) -> Result<Vec
                     }
                 }
             }
-            (None, None, Some(key)) => match storable(key)
-                && airings::key_exists(pool, key, None).await?
-            {
-                true => Link::Series(key.to_string()),
-                false => {
-                    errors.push(FieldError::new(
-                        &field,
-                        format!("no airings of series `{key}`"),
-                        format!("no hay emisiones de la serie `{key}`"),
-                    ));
-                    continue;
+            (None, None, Some(key)) => {
+                match storable(key) && airings::key_exists(pool, key, None).await? {
+                    true => Link::Series(key.to_string()),
+                    false => {
+                        errors.push(FieldError::new(
+                            &field,
+                            format!("no airings of series `{key}`"),
+                            format!("no hay emisiones de la serie `{key}`"),
+                        ));
+                        continue;
+                    }
                 }
-            },
+            }
             _ => {
                 errors.push(FieldError::new(
                     &field,

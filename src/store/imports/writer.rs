@@ -43,6 +43,9 @@ pub struct ImportWriter {
     channels: HashMap<(i64, String), i64>,
     /// A station's zone changed: feeds must be made again even if no airing did.
     zones_changed: bool,
+    /// Stored airings this run found again unchanged. They are marked seen here, not by
+    /// rewriting each row: a re-import of an unchanged guide then writes nothing.
+    seen: SeenIds,
 }
 
 impl ImportWriter {
@@ -60,6 +63,7 @@ impl ImportWriter {
             stations: HashMap::new(),
             channels: HashMap::new(),
             zones_changed: false,
+            seen: SeenIds::default(),
         })
     }
 
@@ -216,10 +220,9 @@ impl ImportWriter {
         }
         let sql = format!(
             "SELECT id, channel_id, start_at, series_key, slot, fingerprint, status, seen_run_id, \
-             CASE WHEN seen_run_id = ${} THEN episode_key END AS episode_key, \
+             episode_key, \
              CASE WHEN end_at IS NOT NULL AND end_guessed = 0 THEN 1 ELSE 0 END AS end_stated \
              FROM airings WHERE {}",
-            3 * spans.len() + 1,
             (0..spans.len())
                 .map(|i| {
                     format!(
@@ -236,10 +239,11 @@ impl ImportWriter {
         for (channel, (from, to)) in &spans {
             q = q.bind(*channel).bind(*from).bind(*to);
         }
-        let rows = q.bind(self.run_id).fetch_all(&mut *self.tx).await?;
+        let rows = q.fetch_all(&mut *self.tx).await?;
         let mut existing: HashMap<(i64, i64), Vec<Existing>> = HashMap::with_capacity(rows.len());
         for row in &rows {
-            let e = Existing::from_row(row)?;
+            let mut e = Existing::from_row(row)?;
+            e.seen = e.seen_run_id == Some(self.run_id) || self.seen.contains(e.id);
             existing
                 .entry((e.channel_id, e.start_at))
                 .or_default()
@@ -251,7 +255,7 @@ impl ImportWriter {
         // of its series.
         let mut claims: HashMap<(i64, i64), Vec<Claim>> = HashMap::with_capacity(batch.len());
         for (key, rows) in &existing {
-            for e in rows.iter().filter(|e| e.seen_run_id == Some(self.run_id)) {
+            for e in rows.iter().filter(|e| e.seen) {
                 claims.entry(*key).or_default().push(Claim {
                     series_key: &e.series_key,
                     episode_key: e.episode_key.as_deref(),
@@ -301,11 +305,7 @@ impl ImportWriter {
             // The same airing stored before: scheduled, else a removed one to revive.
             let same = rows
                 .iter()
-                .filter(|e| {
-                    e.seen_run_id != Some(self.run_id)
-                        && e.series_key == a.series_key
-                        && e.slot == slot
-                })
+                .filter(|e| !e.seen && e.series_key == a.series_key && e.slot == slot)
                 .min_by_key(|e| e.status != "scheduled");
             match same {
                 None => inserts.push((a, slot)),
@@ -320,19 +320,10 @@ impl ImportWriter {
             self.insert(&inserts).await?;
             self.counts.added += inserts.len() as u64;
         }
-        if !unchanged.is_empty() {
-            let sql = format!(
-                "UPDATE airings SET seen_run_id = {} WHERE id IN ({})",
-                self.backend.placeholders(1, 1),
-                self.backend.placeholders(2, unchanged.len())
-            );
-            let mut q = sqlx::query(&sql).bind(self.run_id);
-            for id in &unchanged {
-                q = q.bind(*id);
-            }
-            q.execute(&mut *self.tx).await?;
-            self.counts.unchanged += unchanged.len() as u64;
+        for id in &unchanged {
+            self.seen.insert(*id);
         }
+        self.counts.unchanged += unchanged.len() as u64;
         for (id, a) in changed {
             self.update(id, a, None).await?;
             self.counts.updated += 1;
@@ -421,10 +412,11 @@ impl ImportWriter {
         to: i64,
     ) -> Result<(), StoreError> {
         const DAY: i64 = 86_400;
-        let gone = sqlx::query(
-            "SELECT id, start_at, COALESCE(episode_key, series_key) AS ident FROM airings \
-             WHERE channel_id = $1 AND start_at >= $2 AND start_at <= $3 AND status = 'scheduled' \
-             AND (seen_run_id IS NULL OR seen_run_id <> $4) ORDER BY start_at",
+        // The scheduled airings in the range this run did not see: ids first (most were seen,
+        // unchanged), then what a move needs of the rest.
+        let ids = sqlx::query(
+            "SELECT id FROM airings WHERE channel_id = $1 AND start_at >= $2 AND start_at <= $3 \
+             AND status = 'scheduled' AND (seen_run_id IS NULL OR seen_run_id <> $4)",
         )
         .bind(channel_id)
         .bind(from)
@@ -432,13 +424,30 @@ impl ImportWriter {
         .bind(self.run_id)
         .fetch_all(&mut *self.tx)
         .await?;
-        let gone: Vec<(i64, i64, String)> = gone
+        let unseen: Vec<i64> = ids
             .iter()
-            .map(|r| Ok((get(r, "id")?, get(r, "start_at")?, get(r, "ident")?)))
+            .map(|r| get::<i64>(r, "id"))
+            .filter(|id| !matches!(id, Ok(id) if self.seen.contains(*id)))
             .collect::<Result<_, StoreError>>()?;
-        if gone.is_empty() {
+        if unseen.is_empty() {
             return Ok(());
         }
+        let mut gone: Vec<(i64, i64, String)> = Vec::with_capacity(unseen.len());
+        for chunk in unseen.chunks(BATCH) {
+            let sql = format!(
+                "SELECT id, start_at, COALESCE(episode_key, series_key) AS ident FROM airings \
+                 WHERE id IN ({})",
+                self.backend.placeholders(1, chunk.len())
+            );
+            let mut q = sqlx::query(&sql);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            for r in q.fetch_all(&mut *self.tx).await? {
+                gone.push((get(&r, "id")?, get(&r, "start_at")?, get(&r, "ident")?));
+            }
+        }
+        gone.sort_by_key(|(id, start, _)| (*start, *id));
 
         // Airings this run added on the channel near the range are candidates for a move.
         let rows = sqlx::query(&format!(
@@ -611,7 +620,6 @@ struct Existing {
     channel_id: i64,
     start_at: i64,
     series_key: String,
-    /// Read only for airings this run has seen (the only ones it compares episodes with).
     episode_key: Option<String>,
     slot: i64,
     /// The source stated the end (it is neither unknown nor guessed).
@@ -619,6 +627,8 @@ struct Existing {
     fingerprint: i64,
     status: String,
     seen_run_id: Option<i64>,
+    /// This run has seen it: written by it, or found unchanged ([`ImportWriter::seen`]).
+    seen: bool,
 }
 
 impl Existing {
@@ -634,7 +644,43 @@ impl Existing {
             fingerprint: get(row, "fingerprint")?,
             status: get(row, "status")?,
             seen_run_id: get(row, "seen_run_id")?,
+            seen: false,
         })
+    }
+}
+
+/// A set of airing ids, a bit each: ids count up from 1, so a million airings take 125 KB,
+/// where a hash set would take tens of MB. Ids past [`SeenIds::DENSE`] (none in practice) go
+/// in a hash set.
+#[derive(Default)]
+struct SeenIds {
+    bits: Vec<u64>,
+    sparse: std::collections::HashSet<i64>,
+}
+
+impl SeenIds {
+    const DENSE: i64 = 1 << 27;
+
+    fn insert(&mut self, id: i64) {
+        if (0..Self::DENSE).contains(&id) {
+            let word = (id / 64) as usize;
+            if word >= self.bits.len() {
+                self.bits.resize(word + 1, 0);
+            }
+            self.bits[word] |= 1 << (id % 64);
+        } else {
+            self.sparse.insert(id);
+        }
+    }
+
+    fn contains(&self, id: i64) -> bool {
+        if (0..Self::DENSE).contains(&id) {
+            self.bits
+                .get((id / 64) as usize)
+                .is_some_and(|w| w & (1 << (id % 64)) != 0)
+        } else {
+            self.sparse.contains(&id)
+        }
     }
 }
 
@@ -814,6 +860,33 @@ mod tests {
         changed[1].fingerprint = 2;
         assert_eq!(run(&store, &changed).await.0, counts(0, 1, 0, 1));
         assert_eq!(stored(&store).await, before, "same ids, same rows");
+    }
+
+    /// An unchanged re-import (every scheduled poll of a guide that did not change) finds its
+    /// airings without rewriting a row, and still removes only what vanished.
+    #[tokio::test]
+    async fn an_unchanged_reimport_writes_no_airing() {
+        let store = store().await;
+        let week = [
+            airing(0, NINE, "Cyberchase", "The Poddleville Case"),
+            airing(0, NINE + 1800, "Wild Kratts", "Octopus"),
+            airing(0, NINE + 3600, "Nature", "Owls"),
+        ];
+        assert_eq!(run(&store, &week).await.0, counts(3, 0, 0, 0));
+        let changes = || async {
+            sqlx::query("SELECT MAX(updated_at) AS u, MAX(seen_run_id) AS s FROM airings")
+                .fetch_one(store.pool())
+                .await
+                .map(|r| (get::<i64>(&r, "u").unwrap(), get::<i64>(&r, "s").unwrap()))
+                .unwrap()
+        };
+        let before = changes().await;
+        assert_eq!(run(&store, &week).await.0, counts(0, 0, 0, 3));
+        assert_eq!(changes().await, before, "no row rewritten");
+        // The next run lists two of them: the third is removed, the two are left as they are.
+        assert_eq!(run(&store, &week[..2]).await.0, counts(0, 0, 1, 2));
+        let status: Vec<String> = stored(&store).await.into_iter().map(|r| r.3).collect();
+        assert_eq!(status, ["scheduled", "scheduled", "removed"]);
     }
 
     #[tokio::test]
