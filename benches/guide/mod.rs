@@ -241,7 +241,7 @@ pub fn generate(path: &Path, days: u32, changed_per_mille: u64) -> u64 {
             let len = LENGTHS[(h % LENGTHS.len() as u64) as usize] * 60;
             let series = series_of((h >> 8) % 40);
             // Half the slots are reruns of one of the series' first episodes.
-            let rerun = (h >> 16) % 2 == 0;
+            let rerun = (h >> 16).is_multiple_of(2);
             let season = 1 + (h >> 20) % 6;
             let episode = if rerun {
                 1 + (h >> 24) % 6
@@ -251,7 +251,7 @@ pub fn generate(path: &Path, days: u32, changed_per_mille: u64) -> u64 {
             let ep = mix(series << 16 | season << 8 | episode);
             let changed = mix(h ^ 0x5eed) % 1000 < changed_per_mille;
             let mut start = t;
-            if changed && (h >> 40) % 4 == 0 && len > 15 * 60 {
+            if changed && (h >> 40).is_multiple_of(4) && len > 15 * 60 {
                 // A corrected start: five minutes later, the end unchanged.
                 start += 300;
             }
@@ -302,7 +302,7 @@ fn write_programme(
         capitalise(pick(WORDS, ep)),
         capitalise(pick(WORDS, ep >> 8))
     );
-    if changed && (h >> 44) % 3 == 0 {
+    if changed && (h >> 44).is_multiple_of(3) {
         sub_title.push_str(" (Part 2)");
     }
     let mut desc = format!(
@@ -324,7 +324,7 @@ fn write_programme(
         desc.push_str(" Updated: a new segment on safety at home.");
     }
     // One programme in twenty gives no stop (the next one's start ends it).
-    let stop_attr = if (h >> 28) % 20 == 0 {
+    let stop_attr = if (h >> 28).is_multiple_of(20) {
         String::new()
     } else {
         format!(" stop=\"{}\"", xmltv_time(stop))
@@ -352,7 +352,7 @@ fn write_programme(
         )
         .unwrap();
     }
-    if (h >> 34) % 4 == 0 {
+    if (h >> 34).is_multiple_of(4) {
         writeln!(w, "    <date>{}</date>", 2010 + series % 10).unwrap();
     }
     let categories = 1 + (h >> 36) % 3;
@@ -364,7 +364,7 @@ fn write_programme(
         )
         .unwrap();
     }
-    if series % 3 == 0 {
+    if series.is_multiple_of(3) {
         writeln!(
             w,
             "    <category lang=\"en\">{}</category>",
@@ -402,7 +402,7 @@ fn write_programme(
     if rerun {
         w.write_all(b"    <previously-shown/>\n").unwrap();
     }
-    if (h >> 46) % 2 == 0 {
+    if (h >> 46).is_multiple_of(2) {
         w.write_all(b"    <subtitles type=\"teletext\"/>\n")
             .unwrap();
     }
