@@ -1150,6 +1150,20 @@ fn interface_sentences(html: &str) -> Vec<String> {
     out
 }
 
+/// Fails on any interface sentence of the Spanish page `es` that the English page `en` says
+/// word for word; returns how many sentences were read.
+fn spanish_sentences(path: &str, es: &str, en: &str) -> usize {
+    let english: std::collections::HashSet<String> = interface_sentences(en).into_iter().collect();
+    let spanish = interface_sentences(es);
+    assert!(!spanish.is_empty(), "{path}: no text read");
+    let untranslated: Vec<&String> = spanish.iter().filter(|s| english.contains(*s)).collect();
+    assert!(
+        untranslated.is_empty(),
+        "{path} says in English: {untranslated:?}"
+    );
+    spanish.len()
+}
+
 #[tokio::test]
 async fn no_english_interface_sentence_on_a_spanish_page() {
     let app = demo_app().await;
@@ -1182,16 +1196,7 @@ async fn no_english_interface_sentence_on_a_spanish_page() {
     ] {
         let es = app.get_text(&path).await;
         let en = app.get_text(&path.replace("lang=es", "lang=en")).await;
-        let english: std::collections::HashSet<String> =
-            interface_sentences(&en).into_iter().collect();
-        let spanish = interface_sentences(&es);
-        assert!(!spanish.is_empty(), "{path}: no text read");
-        let untranslated: Vec<&String> = spanish.iter().filter(|s| english.contains(*s)).collect();
-        assert!(
-            untranslated.is_empty(),
-            "{path} says in English: {untranslated:?}"
-        );
-        checked += spanish.len();
+        checked += spanish_sentences(&path, &es, &en);
     }
     assert!(checked > 100, "{checked} sentences checked");
     app.stop().await;
@@ -1280,16 +1285,7 @@ async fn a_teacher_who_chooses_spanish_gets_the_teacher_pages_in_spanish() {
         let e = en.get(&path).await;
         assert_eq!(s.status, e.status, "{path}");
         assert!(s.body.contains(r#"<html lang="es">"#), "{path}: {}", s.body);
-        let english: std::collections::HashSet<String> =
-            interface_sentences(&e.body).into_iter().collect();
-        let spanish = interface_sentences(&s.body);
-        assert!(!spanish.is_empty(), "{path}: no text read");
-        let untranslated: Vec<&String> = spanish.iter().filter(|t| english.contains(*t)).collect();
-        assert!(
-            untranslated.is_empty(),
-            "{path} says in English: {untranslated:?}"
-        );
-        checked += spanish.len();
+        checked += spanish_sentences(&path, &s.body, &e.body);
     }
     assert!(checked > 40, "{checked} sentences checked");
     // The class packet in the page's language, and in the other for families who read it.
