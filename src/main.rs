@@ -9,6 +9,11 @@ use lessoncast::import::{self, Format, ImportOptions};
 use std::process::ExitCode;
 use std::sync::Arc;
 
+/// mimalloc rather than glibc's malloc: an import hands strings from the parser's thread to
+/// the writer's, and glibc serialised those frees on its arena locks (see the README's Import).
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Public-TV broadcast schedules turned into school work families can follow without internet.
 ///
 /// Settings come from the environment (DATABASE_URL, LESSONCAST_ADDR, LESSONCAST_BASE_URL,

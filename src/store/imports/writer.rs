@@ -46,6 +46,9 @@ pub struct ImportWriter {
     /// Stored airings this run found again unchanged. They are marked seen here, not by
     /// rewriting each row: a re-import of an unchanged guide then writes nothing.
     seen: SeenIds,
+    /// The Spanish titles of the airings this run wrote, by (series, episode or ''), waiting
+    /// to be recorded ([`ImportWriter::keep_spanish_titles`]).
+    spanish: SpanishTitles,
 }
 
 impl ImportWriter {
@@ -64,6 +67,7 @@ impl ImportWriter {
             channels: HashMap::new(),
             zones_changed: false,
             seen: SeenIds::default(),
+            spanish: SpanishTitles::default(),
         })
     }
 
@@ -316,6 +320,16 @@ impl ImportWriter {
             }
         }
 
+        for a in inserts
+            .iter()
+            .map(|(a, _)| *a)
+            .chain(changed.iter().map(|(_, a)| *a))
+        {
+            self.spanish.note(a);
+        }
+        for (_, a) in &replace {
+            self.spanish.note(a);
+        }
         if !inserts.is_empty() {
             self.insert(&inserts).await?;
             self.counts.added += inserts.len() as u64;
@@ -330,6 +344,9 @@ impl ImportWriter {
         }
         for (id, a) in replace {
             self.update(id, a, None).await?;
+        }
+        if self.spanish.len() >= SpanishTitles::HELD {
+            self.keep_spanish_titles().await?;
         }
         duplicates.sort_unstable();
         Ok(duplicates)
@@ -515,23 +532,44 @@ impl ImportWriter {
 
     /// Records the Spanish titles of the airings this import wrote, for every airing of the
     /// same series or episode (`store::airings` reads them back where an airing has none).
+    /// They were noted as the airings were written: finding them again afterwards took a scan
+    /// of every airing in series order, a third of a fresh import's database time.
     async fn keep_spanish_titles(&mut self) -> Result<(), StoreError> {
-        for sql in [
-            "INSERT INTO spanish_titles (series_key, episode_key, title_es, episode_title_es) \
-             SELECT series_key, '', MAX(title_es), NULL FROM airings \
-             WHERE updated_at = $1 AND title_es IS NOT NULL GROUP BY series_key \
-             ON CONFLICT (series_key, episode_key) DO UPDATE SET title_es = excluded.title_es",
-            "INSERT INTO spanish_titles (series_key, episode_key, title_es, episode_title_es) \
-             SELECT series_key, episode_key, NULL, MAX(episode_title_es) FROM airings \
-             WHERE updated_at = $1 AND episode_title_es IS NOT NULL AND episode_key IS NOT NULL \
-             AND episode_key <> '' GROUP BY series_key, episode_key \
-             ON CONFLICT (series_key, episode_key) \
-             DO UPDATE SET episode_title_es = excluded.episode_title_es",
-        ] {
-            sqlx::query(sql)
-                .bind(self.now)
-                .execute(&mut *self.tx)
-                .await?;
+        let titles = std::mem::take(&mut self.spanish.titles);
+        let rows: Vec<_> = titles.into_iter().collect();
+        for chunk in rows.chunks(BATCH) {
+            for series in [true, false] {
+                let rows: Vec<_> = chunk
+                    .iter()
+                    .filter_map(|((s, e), (t, et))| match series {
+                        true if e.is_empty() => t.as_deref().map(|t| (s, e, t)),
+                        false if !e.is_empty() => et.as_deref().map(|et| (s, e, et)),
+                        _ => None,
+                    })
+                    .collect();
+                if rows.is_empty() {
+                    continue;
+                }
+                let (column, other) = if series {
+                    ("title_es", "episode_title_es")
+                } else {
+                    ("episode_title_es", "title_es")
+                };
+                let values = (0..rows.len())
+                    .map(|i| format!("({}, NULL)", self.backend.placeholders(3 * i + 1, 3)))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let sql = format!(
+                    "INSERT INTO spanish_titles (series_key, episode_key, {column}, {other}) \
+                     VALUES {values} ON CONFLICT (series_key, episode_key) \
+                     DO UPDATE SET {column} = excluded.{column}"
+                );
+                let mut q = sqlx::query(&sql);
+                for (s, e, t) in rows {
+                    q = q.bind(s.as_str()).bind(e.as_str()).bind(t);
+                }
+                q.execute(&mut *self.tx).await?;
+            }
         }
         Ok(())
     }
@@ -542,9 +580,7 @@ impl ImportWriter {
         if c.added + c.updated + c.removed > 0 || self.zones_changed {
             crate::store::assignments::bump_version(&mut self.tx, self.now).await?;
         }
-        if c.added + c.updated > 0 {
-            self.keep_spanish_titles().await?;
-        }
+        self.keep_spanish_titles().await?;
         self.tx.commit().await?;
         Ok(self.counts)
     }
@@ -680,6 +716,47 @@ impl SeenIds {
                 .is_some_and(|w| w & (1 << (id % 64)) != 0)
         } else {
             self.sparse.contains(&id)
+        }
+    }
+}
+
+/// Spanish titles of written airings: per series (episode key '') its title, per episode its
+/// episode title; the greatest of several, as the stored rows' `MAX` was before. Written out
+/// when [`SpanishTitles::HELD`] wait, and at the end.
+#[derive(Default)]
+struct SpanishTitles {
+    titles: std::collections::BTreeMap<(String, String), (Option<String>, Option<String>)>,
+}
+
+impl SpanishTitles {
+    const HELD: usize = 4_096;
+
+    fn len(&self) -> usize {
+        self.titles.len()
+    }
+
+    fn note(&mut self, a: &NewAiring) {
+        fn keep(slot: &mut Option<String>, title: &str) {
+            if slot.as_deref().is_none_or(|held| title > held) {
+                *slot = Some(title.to_string());
+            }
+        }
+        if let Some(t) = a.details.title_es.as_deref() {
+            let held = self
+                .titles
+                .entry((a.series_key.clone(), String::new()))
+                .or_default();
+            keep(&mut held.0, t);
+        }
+        if let (Some(t), Some(e)) = (
+            a.details.episode_title_es.as_deref(),
+            a.episode_key.as_deref().filter(|e| !e.is_empty()),
+        ) {
+            let held = self
+                .titles
+                .entry((a.series_key.clone(), e.to_string()))
+                .or_default();
+            keep(&mut held.1, t);
         }
     }
 }
