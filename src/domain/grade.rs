@@ -167,6 +167,12 @@ impl GradeSet {
     /// Grades named by a broadcast category or title such as "Grades 4-8", "Grade 5",
     /// "K-3", "PreK", "Pre-K - 3", "Grados 6-8". Text that names no grade gives `None`.
     pub fn from_category(text: &str) -> Option<GradeSet> {
+        // Every form below starts with g, p, k, t or a digit: most categories ("Children",
+        // "Documentary") are told apart by their first letter, without a copy.
+        let first = text.trim_start().chars().next()?.to_ascii_lowercase();
+        if !matches!(first, 'g' | 'p' | 'k' | 't' | '0'..='9') {
+            return None;
+        }
         let lower = text.to_ascii_lowercase();
         let lower = lower.trim();
         // "Grades 4-8", "Grade 5", "Grados 4-8", "Grado 5"

@@ -4,11 +4,31 @@
 /// `Cyberchase` → `cyberchase`; `Peg + Cat` → `peg-cat`; `¡Hola, Niños!` → `hola-ninos`.
 pub fn slug(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
+    slug_into(&mut out, text);
+    out
+}
+
+/// Appends `text`'s slug to `out`; whether it added anything.
+fn slug_into(out: &mut String, text: &str) -> bool {
+    let empty = out.len();
     let mut dash = false;
     for c in text.chars() {
+        // ASCII, nearly every title, is folded byte by byte.
+        if c.is_ascii() {
+            if c.is_ascii_alphanumeric() {
+                if dash && out.len() > empty {
+                    out.push('-');
+                }
+                dash = false;
+                out.push(c.to_ascii_lowercase());
+            } else {
+                dash = true;
+            }
+            continue;
+        }
         let c = fold_accent(c);
         if c.is_alphanumeric() {
-            if dash && !out.is_empty() {
+            if dash && out.len() > empty {
                 out.push('-');
             }
             dash = false;
@@ -17,7 +37,7 @@ pub fn slug(text: &str) -> String {
             dash = true;
         }
     }
-    out
+    out.len() > empty
 }
 
 fn fold_accent(c: char) -> char {
@@ -67,13 +87,19 @@ pub fn episode_key(
     nola_episode: Option<&str>,
     episode_num: Option<&str>,
 ) -> Option<String> {
-    let part = episode_title
-        .map(slug)
-        .filter(|s| !s.is_empty())
-        .or_else(|| nola_episode.map(|n| format!("nola-{}", slug(n))))
-        .or_else(|| episode_num.map(slug))
-        .filter(|s| !s.is_empty())?;
-    Some(format!("{series_key}/{part}"))
+    // One string: the series key, a slash, the slug of the first part that has one.
+    let mut key = String::with_capacity(series_key.len() + 1 + episode_title.map_or(16, str::len));
+    key.push_str(series_key);
+    key.push('/');
+    let prefix = key.len();
+    let found = episode_title.is_some_and(|t| slug_into(&mut key, t))
+        || nola_episode.is_some_and(|n| {
+            key.push_str("nola-");
+            slug_into(&mut key, n);
+            true
+        })
+        || episode_num.is_some_and(|n| slug_into(&mut key, n));
+    (found && key.len() > prefix).then_some(key)
 }
 
 #[cfg(test)]

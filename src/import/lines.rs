@@ -21,7 +21,7 @@ impl LineEnds {
         let Some(&last) = bytes.last() else {
             return 0;
         };
-        let mut n = bytes.iter().filter(|&&b| b == b'\n').count() as u64;
+        let mut n = count_byte(bytes, b'\n');
         if !self.lf_only {
             n += bytes.iter().filter(|&&b| b == b'\r').count() as u64;
             n -= bytes.windows(2).filter(|w| w == b"\r\n").count() as u64;
@@ -32,6 +32,18 @@ impl LineEnds {
         self.after_cr = last == b'\r';
         n
     }
+}
+
+/// How many times `byte` occurs in `bytes`: counted 255 at a time into one byte each, which
+/// compiles to vector compares and adds (a plain filter-and-count does not, and was 2 % of an
+/// import).
+fn count_byte(bytes: &[u8], byte: u8) -> u64 {
+    let mut chunks = bytes.chunks_exact(255);
+    let mut n: u64 = 0;
+    for chunk in &mut chunks {
+        n += u64::from(chunk.iter().map(|&b| u8::from(b == byte)).sum::<u8>());
+    }
+    n + chunks.remainder().iter().filter(|&&b| b == byte).count() as u64
 }
 
 /// Line ends in `bytes` on their own (no state before them).
@@ -109,6 +121,18 @@ mod tests {
         assert_eq!(count(b"a\rb\rc"), 2);
         assert_eq!(count(b"a\r\n\r\nb"), 2);
         assert_eq!(count(b"\n\r"), 2);
+    }
+
+    #[test]
+    fn counting_in_blocks_of_255_counts_every_byte() {
+        for len in [0, 1, 254, 255, 256, 510, 511, 1000] {
+            let bytes: Vec<u8> = (0..len)
+                .map(|i| if i % 3 == 0 { b'\n' } else { b'x' })
+                .collect();
+            let want = bytes.iter().filter(|&&b| b == b'\n').count() as u64;
+            assert_eq!(count_byte(&bytes, b'\n'), want, "{len} bytes");
+        }
+        assert_eq!(count_byte(&[b'\n'; 1000], b'\n'), 1000);
     }
 
     #[test]

@@ -38,8 +38,9 @@ pub(super) struct Merge<'w> {
     held: usize,
     batch: Vec<NewAiring>,
     lines: Vec<u64>,
-    /// (station, channel) → channel id and station zone.
-    channels: HashMap<(String, String), (i64, Tz)>,
+    /// station → channel → channel id and station zone (two levels, so that a programme's
+    /// lookup borrows its names instead of copying them).
+    channels: HashMap<String, HashMap<String, (i64, Tz)>>,
     /// channel id → first and last start imported (the range the source speaks for).
     pub(super) ranges: HashMap<i64, (i64, i64)>,
     /// channel id → programmes kept lately, to warn of overlaps.
@@ -132,16 +133,21 @@ impl Merge<'_> {
                 ),
             });
         }
-        let station = self
-            .zones
-            .entry(p.station.clone())
-            .or_insert_with(|| StationZone {
-                evidence: Evidence::default(),
-                file: file.clone(),
-                line,
-                tz: None,
-                held: Vec::new(),
-            });
+        if !self.zones.contains_key(&p.station) {
+            self.zones.insert(
+                p.station.clone(),
+                StationZone {
+                    evidence: Evidence::default(),
+                    file: file.clone(),
+                    line,
+                    tz: None,
+                    held: Vec::new(),
+                },
+            );
+        }
+        let Some(station) = self.zones.get_mut(&p.station) else {
+            return Ok(());
+        };
         station.evidence.add(p.zone, p.start);
         if let Some(tz) = station.tz {
             return self.place(p, tz).await;
@@ -266,14 +272,18 @@ impl Merge<'_> {
     /// The id of a channel this import has placed programmes on.
     pub(super) fn channel_id(&self, station: &str, channel: &str) -> Option<i64> {
         self.channels
-            .get(&(station.to_string(), channel.to_string()))
+            .get(station)
+            .and_then(|c| c.get(channel))
             .map(|(id, _)| *id)
     }
 
     /// Turns a programme of a station in zone `tz` into an airing for the store.
     async fn place(&mut self, p: Programme, tz: Tz) -> Result<(), ImportError> {
-        let key = (p.station.clone(), p.channel.clone());
-        let channel_id = match self.channels.get(&key) {
+        let known = self
+            .channels
+            .get(&p.station)
+            .and_then(|c| c.get(&p.channel));
+        let channel_id = match known {
             Some((id, _)) => *id,
             None => {
                 let (station_id, _) = self.writer.station(&p.station, tz.name(), false).await?;
@@ -281,7 +291,10 @@ impl Merge<'_> {
                     .writer
                     .channel(station_id, &p.channel, p.channel_name.as_deref())
                     .await?;
-                self.channels.insert(key, (id, tz));
+                self.channels
+                    .entry(p.station.clone())
+                    .or_default()
+                    .insert(p.channel.clone(), (id, tz));
                 id
             }
         };

@@ -147,6 +147,9 @@ pub(super) fn resolve_reference(name: &str) -> Option<char> {
 
 /// Trims and turns every run of whitespace into one space.
 pub(super) fn collapse_whitespace(text: &str) -> String {
+    if is_collapsed(text) {
+        return text.to_string();
+    }
     let mut out = String::with_capacity(text.len());
     for word in text.split_whitespace() {
         if !out.is_empty() {
@@ -155,4 +158,53 @@ pub(super) fn collapse_whitespace(text: &str) -> String {
         out.push_str(word);
     }
     out
+}
+
+/// ASCII text with single spaces between words and none around them, as most guide text is:
+/// nothing to collapse. (Anything else, other whitespace or any non-ASCII character, takes the
+/// full look.)
+fn is_collapsed(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    if bytes.first() == Some(&b' ') || bytes.last() == Some(&b' ') {
+        return false;
+    }
+    let mut space = false;
+    for &b in bytes {
+        match b {
+            b' ' if space => return false,
+            b' ' => space = true,
+            b'\t' | b'\n' | b'\r' | 0x0b | 0x0c | 0x80.. => return false,
+            _ => space = false,
+        }
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The quick path gives what splitting on every kind of whitespace gives.
+    #[test]
+    fn collapsing_keeps_single_spaced_text_and_collapses_every_other_whitespace() {
+        let full = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+        for t in [
+            "Cyberchase",
+            "The Poddleville Case",
+            " lead",
+            "trail ",
+            "two  spaces",
+            "tab\there",
+            "line\nend",
+            "cr\r\nlf",
+            "vt\u{b}ff\u{c}",
+            "no-break\u{a0}space",
+            "ideographic\u{3000}space",
+            "Niños y niñas",
+            "",
+            " ",
+        ] {
+            assert_eq!(collapse_whitespace(t), full(t), "{t:?}");
+        }
+    }
 }
