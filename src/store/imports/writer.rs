@@ -223,7 +223,8 @@ impl ImportWriter {
             span.1 = span.1.max(a.start_at);
         }
         let sql = format!(
-            "SELECT id, channel_id, start_at, series_key, slot, fingerprint, status, seen_run_id, \
+            "SELECT id, channel_id, start_at, series_key, slot, fingerprint, seen_run_id, \
+             CASE WHEN status = 'scheduled' THEN 1 ELSE 0 END AS scheduled, \
              episode_key, \
              CASE WHEN end_at IS NOT NULL AND end_guessed = 0 THEN 1 ELSE 0 END AS end_stated \
              FROM airings WHERE {}",
@@ -310,10 +311,10 @@ impl ImportWriter {
             let same = rows
                 .iter()
                 .filter(|e| !e.seen && e.series_key == a.series_key && e.slot == slot)
-                .min_by_key(|e| e.status != "scheduled");
+                .min_by_key(|e| !e.scheduled);
             match same {
                 None => inserts.push((a, slot)),
-                Some(e) if e.fingerprint == a.fingerprint && e.status == "scheduled" => {
+                Some(e) if e.fingerprint == a.fingerprint && e.scheduled => {
                     unchanged.push(e.id)
                 }
                 Some(e) => changed.push((e.id, a)),
@@ -661,7 +662,8 @@ struct Existing {
     /// The source stated the end (it is neither unknown nor guessed).
     end_stated: bool,
     fingerprint: i64,
-    status: String,
+    /// Scheduled, not removed.
+    scheduled: bool,
     seen_run_id: Option<i64>,
     /// This run has seen it: written by it, or found unchanged ([`ImportWriter::seen`]).
     seen: bool,
@@ -678,7 +680,7 @@ impl Existing {
             slot: get(row, "slot")?,
             end_stated: get::<i64>(row, "end_stated")? != 0,
             fingerprint: get(row, "fingerprint")?,
-            status: get(row, "status")?,
+            scheduled: get::<i64>(row, "scheduled")? != 0,
             seen_run_id: get(row, "seen_run_id")?,
             seen: false,
         })
