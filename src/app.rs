@@ -15,9 +15,22 @@ use tokio::net::TcpListener;
 use tracing::info;
 
 /// What publishing needs, shared by every request, command and job: the database, the
-/// settings, and the caches of rendered feeds and drawn packets. Cheap to clone.
+/// settings, and the caches of rendered feeds and drawn packets ([`Shared`]). Cheap to clone:
+/// one reference count, where a copy of each part cost every request nine counts taken and
+/// given back, on counters both cores fought over (3 % of a feed revalidation).
 #[derive(Clone)]
-pub struct App {
+pub struct App(Arc<Shared>);
+
+impl std::ops::Deref for App {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// The parts of an [`App`].
+pub struct Shared {
     pub store: Store,
     pub config: Arc<Config>,
     pub feeds: Arc<FeedCache>,
@@ -60,7 +73,7 @@ struct VersionMemo {
 
 impl App {
     pub fn new(store: Store, config: Arc<Config>) -> App {
-        App {
+        App(Arc::new(Shared {
             store,
             feeds: Arc::new(FeedCache::default()),
             packets: Arc::new(PacketCache::default()),
@@ -73,7 +86,7 @@ impl App {
                 last: Mutex::new(None),
             }),
             config,
-        }
+        }))
     }
 
     /// Runs `source` now, on a task of its own so that it finishes whatever the request does;

@@ -37,7 +37,7 @@ struct FamilyQuery {
 async fn family_feed(
     State(state): State<AppState>,
     query: Result<Query<FamilyQuery>, QueryRejection>,
-    headers: HeaderMap,
+    asked: conditional::Asked,
 ) -> Response {
     let result = async {
         let Query(q) = query.map_err(|e| AppError::BadRequest(e.body_text()))?;
@@ -59,7 +59,7 @@ async fn family_feed(
             &state,
             FeedKind::Family(children),
             Ok(Query(params)),
-            &headers,
+            &asked,
         )
         .await
     }
@@ -74,14 +74,14 @@ async fn grade_feed(
     State(state): State<AppState>,
     Path(file): Path<String>,
     query: Result<Query<FeedQuery>, QueryRejection>,
-    headers: HeaderMap,
+    asked: conditional::Asked,
 ) -> Response {
     let result = async {
         let code = ics_name(&file)?;
         let grade: Grade = code.parse().map_err(|e: crate::domain::GradeError| {
             AppError::NotFound(format!("no grade feed `{code}`: {e}"))
         })?;
-        serve_feed(&state, FeedKind::Grade(grade), query, &headers).await
+        serve_feed(&state, FeedKind::Grade(grade), query, &asked).await
     }
     .await;
     answer("grade", result)
@@ -91,11 +91,11 @@ async fn station_feed(
     State(state): State<AppState>,
     Path(file): Path<String>,
     query: Result<Query<FeedQuery>, QueryRejection>,
-    headers: HeaderMap,
+    asked: conditional::Asked,
 ) -> Response {
     let result = async {
         let callsign = ics_name(&file)?.to_ascii_uppercase();
-        serve_feed(&state, FeedKind::Station(callsign), query, &headers).await
+        serve_feed(&state, FeedKind::Station(callsign), query, &asked).await
     }
     .await;
     answer("station", result)
@@ -105,11 +105,11 @@ async fn class_feed(
     State(state): State<AppState>,
     Path(file): Path<String>,
     query: Result<Query<FeedQuery>, QueryRejection>,
-    headers: HeaderMap,
+    asked: conditional::Asked,
 ) -> Response {
     let result = async {
         let kind = feeds::class_feed(&state, ics_name(&file)?).await?;
-        serve_feed(&state, kind, query, &headers).await
+        serve_feed(&state, kind, query, &asked).await
     }
     .await;
     answer("class", result)
@@ -137,16 +137,17 @@ async fn serve_feed(
     state: &AppState,
     kind: FeedKind,
     query: Result<Query<FeedQuery>, QueryRejection>,
-    headers: &HeaderMap,
+    asked: &conditional::Asked,
 ) -> Result<Response, AppError> {
     let Query(q) = query.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let today = Utc::now().with_timezone(&state.config.tz).date_naive();
     let req = q.request(kind, today)?;
     let feed = feeds::publish(state, &req).await?;
 
-    let gzip = accepts_gzip(headers);
+    let gzip = asked.gzip;
     let etag = if gzip { &feed.etag_gzip } else { &feed.etag };
-    let mut out = HeaderMap::new();
+    // Room for these and the ones every response gets, so that the map never grows.
+    let mut out = HeaderMap::with_capacity(12);
     out.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/calendar; charset=utf-8"),
@@ -163,7 +164,7 @@ async fn serve_feed(
         out.insert(header::LAST_MODIFIED, v);
     }
     let etags = [feed.etag.as_str(), feed.etag_gzip.as_str()];
-    if conditional::not_modified(headers, &etags, feed.last_modified) {
+    if asked.not_modified(&etags, feed.last_modified) {
         return Ok((StatusCode::NOT_MODIFIED, out).into_response());
     }
     let body = if gzip {
@@ -173,18 +174,4 @@ async fn serve_feed(
         feed.body.clone()
     };
     Ok((StatusCode::OK, out, body).into_response())
-}
-
-fn accepts_gzip(headers: &HeaderMap) -> bool {
-    headers
-        .get_all(header::ACCEPT_ENCODING)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .any(|enc| {
-            let mut parts = enc.split(';');
-            let name = parts.next().unwrap_or("").trim();
-            let refused = parts.any(|p| matches!(p.trim(), "q=0" | "q=0.0" | "q=0.00" | "q=0.000"));
-            name.eq_ignore_ascii_case("gzip") && !refused
-        })
 }

@@ -22,7 +22,6 @@ use axum::Router;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::compression::CompressionLayer;
-use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
@@ -63,20 +62,12 @@ pub fn router(state: AppState) -> Router {
             axum::http::StatusCode::REQUEST_TIMEOUT,
             state.config.request_timeout,
         ))
-        .layer(axum::middleware::from_fn(origin::same_site_writes))
+        .layer(origin::SameSiteWrites)
         // Small bodies only: the largest honest one is an assignment of a few tens of KB.
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         // Every response, plain-text errors included, is what it says it is and cannot be
         // framed; pages set their own stricter policies.
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
-        .layer(axum::middleware::map_response(default_csp))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("no-referrer"),
-        ))
+        .layer(axum::middleware::map_response(default_headers))
         .layer(TraceLayer::new_for_http())
         .layer(CatchPanicLayer::new())
         .with_state(state)
@@ -93,17 +84,32 @@ fn compression() -> CompressionLayer {
         .quality(tower_http::compression::CompressionLevel::Precise(4))
 }
 
-/// A default-deny Content-Security-Policy on every response that sets none, but PDFs: a
-/// browser's built-in PDF viewer may not open a document under one.
-async fn default_csp(mut r: axum::response::Response) -> axum::response::Response {
+/// The headers every response carries unless it set its own, in one pass (three layers
+/// cost a 304 a tenth of its work): `nosniff`, `no-referrer`, and a default-deny
+/// Content-Security-Policy, but not on PDFs: a browser's built-in PDF viewer may not open a
+/// document under one.
+async fn default_headers(mut r: axum::response::Response) -> axum::response::Response {
     let pdf = r
         .headers()
         .get(header::CONTENT_TYPE)
         .is_some_and(|t| t.as_bytes().starts_with(b"application/pdf"));
-    if !pdf && !r.headers().contains_key(header::CONTENT_SECURITY_POLICY) {
-        r.headers_mut().insert(
+    let headers = r.headers_mut();
+    if !headers.contains_key(header::X_CONTENT_TYPE_OPTIONS) {
+        headers.insert(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        );
+    }
+    if !pdf && !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        headers.insert(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
+        );
+    }
+    if !headers.contains_key(header::REFERRER_POLICY) {
+        headers.insert(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
         );
     }
     r

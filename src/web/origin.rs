@@ -7,7 +7,6 @@
 use super::error::AppError;
 use axum::extract::Request;
 use axum::http::{header, HeaderMap, Method};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 /// Whether the request's own headers say another site sent it.
@@ -27,20 +26,63 @@ pub fn cross_site(headers: &HeaderMap) -> bool {
     origin_host.is_empty() || !origin_host.eq_ignore_ascii_case(host)
 }
 
-/// The middleware: cross-site writes get a 403 that says why.
-pub async fn same_site_writes(req: Request, next: Next) -> Response {
+/// The refusal a cross-site write gets, or `None` to let the request through.
+fn refusal(req: &Request) -> Option<Response> {
     let reads = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    if !reads && cross_site(req.headers()) {
-        let e = AppError::Forbidden(
-            "this change came from another site; make it from lessoncast's own pages".into(),
-        );
-        return if req.uri().path().starts_with("/api/") {
-            e.into_response()
-        } else {
-            e.into_text_response()
-        };
+    if reads || !cross_site(req.headers()) {
+        return None;
     }
-    next.run(req).await
+    let e = AppError::Forbidden(
+        "this change came from another site; make it from lessoncast's own pages".into(),
+    );
+    Some(if req.uri().path().starts_with("/api/") {
+        e.into_response()
+    } else {
+        e.into_text_response()
+    })
+}
+
+/// The middleware: cross-site writes get a 403 that says why. A service of its own rather
+/// than `axum::middleware::from_fn`, which copies the whole stack of services behind it and
+/// boxes a future for every request: for a feed's 304, a sixth of its work.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SameSiteWrites;
+
+impl<S> tower::Layer<S> for SameSiteWrites {
+    type Service = SameSiteWritesService<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        SameSiteWritesService { inner }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct SameSiteWritesService<S> {
+    inner: S,
+}
+
+impl<S> tower::Service<Request> for SameSiteWritesService<S>
+where
+    S: tower::Service<Request, Response = Response>,
+{
+    type Response = Response;
+    type Error = S::Error;
+    type Future =
+        futures_util::future::Either<std::future::Ready<Result<Response, S::Error>>, S::Future>;
+
+    fn poll_ready(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: Request) -> Self::Future {
+        match refusal(&req) {
+            Some(refused) => futures_util::future::Either::Left(std::future::ready(Ok(refused))),
+            None => futures_util::future::Either::Right(self.inner.call(req)),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -314,9 +314,7 @@ impl ImportWriter {
                 .min_by_key(|e| !e.scheduled);
             match same {
                 None => inserts.push((a, slot)),
-                Some(e) if e.fingerprint == a.fingerprint && e.scheduled => {
-                    unchanged.push(e.id)
-                }
+                Some(e) if e.fingerprint == a.fingerprint && e.scheduled => unchanged.push(e.id),
                 Some(e) => changed.push((e.id, a)),
             }
         }
