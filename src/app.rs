@@ -258,6 +258,11 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
+        // Answers go out as they are written, as nginx's do (`tcp_nodelay on`): a response
+        // written in two parts must not wait for the client's acknowledgement of the first.
+        if let Err(e) = stream.set_nodelay(true) {
+            tracing::debug!(%peer, error = %e, "could not set TCP_NODELAY");
+        }
         // Handlers that need the client's address (the sign-in rate limit) find it here.
         let service = TowerToHyperService::new(tower::ServiceExt::map_request(
             router.clone(),

@@ -67,7 +67,11 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         // Every response, plain-text errors included, is what it says it is and cannot be
         // framed; pages set their own stricter policies.
-        .layer(axum::middleware::map_response(default_headers))
+        // tower's map, not axum's `map_response`, which copies the services behind it and
+        // boxes a future for every request.
+        .layer(tower::util::MapResponseLayer::new(
+            default_headers as fn(axum::response::Response) -> axum::response::Response,
+        ))
         .layer(TraceLayer::new_for_http())
         .layer(CatchPanicLayer::new())
         .with_state(state)
@@ -88,7 +92,7 @@ fn compression() -> CompressionLayer {
 /// cost a 304 a tenth of its work): `nosniff`, `no-referrer`, and a default-deny
 /// Content-Security-Policy, but not on PDFs: a browser's built-in PDF viewer may not open a
 /// document under one.
-async fn default_headers(mut r: axum::response::Response) -> axum::response::Response {
+fn default_headers(mut r: axum::response::Response) -> axum::response::Response {
     let pdf = r
         .headers()
         .get(header::CONTENT_TYPE)
