@@ -13,26 +13,18 @@ fn slug_into(out: &mut String, text: &str) -> bool {
     let empty = out.len();
     let mut dash = false;
     for c in text.chars() {
-        // ASCII, nearly every title, is folded byte by byte.
-        if c.is_ascii() {
-            if c.is_ascii_alphanumeric() {
-                if dash && out.len() > empty {
-                    out.push('-');
-                }
-                dash = false;
-                out.push(c.to_ascii_lowercase());
-            } else {
-                dash = true;
-            }
-            continue;
-        }
-        let c = fold_accent(c);
+        // ASCII, nearly every title, needs neither accent folding nor Unicode lower case.
+        let c = if c.is_ascii() { c } else { fold_accent(c) };
         if c.is_alphanumeric() {
             if dash && out.len() > empty {
                 out.push('-');
             }
             dash = false;
-            out.extend(c.to_lowercase());
+            if c.is_ascii() {
+                out.push(c.to_ascii_lowercase());
+            } else {
+                out.extend(c.to_lowercase());
+            }
         } else {
             dash = true;
         }

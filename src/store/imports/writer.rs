@@ -721,8 +721,9 @@ impl SeenIds {
 }
 
 /// Spanish titles of written airings: per series (episode key '') its title, per episode its
-/// episode title; the greatest of several, as the stored rows' `MAX` was before. Written out
-/// when [`SpanishTitles::HELD`] wait, and at the end.
+/// episode title; of several, the greatest (as the stored rows' `MAX` chose before). Written out
+/// when [`SpanishTitles::HELD`] wait, and at the end; a title written out earlier in the same
+/// import gives way to a later one.
 #[derive(Default)]
 struct SpanishTitles {
     titles: std::collections::BTreeMap<(String, String), (Option<String>, Option<String>)>,
@@ -920,6 +921,55 @@ mod tests {
             unchanged,
             skipped: 0,
         }
+    }
+
+    /// The Spanish titles of the airings an import writes are kept for their series and their
+    /// episode (every airing of them shows them); an unchanged re-import leaves them as they are.
+    #[tokio::test]
+    async fn the_spanish_titles_of_written_airings_are_kept_for_series_and_episode() {
+        let store = store().await;
+        let mut spanish = airing(0, NINE, "Cyberchase", "The Poddleville Case");
+        spanish.details.title_es = Some("Ciberchase".into());
+        spanish.details.episode_title_es = Some("El caso de Poddleville".into());
+        let plain = airing(0, NINE + 1800, "Cyberchase", "Fractions");
+        let week = [spanish, plain];
+        let kept = || async {
+            sqlx::query(
+                "SELECT series_key, episode_key, title_es, episode_title_es FROM spanish_titles \
+                 ORDER BY episode_key",
+            )
+            .fetch_all(store.pool())
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    get::<String>(r, "series_key").unwrap(),
+                    get::<String>(r, "episode_key").unwrap(),
+                    get::<Option<String>>(r, "title_es").unwrap(),
+                    get::<Option<String>>(r, "episode_title_es").unwrap(),
+                )
+            })
+            .collect::<Vec<_>>()
+        };
+        run(&store, &week).await;
+        let want = vec![
+            (
+                "cyberchase".into(),
+                "".into(),
+                Some("Ciberchase".into()),
+                None,
+            ),
+            (
+                "cyberchase".into(),
+                "cyberchase/the poddleville case".into(),
+                None,
+                Some("El caso de Poddleville".into()),
+            ),
+        ];
+        assert_eq!(kept().await, want);
+        assert_eq!(run(&store, &week).await.0, counts(0, 0, 0, 2));
+        assert_eq!(kept().await, want);
     }
 
     #[tokio::test]
