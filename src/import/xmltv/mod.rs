@@ -2,8 +2,8 @@
 //! turned into [`Programme`] records.
 //!
 //! The file is read event by event with one reused buffer, so memory grows with the number of
-//! channels, not with the size of the file. Lines are counted as bytes are consumed, so each
-//! programme and each error names its line. Programmes without `stop` or `<length>` wait (one per
+//! channels, not with the size of the file. The reader knows where the line ends fall in each
+//! buffer it reads, so each programme and each error names its line. Programmes without `stop` or `<length>` wait (one per
 //! channel) for the next programme on their channel to learn when they end.
 
 mod programme;
@@ -60,10 +60,10 @@ pub fn parse(
     loop {
         // quick-xml consumes the `<` of a tag together with the text before it, and a tag never
         // starts with a newline, so the line counted now is the line the next event starts on.
-        let line = reader.get_ref().line;
+        let line = reader.get_mut().line();
         let event = match reader.read_event_into(&mut buf) {
             Ok(event) => event,
-            Err(err) => return Err(state.xml_error(err, reader.get_ref().line, ctx)),
+            Err(err) => return Err(state.xml_error(err, reader.get_mut().line(), ctx)),
         };
         let decoder = reader.decoder();
         if first_event || matches!(event, Event::Decl(_)) {
@@ -73,7 +73,15 @@ pub fn parse(
             state.utf8 = check_encoding(decoder, ctx)?;
         }
         state.texts.decoder = decoder;
-        if state.utf8 {
+        state.texts.utf8 = state.utf8;
+        // Text that is captured is checked once, as it is read (`Texts::append`); an end tag
+        // is its start tag's name, checked when it opened (quick-xml checks that they match).
+        let checked_elsewhere = match event {
+            Event::Text(_) | Event::CData(_) => state.capture.is_some(),
+            Event::End(_) => true,
+            _ => false,
+        };
+        if state.utf8 && !checked_elsewhere {
             if let Err(err) = std::str::from_utf8(&event) {
                 let at = line + count_newlines(&event[..err.valid_up_to()]);
                 let field = match &event {
@@ -98,15 +106,15 @@ pub fn parse(
             Event::Comment(_) | Event::Decl(_) | Event::PI(_) | Event::DocType(_) => {}
         }
         buf.clear();
-        let consumed = reader.get_ref().consumed;
+        let consumed = reader.get_ref().consumed();
         if consumed >= next_progress {
             ctx.report_progress(consumed);
             next_progress = consumed + PROGRESS_EVERY;
         }
     }
 
-    state.finish(reader.get_ref().line, ctx, emit)?;
-    ctx.report_progress(reader.get_ref().consumed);
+    state.finish(reader.get_mut().line(), ctx, emit)?;
+    ctx.report_progress(reader.get_ref().consumed());
     Ok(())
 }
 
@@ -173,6 +181,7 @@ impl State {
             in_video: false,
             texts: Texts {
                 decoder,
+                utf8: true,
                 warned_entities: HashSet::new(),
             },
             channels: HashMap::new(),

@@ -5,6 +5,7 @@ use super::programme::Lang;
 use super::{count_newlines, INVALID_UTF8, MAX_ENTITY_WARNINGS};
 use quick_xml::encoding::EncodingError;
 use quick_xml::Decoder;
+use std::borrow::Cow;
 use std::collections::HashSet;
 
 /// The texts of an element given in several languages.
@@ -44,6 +45,8 @@ impl LangText {
 /// Decodes text in the file's encoding and resolves entity references.
 pub(super) struct Texts {
     pub(super) decoder: Decoder,
+    /// The file is UTF-8 (read without the decoder, whose UTF-8 errors give no position).
+    pub(super) utf8: bool,
     pub(super) warned_entities: HashSet<String>,
 }
 
@@ -57,18 +60,27 @@ impl Texts {
         (line, element): (u64, &str),
         ctx: &mut ParseContext,
     ) -> Result<(), ImportError> {
-        let decoded = self.decoder.decode(raw).map_err(|err| match err {
-            EncodingError::Utf8(e) => ctx.invalid(
+        let invalid_utf8 = |e: std::str::Utf8Error| {
+            ctx.invalid(
                 line + count_newlines(&raw[..e.valid_up_to()]),
                 element,
                 INVALID_UTF8,
-            ),
-            other => ctx.invalid(
-                line,
-                element,
-                format!("this text cannot be read in the file's encoding ({other})"),
-            ),
-        })?;
+            )
+        };
+        let decoded = if self.utf8 {
+            // The only check of this text: the parse loop leaves captured text to be checked
+            // here.
+            Cow::Borrowed(std::str::from_utf8(raw).map_err(invalid_utf8)?)
+        } else {
+            self.decoder.decode(raw).map_err(|err| match err {
+                EncodingError::Utf8(e) => invalid_utf8(e),
+                other => ctx.invalid(
+                    line,
+                    element,
+                    format!("this text cannot be read in the file's encoding ({other})"),
+                ),
+            })?
+        };
         if !escaped {
             out.push_str(&decoded);
             return Ok(());
