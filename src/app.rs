@@ -269,7 +269,7 @@ pub async fn serve(
             move |mut req: axum::http::Request<hyper::body::Incoming>| {
                 req.extensions_mut()
                     .insert(axum::extract::ConnectInfo(peer));
-                req
+                req.map(axum::body::Body::new)
             },
         ));
         let watcher = graceful.watcher();

@@ -31,8 +31,49 @@ pub type AppState = crate::app::App;
 /// The largest request body accepted (413 beyond it).
 pub const MAX_BODY: usize = 256 * 1024;
 
-/// Every route of the service.
-pub fn router(state: AppState) -> Router {
+/// Every route of the service, behind the layers every request passes.
+///
+/// The layers wrap the router once, not each route: `Router::layer` wraps every route in its
+/// own copy of the stack, boxed, and the route's boxes are cloned for every request (for a
+/// feed's 304, two dozen allocations and a fifth of its work).
+pub fn router(
+    state: AppState,
+) -> impl tower::Service<
+    axum::extract::Request,
+    Response = axum::http::Response<
+        impl hyper::body::Body<
+                Data = bytes::Bytes,
+                Error = impl Into<Box<dyn std::error::Error + Send + Sync>>,
+            > + Send
+            + 'static,
+    >,
+    Error = std::convert::Infallible,
+    Future = impl Send + 'static,
+> + Clone
+       + Send
+       + Sync
+       + 'static {
+    let timeout = state.config.request_timeout;
+    tower::ServiceBuilder::new()
+        .layer(CatchPanicLayer::new())
+        .layer(TraceLayer::new_for_http())
+        // Every response, plain-text errors included, is what it says it is and cannot be
+        // framed; pages set their own stricter policies.
+        .layer(tower::util::MapResponseLayer::new(
+            default_headers as fn(axum::response::Response) -> axum::response::Response,
+        ))
+        // Small bodies only: the largest honest one is an assignment of a few tens of KB.
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
+        .layer(origin::SameSiteWrites)
+        // No request may run longer than this (a slow body included): 408.
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            timeout,
+        ))
+        .service(routes(state))
+}
+
+fn routes(state: AppState) -> Router {
     // Pages and JSON shrink to a fraction over brotli or gzip, which a slow phone connection
     // feels; feeds gzip themselves (once, cached).
     let compressed = Router::new()
@@ -57,23 +98,6 @@ pub fn router(state: AppState) -> Router {
         )
         .merge(compressed)
         .fallback(not_found)
-        // No request may run longer than this (a slow body included): 408.
-        .layer(TimeoutLayer::with_status_code(
-            axum::http::StatusCode::REQUEST_TIMEOUT,
-            state.config.request_timeout,
-        ))
-        .layer(origin::SameSiteWrites)
-        // Small bodies only: the largest honest one is an assignment of a few tens of KB.
-        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
-        // Every response, plain-text errors included, is what it says it is and cannot be
-        // framed; pages set their own stricter policies.
-        // tower's map, not axum's `map_response`, which copies the services behind it and
-        // boxes a future for every request.
-        .layer(tower::util::MapResponseLayer::new(
-            default_headers as fn(axum::response::Response) -> axum::response::Response,
-        ))
-        .layer(TraceLayer::new_for_http())
-        .layer(CatchPanicLayer::new())
         .with_state(state)
 }
 
