@@ -7,8 +7,8 @@ use super::AppState;
 use crate::domain::Grade;
 use crate::feeds::{self, FeedKind};
 use axum::extract::{rejection::QueryRejection, Path, Query, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use chrono::Utc;
@@ -146,8 +146,23 @@ async fn serve_feed(
 
     let gzip = asked.gzip;
     let etag = if gzip { &feed.etag_gzip } else { &feed.etag };
-    // Room for these and the ones every response gets, so that the map never grows.
-    let mut out = HeaderMap::with_capacity(12);
+    let etags = [feed.etag.as_str(), feed.etag_gzip.as_str()];
+    let fresh = asked.not_modified(&etags, feed.last_modified);
+    // The headers go straight into the response's own map, with room for the ones every
+    // response gets, so that it never grows (a map of our own would be copied into it).
+    let mut response = if fresh {
+        let mut r = Response::new(axum::body::Body::empty());
+        *r.status_mut() = StatusCode::NOT_MODIFIED;
+        r
+    } else {
+        Response::new(axum::body::Body::from(if gzip {
+            feed.gzip.clone()
+        } else {
+            feed.body.clone()
+        }))
+    };
+    let out = response.headers_mut();
+    out.reserve(12);
     out.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/calendar; charset=utf-8"),
@@ -163,15 +178,8 @@ async fn serve_feed(
     if let Ok(v) = HeaderValue::from_str(&feed.last_modified_http) {
         out.insert(header::LAST_MODIFIED, v);
     }
-    let etags = [feed.etag.as_str(), feed.etag_gzip.as_str()];
-    if asked.not_modified(&etags, feed.last_modified) {
-        return Ok((StatusCode::NOT_MODIFIED, out).into_response());
-    }
-    let body = if gzip {
+    if gzip && !fresh {
         out.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
-        feed.gzip.clone()
-    } else {
-        feed.body.clone()
-    };
-    Ok((StatusCode::OK, out, body).into_response())
+    }
+    Ok(response)
 }
