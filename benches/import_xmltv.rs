@@ -48,11 +48,8 @@ fn main() {
             let _ = std::fs::remove_file(format!("{}{ext}", db.display()));
         }
         let url = format!("sqlite://{}", db.display());
-        let tv_secs = if with_tv_cat {
-            run_measured(Command::new(&tv_cat).arg(&file).stdout(Stdio::null())).0
-        } else {
-            f64::NAN
-        };
+        let tv_secs = with_tv_cat
+            .then(|| run_measured(Command::new(&tv_cat).arg(&file).stdout(Stdio::null())).0);
         let mut fresh = 0.0;
         for (run, path) in [
             ("fresh", &file),
@@ -75,11 +72,11 @@ fn main() {
                 );
             }
             println!(
-                "| {times}× | {run} | {n} | {mb:.0} | {secs:.2} | {:.0} | {:.0} | {:.2}× | {tv_secs:.2} | {:.1}× |",
+                "| {times}× | {run} | {n} | {mb:.0} | {secs:.2} | {:.0} | {:.0} | {:.2}× | {} |",
                 n as f64 / secs,
                 rss as f64 / 1024.0,
                 fresh / secs,
-                tv_secs / secs
+                against_tv_cat(tv_secs, secs)
             );
         }
         if times == 1 {
@@ -87,14 +84,23 @@ fn main() {
                 let (secs, rss, counts) = import(&file, &fresh_postgres(&pg));
                 assert_eq!(counts["added"], n, "{counts}");
                 println!(
-                    "| {times}× | fresh, PostgreSQL | {n} | {mb:.0} | {secs:.2} | {:.0} | {:.0} | {:.2}× | {tv_secs:.2} | {:.1}× |",
+                    "| {times}× | fresh, PostgreSQL | {n} | {mb:.0} | {secs:.2} | {:.0} | {:.0} | {:.2}× | {} |",
                     n as f64 / secs,
                     rss as f64 / 1024.0,
                     fresh / secs,
-                    tv_secs / secs
+                    against_tv_cat(tv_secs, secs)
                 );
             }
         }
+    }
+}
+
+/// The `tv_cat` columns: its time and how many times faster lessoncast was, or dashes when it
+/// was left out.
+fn against_tv_cat(tv_secs: Option<f64>, secs: f64) -> String {
+    match tv_secs {
+        Some(tv) => format!("{tv:.2} | {:.1}×", tv / secs),
+        None => "— | —".to_string(),
     }
 }
 
