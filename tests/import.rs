@@ -708,3 +708,114 @@ async fn a_csv_record_of_endless_fields_is_refused_before_it_is_held() {
         .await;
     }
 }
+
+/// An XMLTV guide of `channels` channels with `each` half-hour programmes apiece, one channel
+/// after the other, seven series on each; `desc` describes programme `i` of channel `c`.
+fn many_programmes(channels: usize, each: usize, desc: impl Fn(usize, usize) -> String) -> String {
+    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<tv>\n");
+    for c in 0..channels {
+        xml.push_str(&format!(
+            "<channel id=\"K{c:03}.{n}.1\"><display-name>K{c:03}</display-name></channel>\n",
+            n = c + 2
+        ));
+    }
+    for c in 0..channels {
+        let start = chrono::NaiveDate::from_ymd_opt(2020, 4, 13)
+            .unwrap()
+            .and_hms_opt(0, 0, 0)
+            .unwrap();
+        for i in 0..each {
+            let at = |k: usize| {
+                (start + chrono::Duration::minutes(30 * k as i64)).format("%Y%m%d%H%M%S -0700")
+            };
+            xml.push_str(&format!(
+                "<programme start=\"{}\" stop=\"{}\" channel=\"K{c:03}.{n}.1\">\
+                 <title>Series {} {c}</title><desc>{}</desc></programme>\n",
+                at(i),
+                at(i + 1),
+                i % 7,
+                desc(c, i),
+                n = c + 2
+            ));
+        }
+    }
+    xml.push_str("</tv>\n");
+    xml
+}
+
+#[tokio::test]
+async fn batches_written_while_the_next_is_made_land_whole_and_in_order() {
+    // Three channels of 1,000 programmes: several batches of 400 each, the next made while
+    // one is written. A repeat of programme 399 (the last of the first batch) as the first of
+    // the second is one duplicate across the boundary, found and warned of with its line.
+    let db = TestDb::new().await;
+    let desc = |c: usize, i: usize| format!("Programme {i} of channel {c}.");
+    let mut xml = many_programmes(3, 1_000, desc);
+    let repeat = xml
+        .lines()
+        .filter(|l| l.starts_with("<programme"))
+        .nth(399)
+        .unwrap()
+        .to_string();
+    let at = xml.find(&repeat).unwrap() + repeat.len() + 1;
+    xml.insert_str(at, &format!("{repeat}\n"));
+    let line = xml[..at].lines().count() as u64 + 1;
+    let file = db.dir().join("guide.xml");
+    std::fs::write(&file, &xml).unwrap();
+    let path = file.display().to_string();
+
+    let first = db.import_with(&path, opts()).await.unwrap();
+    assert_eq!(first.counts.added, 3_000, "{:?}", first.counts);
+    let duplicates: Vec<_> = first
+        .warnings
+        .iter()
+        .filter(|w| w.message.starts_with("duplicate programme"))
+        .collect();
+    assert_eq!(duplicates.len(), 1, "{:?}", first.warnings);
+    assert_eq!(duplicates[0].line, line, "{:?}", duplicates[0]);
+    let stored = all_airings(&db).await;
+    assert_eq!(stored.len(), 3_000);
+    assert!(stored
+        .iter()
+        .all(|a| a.status == lessoncast::domain::AiringStatus::Scheduled));
+
+    // Unchanged, it is all unchanged; with a tenth of the descriptions changed, that tenth is
+    // updated and the rest left alone, ids kept.
+    let before = db.snapshot().await;
+    let again = db.import_with(&path, opts()).await.unwrap();
+    assert_eq!(
+        (
+            again.counts.added,
+            again.counts.updated,
+            again.counts.removed,
+            again.counts.unchanged
+        ),
+        (0, 0, 0, 3_000)
+    );
+    assert_eq!(db.snapshot().await, before);
+    let ids = |list: Vec<lessoncast::domain::Airing>| {
+        list.iter()
+            .map(|a| (a.id, a.start))
+            .collect::<std::collections::BTreeSet<_>>()
+    };
+    let ids_before = ids(all_airings(&db).await);
+    let changed = many_programmes(3, 1_000, |c, i| {
+        if i % 10 == 3 {
+            format!("Programme {i} of channel {c}, changed.")
+        } else {
+            desc(c, i)
+        }
+    });
+    std::fs::write(&file, &changed).unwrap();
+    let third = db.import_with(&path, opts()).await.unwrap();
+    assert_eq!(
+        (
+            third.counts.added,
+            third.counts.updated,
+            third.counts.removed,
+            third.counts.unchanged
+        ),
+        (0, 300, 0, 2_700)
+    );
+    assert_eq!(ids(all_airings(&db).await), ids_before);
+}

@@ -1,6 +1,7 @@
 //! What becomes of each parsed programme: its station's zone settled (at first sight, and again
 //! on all the evidence at the end), its week shifted, its grades and identity given, overlaps
-//! on its channel warned of, and batches written through the store's import writer.
+//! on its channel warned of, and batches written through the store's import writer (one being
+//! written while the next is made).
 
 use super::zone::{Basis, Decision, Evidence};
 use super::{ImportError, ImportOptions, Programme, Warning, WarningCap};
@@ -27,7 +28,16 @@ pub const MAX_STATIONS: usize = 20_000;
 /// The async side of an import: settles each station's zone, turns programmes into stored
 /// airings, and warns of overlaps.
 pub(super) struct Merge<'w> {
-    writer: &'w mut ImportWriter,
+    /// The writer, unless it is writing a batch ([`Merge::writing`]).
+    writer: Option<&'w mut ImportWriter>,
+    /// The batch being written, with the writer: SQLite works on it on its own thread while
+    /// this side makes the next batch (the two took turns, and their sum was the import's
+    /// time). At most one at a time, so batches are written in order.
+    writing: Option<Writing<'w>>,
+    /// The last written batch's vectors, emptied, for the next one.
+    spare: Option<(Vec<NewAiring>, Vec<u64>)>,
+    /// Whether the next batch is made while this one is written (see [`Merge::written`]).
+    overlap: bool,
     opts: &'w ImportOptions,
     default_tz: Tz,
     /// Stations' stored zones, from before the import.
@@ -49,6 +59,20 @@ pub(super) struct Merge<'w> {
     /// The first of each kind of warning are kept; the rest counted ([`WarningCap`]).
     pub(super) cap: WarningCap,
     pub(super) file: String,
+}
+
+/// A batch being written.
+type Writing<'w> = std::pin::Pin<Box<dyn std::future::Future<Output = Written<'w>> + Send + 'w>>;
+
+/// A written batch: the writer back, the batch and its lines, and the writer's answer (the
+/// indexes of duplicates).
+struct Written<'w> {
+    writer: &'w mut ImportWriter,
+    /// Most of the batch was stored already, unchanged: its write was mostly a read.
+    mostly_unchanged: bool,
+    batch: Vec<NewAiring>,
+    lines: Vec<u64>,
+    duplicates: Result<Vec<usize>, crate::store::StoreError>,
 }
 
 /// One station's zone in an import: the evidence, where the station first appeared, the zone
@@ -93,7 +117,10 @@ impl<'w> Merge<'w> {
         stored: HashMap<String, Tz>,
     ) -> Self {
         Merge {
-            writer,
+            writer: Some(writer),
+            writing: None,
+            spare: None,
+            overlap: true,
             opts,
             default_tz,
             stored,
@@ -117,7 +144,7 @@ impl<'w> Merge<'w> {
     }
 }
 
-impl Merge<'_> {
+impl<'w> Merge<'w> {
     pub(super) async fn push(&mut self, p: Programme) -> Result<(), ImportError> {
         let (file, line) = (&self.file, p.line);
         if self.zones.len() >= MAX_STATIONS && !self.zones.contains_key(&p.station) {
@@ -185,7 +212,8 @@ impl Merge<'_> {
         self.held -= held.len();
         let correct = !matches!(decision.basis, Basis::Stored | Basis::Default);
         let (_, before) = self
-            .writer
+            .writer()
+            .await?
             .station(station, decision.tz.name(), correct)
             .await?;
         if let Some(before) = before {
@@ -232,7 +260,8 @@ impl Merge<'_> {
                 && !matches!(decision.basis, Basis::Stored | Basis::Default)
             {
                 if let Some(before) = self
-                    .writer
+                    .writer()
+                    .await?
                     .correct_zone(&station, decision.tz.name())
                     .await?
                 {
@@ -286,9 +315,9 @@ impl Merge<'_> {
         let channel_id = match known {
             Some((id, _)) => *id,
             None => {
-                let (station_id, _) = self.writer.station(&p.station, tz.name(), false).await?;
-                let id = self
-                    .writer
+                let writer = self.writer().await?;
+                let (station_id, _) = writer.station(&p.station, tz.name(), false).await?;
+                let id = writer
                     .channel(station_id, &p.channel, p.channel_name.as_deref())
                     .await?;
                 self.channels
@@ -344,20 +373,108 @@ impl Merge<'_> {
         self.batch.push(a);
         self.lines.push(p.line);
         if self.batch.len() >= imports::BATCH {
-            self.flush().await?;
+            self.start_writing().await?;
+        } else {
+            self.nudge().await?;
         }
         Ok(())
     }
 
+    /// Writes the batch and waits until it is written.
     pub(super) async fn flush(&mut self) -> Result<(), ImportError> {
+        self.start_writing().await?;
+        self.wait_written().await
+    }
+
+    /// The writer, once the batch being written (if any) is written.
+    async fn writer(&mut self) -> Result<&mut ImportWriter, ImportError> {
+        self.wait_written().await?;
+        self.writer.as_deref_mut().ok_or_else(Self::lost_writer)
+    }
+
+    fn lost_writer() -> ImportError {
+        ImportError::Source {
+            source_name: String::new(),
+            message: "the import's writer was lost after a failed write".into(),
+        }
+    }
+
+    /// Hands the batch to the writer (after the one before it is written) and sends its first
+    /// statement, without waiting for it: the next batch is made meanwhile.
+    async fn start_writing(&mut self) -> Result<(), ImportError> {
         if self.batch.is_empty() {
             return Ok(());
         }
-        let duplicates = self.writer.write(&self.batch).await?;
-        for i in duplicates {
+        self.wait_written().await?;
+        let writer = self.writer.take().ok_or_else(Self::lost_writer)?;
+        let (next_batch, next_lines) = self.spare.take().unwrap_or_else(|| {
+            (
+                Vec::with_capacity(imports::BATCH),
+                Vec::with_capacity(imports::BATCH),
+            )
+        });
+        let batch = std::mem::replace(&mut self.batch, next_batch);
+        let lines = std::mem::replace(&mut self.lines, next_lines);
+        self.writing = Some(Box::pin(async move {
+            let before = writer.counts().unchanged;
+            let duplicates = writer.write(&batch).await;
+            let unchanged = writer.counts().unchanged - before;
+            Written {
+                writer,
+                mostly_unchanged: unchanged * 2 > batch.len() as u64,
+                batch,
+                lines,
+                duplicates,
+            }
+        }));
+        if self.overlap {
+            self.nudge().await
+        } else {
+            self.wait_written().await
+        }
+    }
+
+    /// Lets the batch being written go on to its next statement, if the last one is done,
+    /// without waiting.
+    async fn nudge(&mut self) -> Result<(), ImportError> {
+        let Some(writing) = self.writing.as_mut() else {
+            return Ok(());
+        };
+        if let std::task::Poll::Ready(done) = futures_util::poll!(writing.as_mut()) {
+            self.writing = None;
+            self.written(done)?;
+        }
+        Ok(())
+    }
+
+    /// Waits until the batch being written is written.
+    async fn wait_written(&mut self) -> Result<(), ImportError> {
+        if let Some(writing) = self.writing.take() {
+            let done = writing.await;
+            self.written(done)?;
+        }
+        Ok(())
+    }
+
+    /// A batch is written: the writer is back, its duplicates are warned of.
+    fn written(&mut self, written: Written<'w>) -> Result<(), ImportError> {
+        let Written {
+            writer,
+            mostly_unchanged,
+            mut batch,
+            mut lines,
+            duplicates,
+        } = written;
+        self.writer = Some(writer);
+        // A write that is mostly a read gains nothing from making the next batch meanwhile:
+        // the stored rows come back in small parcels the merge must take as they come, and
+        // the parser, the merge and SQLite then contend for two cores (an unchanged 4×
+        // re-import took 1.11× the time). The next batch waits for it.
+        self.overlap = !mostly_unchanged;
+        for i in duplicates? {
             self.warn(Warning {
                 file: self.file.clone(),
-                line: self.lines[i],
+                line: lines[i],
                 field: "start".into(),
                 message: "duplicate programme: the same programme (series and episode) starts \
                           at the same time on the same channel twice; one is kept, the one \
@@ -365,8 +482,9 @@ impl Merge<'_> {
                     .into(),
             });
         }
-        self.batch.clear();
-        self.lines.clear();
+        batch.clear();
+        lines.clear();
+        self.spare = Some((batch, lines));
         Ok(())
     }
 

@@ -259,6 +259,8 @@ async fn import_inner(
     warnings.extend(merge.cap.summaries());
     // Programmes that waited for their station's zone until the end.
     ranges.extend(merge.ranges.drain());
+    // Every batch is written (the flush above waited for the last): the writer is free.
+    drop(merge);
     for (channel_id, (from, to)) in ranges {
         writer.close_range(channel_id, from, to).await?;
     }
