@@ -55,11 +55,13 @@ cargo fmt --all -- --check
 echo "== cargo clippy"
 cargo clippy --all-targets --locked -- -D warnings
 
+df -h . | tail -1 | awk '{print "== disk: "$4" free of "$2}'
 echo "== tests on SQLite"
 cargo test --locked
 echo "== the same integration tests on PostgreSQL"
 LESSONCAST_TEST_POSTGRES="$LESSONCAST_PG" cargo test --locked --tests -- --test-threads=4
 
+df -h . | tail -1 | awk '{print "== disk: "$4" free of "$2}'
 echo "== fuzzing (short, bounded)"
 # The seeds are replayed by tests/fuzz_corpus.rs on any toolchain; the fuzzer itself needs
 # nightly. Without it this step says so and the run goes on: the replay above has checked the
