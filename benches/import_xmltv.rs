@@ -29,8 +29,10 @@ fn main() {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("import-bench");
     std::fs::create_dir_all(&dir).expect("bench dir");
     let with_tv_cat = std::env::var("LESSONCAST_BENCH_TV_CAT").map_or(true, |v| v != "0");
-    let tv_cat = which("tv_cat").unwrap_or_else(|| {
-        panic!("tv_cat not found: install it with `apt-get install xmltv-util` (the baseline)")
+    let tv_cat = with_tv_cat.then(|| {
+        which("tv_cat").unwrap_or_else(|| {
+            panic!("tv_cat not found: install it with `apt-get install xmltv-util` (the baseline)")
+        })
     });
 
     println!("| size | run | programmes | file MB | lessoncast s | programmes/s | peak RSS MB | vs fresh | tv_cat s | speed-up vs tv_cat |");
@@ -48,8 +50,9 @@ fn main() {
             let _ = std::fs::remove_file(format!("{}{ext}", db.display()));
         }
         let url = format!("sqlite://{}", db.display());
-        let tv_secs = with_tv_cat
-            .then(|| run_measured(Command::new(&tv_cat).arg(&file).stdout(Stdio::null())).0);
+        let tv_secs = tv_cat
+            .as_ref()
+            .map(|tv_cat| run_measured(Command::new(tv_cat).arg(&file).stdout(Stdio::null())).0);
         let mut fresh = 0.0;
         for (run, path) in [
             ("fresh", &file),
