@@ -131,6 +131,19 @@ impl Backend {
     /// `n` placeholders numbered from `start`, for statements built at run time that bind each
     /// one once, in order. SQLite gets anonymous `?`: it looks numbered parameters up by a linear
     /// search per bind, which makes a statement with thousands of them quadratic.
+    /// An aggregate of the rows of a query as one JSON text: an array with, for each row, an
+    /// array of `columns` (SQL expressions, comma-separated), `[]` when there is none. A query
+    /// of many small rows costs the SQLite driver a hand-over between threads per row; as one
+    /// value, it costs one.
+    pub(crate) fn json_rows(self, columns: &str) -> String {
+        match self {
+            Backend::Sqlite => format!("json_group_array(json_array({columns}))"),
+            Backend::Postgres => {
+                format!("COALESCE(json_agg(json_build_array({columns})), '[]')::text")
+            }
+        }
+    }
+
     pub(crate) fn placeholders(self, start: usize, n: usize) -> String {
         match self {
             Backend::Sqlite => vec!["?"; n].join(", "),

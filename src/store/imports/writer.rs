@@ -46,6 +46,11 @@ pub struct ImportWriter {
     /// Stored airings this run found again unchanged. They are marked seen here, not by
     /// rewriting each row: a re-import of an unchanged guide then writes nothing.
     seen: SeenIds,
+    /// channel id → the starts of [`ImportWriter::seen`]'s airings on it (8 bytes an airing):
+    /// when the stored airings in a range that this run has not rewritten number as many as
+    /// start there, the import saw all of them, and [`ImportWriter::close_range`] has nothing
+    /// to close without reading their ids.
+    seen_on: HashMap<i64, SeenStarts>,
     /// The Spanish titles of the airings this run wrote, by (series, episode or ''), waiting
     /// to be recorded ([`ImportWriter::keep_spanish_titles`]).
     spanish: SpanishTitles,
@@ -67,6 +72,7 @@ impl ImportWriter {
             channels: HashMap::new(),
             zones_changed: false,
             seen: SeenIds::default(),
+            seen_on: HashMap::new(),
             spanish: SpanishTitles::default(),
         })
     }
@@ -222,12 +228,16 @@ impl ImportWriter {
             span.0 = span.0.min(a.start_at);
             span.1 = span.1.max(a.start_at);
         }
+        // The rows come back as one JSON value, not a row each: an unchanged guide's
+        // re-import reads every stored airing, and the driver's hand-over per row was most of
+        // its time in the database.
         let sql = format!(
-            "SELECT id, channel_id, start_at, series_key, slot, fingerprint, seen_run_id, \
-             CASE WHEN status = 'scheduled' THEN 1 ELSE 0 END AS scheduled, \
-             episode_key, \
-             CASE WHEN end_at IS NOT NULL AND end_guessed = 0 THEN 1 ELSE 0 END AS end_stated \
-             FROM airings WHERE {}",
+            "SELECT {} AS found FROM airings WHERE {}",
+            self.backend.json_rows(
+                "id, channel_id, start_at, series_key, episode_key, slot, \
+                 CASE WHEN end_at IS NOT NULL AND end_guessed = 0 THEN 1 ELSE 0 END, \
+                 fingerprint, CASE WHEN status = 'scheduled' THEN 1 ELSE 0 END, seen_run_id"
+            ),
             (0..spans.len())
                 .map(|i| {
                     format!(
@@ -244,10 +254,14 @@ impl ImportWriter {
         for (channel, (from, to)) in &spans {
             q = q.bind(*channel).bind(*from).bind(*to);
         }
-        let rows = q.fetch_all(&mut *self.tx).await?;
+        let found: String = get(&q.fetch_one(&mut *self.tx).await?, "found")?;
+        let rows: Vec<Existing> = serde_json::from_str(&found).map_err(|e| {
+            StoreError::Corrupt(format!(
+                "the stored airings of a batch could not be read: {e}"
+            ))
+        })?;
         let mut existing: HashMap<(i64, i64), Vec<Existing>> = HashMap::with_capacity(rows.len());
-        for row in &rows {
-            let mut e = Existing::from_row(row)?;
+        for mut e in rows {
             e.seen = e.seen_run_id == Some(self.run_id) || self.seen.contains(e.id);
             existing
                 .entry((e.channel_id, e.start_at))
@@ -299,7 +313,7 @@ impl ImportWriter {
         }
 
         let mut inserts: Vec<(&NewAiring, i64)> = Vec::new();
-        let mut unchanged: Vec<i64> = Vec::new();
+        let mut unchanged: Vec<(i64, i64, i64)> = Vec::new();
         let mut changed: Vec<(i64, &NewAiring)> = Vec::new();
         for (i, slot) in placed {
             let a = &batch[i];
@@ -314,7 +328,9 @@ impl ImportWriter {
                 .min_by_key(|e| !e.scheduled);
             match same {
                 None => inserts.push((a, slot)),
-                Some(e) if e.fingerprint == a.fingerprint && e.scheduled => unchanged.push(e.id),
+                Some(e) if e.fingerprint == a.fingerprint && e.scheduled => {
+                    unchanged.push((e.id, a.channel_id, a.start_at))
+                }
                 Some(e) => changed.push((e.id, a)),
             }
         }
@@ -333,8 +349,9 @@ impl ImportWriter {
             self.insert(&inserts).await?;
             self.counts.added += inserts.len() as u64;
         }
-        for id in &unchanged {
-            self.seen.insert(*id);
+        for &(id, channel_id, start_at) in &unchanged {
+            self.seen.insert(id);
+            self.seen_on.entry(channel_id).or_default().push(start_at);
         }
         self.counts.unchanged += unchanged.len() as u64;
         for (id, a) in changed {
@@ -392,6 +409,14 @@ impl ImportWriter {
         a: &NewAiring,
         moved_to: Option<(i64, i64)>,
     ) -> Result<(), StoreError> {
+        // Rewritten, it is seen by its run id from now on, no longer by the set.
+        // (An airing found unchanged is only rewritten as a duplicate's better copy, at the
+        // same start.)
+        if self.seen.remove(id) {
+            if let Some(starts) = self.seen_on.get_mut(&a.channel_id) {
+                starts.remove(a.start_at);
+            }
+        }
         let sets = CONTENT_COLUMNS
             .iter()
             .enumerate()
@@ -428,6 +453,30 @@ impl ImportWriter {
         to: i64,
     ) -> Result<(), StoreError> {
         const DAY: i64 = 86_400;
+        // The stored airings there that this run has not rewritten are those it found
+        // unchanged, and any it did not see. When they are as many as the former, it saw them
+        // all: counting them spares reading every id of an unchanged guide again.
+        let not_rewritten: i64 = get(
+            &sqlx::query(
+                "SELECT COUNT(*) AS n FROM airings WHERE channel_id = $1 AND start_at >= $2 \
+                 AND start_at <= $3 AND status = 'scheduled' \
+                 AND (seen_run_id IS NULL OR seen_run_id <> $4)",
+            )
+            .bind(channel_id)
+            .bind(from)
+            .bind(to)
+            .bind(self.run_id)
+            .fetch_one(&mut *self.tx)
+            .await?,
+            "n",
+        )?;
+        let seen_unchanged = self
+            .seen_on
+            .get_mut(&channel_id)
+            .map_or(0, |starts| starts.count(from, to));
+        if not_rewritten == seen_unchanged as i64 {
+            return Ok(());
+        }
         // The scheduled airings in the range this run did not see: ids first (most were seen,
         // unchanged), then what a move needs of the rest.
         let ids = sqlx::query(
@@ -650,6 +699,10 @@ fn is_busy(e: &sqlx::Error) -> bool {
     }
 }
 
+/// A stored airing, as a batch is merged with it: read from the JSON array of its columns
+/// ([`Backend::json_rows`]), in the order of the fields.
+#[derive(serde::Deserialize)]
+#[serde(from = "ExistingColumns")]
 struct Existing {
     id: i64,
     channel_id: i64,
@@ -667,21 +720,37 @@ struct Existing {
     seen: bool,
 }
 
-impl Existing {
-    fn from_row(row: &AnyRow) -> Result<Self, StoreError> {
-        Ok(Existing {
-            id: get(row, "id")?,
-            channel_id: get(row, "channel_id")?,
-            start_at: get(row, "start_at")?,
-            series_key: get(row, "series_key")?,
-            episode_key: get(row, "episode_key")?,
-            slot: get(row, "slot")?,
-            end_stated: get::<i64>(row, "end_stated")? != 0,
-            fingerprint: get(row, "fingerprint")?,
-            scheduled: get::<i64>(row, "scheduled")? != 0,
-            seen_run_id: get(row, "seen_run_id")?,
+/// [`Existing`]'s columns as the query gives them (flags as 0 or 1).
+type ExistingColumns = (
+    i64,
+    i64,
+    i64,
+    String,
+    Option<String>,
+    i64,
+    i64,
+    i64,
+    i64,
+    Option<i64>,
+);
+
+impl From<ExistingColumns> for Existing {
+    fn from(c: ExistingColumns) -> Self {
+        let (id, channel_id, start_at, series_key, episode_key, slot, end_stated, fingerprint) =
+            (c.0, c.1, c.2, c.3, c.4, c.5, c.6 != 0, c.7);
+        Existing {
+            id,
+            channel_id,
+            start_at,
+            series_key,
+            episode_key,
+            slot,
+            end_stated,
+            fingerprint,
+            scheduled: c.8 != 0,
+            seen_run_id: c.9,
             seen: false,
-        })
+        }
     }
 }
 
@@ -709,6 +778,21 @@ impl SeenIds {
         }
     }
 
+    /// Takes `id` out; whether it was in.
+    fn remove(&mut self, id: i64) -> bool {
+        if (0..Self::DENSE).contains(&id) {
+            let Some(word) = self.bits.get_mut((id / 64) as usize) else {
+                return false;
+            };
+            let bit = 1 << (id % 64);
+            let was = *word & bit != 0;
+            *word &= !bit;
+            was
+        } else {
+            self.sparse.remove(&id)
+        }
+    }
+
     fn contains(&self, id: i64) -> bool {
         if (0..Self::DENSE).contains(&id) {
             self.bits
@@ -717,6 +801,40 @@ impl SeenIds {
         } else {
             self.sparse.contains(&id)
         }
+    }
+}
+
+/// The starts of the airings on one channel that an import found unchanged, to count those in
+/// a range.
+#[derive(Default)]
+struct SeenStarts {
+    starts: Vec<i64>,
+    /// Some start was pushed before an earlier one.
+    unsorted: bool,
+}
+
+impl SeenStarts {
+    fn push(&mut self, start: i64) {
+        self.unsorted |= self.starts.last().is_some_and(|last| *last > start);
+        self.starts.push(start);
+    }
+
+    /// Takes out one airing that starts at `start`.
+    fn remove(&mut self, start: i64) {
+        if let Some(i) = self.starts.iter().rposition(|s| *s == start) {
+            self.starts.remove(i);
+        }
+    }
+
+    /// How many start between `from` and `to`, inclusive.
+    fn count(&mut self, from: i64, to: i64) -> usize {
+        if self.unsorted {
+            self.starts.sort_unstable();
+            self.unsorted = false;
+        }
+        let lo = self.starts.partition_point(|s| *s < from);
+        let hi = self.starts.partition_point(|s| *s <= to);
+        hi.saturating_sub(lo)
     }
 }
 
@@ -1012,6 +1130,68 @@ mod tests {
         assert_eq!(changes().await, before, "no row rewritten");
         // The next run lists two of them: the third is removed, the two are left as they are.
         assert_eq!(run(&store, &week[..2]).await.0, counts(0, 0, 1, 2));
+        let status: Vec<String> = stored(&store).await.into_iter().map(|r| r.3).collect();
+        assert_eq!(status, ["scheduled", "scheduled", "removed"]);
+    }
+
+    /// A run's writer on KCET 28.1, and the channel's id.
+    async fn begin(store: &Store) -> (ImportWriter, i64) {
+        let run_id = imports::start_run(store.pool(), "test", None, 0)
+            .await
+            .unwrap();
+        let mut w = ImportWriter::begin(store, run_id, 0).await.unwrap();
+        let (station, _) = w
+            .station("KCET", "America/Los_Angeles", false)
+            .await
+            .unwrap();
+        let channel = w.channel(station, "28.1", Some("KCET")).await.unwrap();
+        (w, channel)
+    }
+
+    /// Closing a range counts what the run found unchanged there, not on the whole channel,
+    /// and not what it rewrote since: a vanished airing is removed whatever the rest did.
+    #[tokio::test]
+    async fn closing_a_range_removes_what_vanished_from_it_however_much_else_was_unchanged() {
+        let store = store().await;
+        let mut guessed = airing(0, NINE, "Cyberchase", "The Poddleville Case");
+        guessed.end_guessed = true;
+        let kratts = airing(0, NINE + 1800, "Wild Kratts", "Octopus");
+        let nova = airing(0, NINE + 3600, "Nova", "Polar Extremes");
+        run(&store, &[guessed.clone(), kratts.clone(), nova.clone()]).await;
+
+        // Two files on the channel: the first lists Cyberchase and covers Wild Kratts' slot
+        // too, which it no longer lists; the second lists Nova, unchanged.
+        let (mut w, channel) = begin(&store).await;
+        let on = |a: &NewAiring| NewAiring {
+            channel_id: channel,
+            ..a.clone()
+        };
+        w.write(&[on(&guessed)]).await.unwrap();
+        w.write(&[on(&nova)]).await.unwrap();
+        w.close_range(channel, NINE, NINE + 1800).await.unwrap();
+        w.close_range(channel, NINE + 3600, NINE + 3600)
+            .await
+            .unwrap();
+        assert_eq!(w.commit().await.unwrap(), counts(0, 0, 1, 2));
+        let status: Vec<String> = stored(&store).await.into_iter().map(|r| r.3).collect();
+        assert_eq!(status, ["scheduled", "removed", "scheduled"]);
+
+        // Cyberchase found unchanged, then listed again with its end stated, in a later batch:
+        // that rewrites it. Nova has vanished.
+        let (mut w, channel) = begin(&store).await;
+        let on = |a: &NewAiring| NewAiring {
+            channel_id: channel,
+            ..a.clone()
+        };
+        let stated = airing(0, NINE, "Cyberchase", "The Poddleville Case");
+        w.write(&[on(&guessed)]).await.unwrap();
+        assert_eq!(w.write(&[on(&stated)]).await.unwrap(), vec![0]);
+        w.write(&[on(&kratts)]).await.unwrap();
+        w.close_range(channel, NINE - 3600, NINE + 4 * 3600)
+            .await
+            .unwrap();
+        let c = w.commit().await.unwrap();
+        assert_eq!((c.removed, c.unchanged), (1, 1), "{c:?}");
         let status: Vec<String> = stored(&store).await.into_iter().map(|r| r.3).collect();
         assert_eq!(status, ["scheduled", "scheduled", "removed"]);
     }
