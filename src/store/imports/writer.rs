@@ -737,7 +737,8 @@ type ExistingColumns = (
 impl From<ExistingColumns> for Existing {
     fn from(c: ExistingColumns) -> Self {
         let (id, channel_id, start_at, series_key, episode_key, slot, end_stated, fingerprint) =
-            (c.0, c.1, c.2, c.3, c.4, c.5, c.6 != 0, c.7);
+            (c.0, c.1, c.2, c.3, c.4, c.5, c.6, c.7);
+        let (scheduled, seen_run_id) = (c.8, c.9);
         Existing {
             id,
             channel_id,
@@ -745,10 +746,10 @@ impl From<ExistingColumns> for Existing {
             series_key,
             episode_key,
             slot,
-            end_stated,
+            end_stated: end_stated != 0,
             fingerprint,
-            scheduled: c.8 != 0,
-            seen_run_id: c.9,
+            scheduled: scheduled != 0,
+            seen_run_id,
             seen: false,
         }
     }
@@ -989,15 +990,7 @@ mod tests {
 
     /// One import run of `batch` on KCET 28.1, covering the hours around nine.
     async fn run(store: &Store, batch: &[NewAiring]) -> (ImportCounts, Vec<usize>) {
-        let run_id = imports::start_run(store.pool(), "test", None, 0)
-            .await
-            .unwrap();
-        let mut w = ImportWriter::begin(store, run_id, 0).await.unwrap();
-        let (station, _) = w
-            .station("KCET", "America/Los_Angeles", false)
-            .await
-            .unwrap();
-        let channel = w.channel(station, "28.1", Some("KCET")).await.unwrap();
+        let (mut w, channel) = begin(store).await;
         let batch: Vec<NewAiring> = batch
             .iter()
             .cloned()
