@@ -5,7 +5,7 @@
 use super::merge::Merge;
 use super::source::resolve;
 pub use super::source::Input;
-use super::{csv, tvss, xmltv, GradeRules, ImportError, ParseContext, Programme, Warning};
+use super::{csv, lines, tvss, xmltv, GradeRules, ImportError, ParseContext, Programme, Warning};
 use crate::store::{imports, ImportCounts, ImportWriter, RunOutcome, Store};
 use chrono::Utc;
 use chrono_tz::Tz;
@@ -288,6 +288,11 @@ async fn parse_into(
         ctx.progress = Some(Box::new(move |_| bar.set_position(read.get())));
     }
     let format = input.format;
+    // The file is read (and decompressed) on a thread of its own, ahead of the parse.
+    let reader = lines::ReadAhead::spawn(reader).map_err(|e| ImportError::Source {
+        source_name: input.name.clone(),
+        message: format!("cannot start reading: {e}"),
+    })?;
     // Programmes cross to the merge in chunks: one hand-over (and wake-up) per chunk rather
     // than per programme. 16 chunks in flight keep both sides busy.
     const CHUNK: usize = 256;
@@ -308,8 +313,10 @@ async fn parse_into(
         };
         let mut result = match format {
             Format::Xmltv => xmltv::parse(reader, &mut ctx, &mut emit),
-            Format::Tvss => tvss::parse(reader, &mut ctx, &mut emit),
-            Format::Csv | Format::Auto => csv::parse(reader, &mut ctx, &mut emit),
+            Format::Tvss => tvss::parse(lines::Counted::new(reader), &mut ctx, &mut emit),
+            Format::Csv | Format::Auto => {
+                csv::parse(lines::Counted::new(reader), &mut ctx, &mut emit)
+            }
         };
         if result.is_ok() && !chunk.is_empty() {
             result = tx.blocking_send(chunk).map_err(|_| stopped());

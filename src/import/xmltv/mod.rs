@@ -13,7 +13,7 @@ mod values;
 
 use self::programme::{
     read_programme_tag, warn_end_unknown, Capture, ChannelBuilder, ChannelInfo, EpisodeSystem,
-    Field, ProgrammeBuilder, Section,
+    Field, ProgrammeBuilder, ProgrammeTag, Section,
 };
 use self::text::{collapse_whitespace, Texts};
 use self::values::{
@@ -29,7 +29,6 @@ use quick_xml::errors::{Error as XmlError, IllFormedError, SyntaxError};
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::{Decoder, Reader};
 use std::collections::{HashMap, HashSet};
-use std::io::BufRead;
 
 /// How often (in bytes read) the progress callback is told.
 const PROGRESS_EVERY: u64 = 1 << 20;
@@ -46,7 +45,7 @@ const INVALID_UTF8: &str = "invalid UTF-8: the file says it is UTF-8 but this te
 /// Programmes come out in file order, except that one without `stop` or `<length>` is held back
 /// until the next programme on its channel (whose start is its end) or the end of the file.
 pub fn parse(
-    input: impl BufRead,
+    input: impl lines::Blocks,
     ctx: &mut ParseContext,
     emit: &mut Emit,
 ) -> Result<(), ImportError> {
@@ -76,11 +75,12 @@ pub fn parse(
         state.texts.utf8 = state.utf8;
         // Text that is captured is checked once, as it is read (`Texts::append`); an end tag
         // is its start tag's name, checked when it opened (quick-xml checks that they match).
+        // And where the reader has found the file UTF-8 as it read it, nothing needs a look.
         let checked_elsewhere = match event {
             Event::Text(_) | Event::CData(_) => state.capture.is_some(),
             Event::End(_) => true,
             _ => false,
-        };
+        } || reader.get_ref().consumed() <= reader.get_ref().utf8_to();
         if state.utf8 && !checked_elsewhere {
             if let Err(err) = std::str::from_utf8(&event) {
                 let at = line + count_newlines(&event[..err.valid_up_to()]);
@@ -161,6 +161,9 @@ struct State {
     pending_order: std::collections::BTreeMap<u64, String>,
     pending_turns: u64,
     unknown_channels: HashSet<String>,
+    /// The `<programme>` tag being read, and the builder the last programme left.
+    tag: ProgrammeTag,
+    spare: Option<Box<ProgrammeBuilder>>,
 }
 
 /// Channels that may each hold back a programme without `stop`, waiting for the next one's
@@ -189,6 +192,8 @@ impl State {
             pending_order: std::collections::BTreeMap::new(),
             pending_turns: 0,
             unknown_channels: HashSet::new(),
+            tag: ProgrammeTag::default(),
+            spare: None,
         }
     }
 
@@ -245,7 +250,7 @@ impl State {
                 b"channel" => self.section = Section::Channel(self.start_channel(e, line, ctx)?),
                 b"programme" => {
                     self.section = match self.start_programme(e, line, ctx)? {
-                        Some(builder) => Section::Programme(Box::new(builder)),
+                        Some(builder) => Section::Programme(builder),
                         None => Section::Skipped,
                     }
                 }
@@ -361,7 +366,15 @@ impl State {
             match std::mem::replace(&mut self.section, Section::Outside) {
                 Section::Outside | Section::Skipped => {}
                 Section::Channel(b) => self.finish_channel(b, ctx),
-                Section::Programme(b) => self.finish_programme(*b, ctx, emit)?,
+                Section::Programme(mut b) => {
+                    // The builder and its channel id's memory serve the next programme.
+                    let channel_id = std::mem::take(&mut b.channel_id);
+                    let builder = std::mem::take(&mut *b);
+                    let finished = self.finish_programme(builder, &channel_id, ctx, emit);
+                    b.channel_id = channel_id;
+                    self.spare = Some(b);
+                    finished?
+                }
             }
         }
         if let Some(start) = self.starts.pop() {
@@ -407,8 +420,8 @@ impl State {
         e: &BytesStart<'_>,
         line: u64,
         ctx: &mut ParseContext,
-    ) -> Result<Option<ProgrammeBuilder>, ImportError> {
-        let (mut start, mut stop, mut channel, mut clump) = (None, None, None, None);
+    ) -> Result<Option<Box<ProgrammeBuilder>>, ImportError> {
+        self.tag.clear();
         for attr in e.attributes().with_checks(false) {
             let attr = attr.map_err(|err| {
                 ctx.invalid(
@@ -418,53 +431,71 @@ impl State {
                 )
             })?;
             let slot = match attr.key.as_ref() {
-                b"start" => &mut start,
-                b"stop" => &mut stop,
-                b"channel" => &mut channel,
-                b"clumpidx" => &mut clump,
+                b"start" => &mut self.tag.start,
+                b"stop" => &mut self.tag.stop,
+                b"channel" => &mut self.tag.channel,
+                b"clumpidx" => &mut self.tag.clumpidx,
                 _ => continue,
             };
-            let mut value = String::new();
+            // An attribute given twice: the last one counts.
+            slot.value.clear();
+            slot.given = true;
             self.texts
-                .append(&attr.value, true, &mut value, (line, "programme"), ctx)?;
-            *slot = Some(value);
+                .append(&attr.value, true, &mut slot.value, (line, "programme"), ctx)?;
         }
-        match read_programme_tag(start, stop, channel, line, ctx) {
-            Ok(mut builder) => {
+        let mut builder = self.spare.take().unwrap_or_default();
+        match read_programme_tag(&self.tag, line, ctx, &mut builder) {
+            Ok(()) => {
                 // `clumpidx="0/2"`: one of two programmes that share their slot on purpose.
-                builder.p.clump = clump.is_some_and(|c| !c.trim().ends_with("/1"));
+                builder.p.clump = self
+                    .tag
+                    .clumpidx
+                    .get()
+                    .is_some_and(|c| !c.trim().ends_with("/1"));
                 Ok(Some(builder))
             }
-            Err(err) => ctx.skip(err, 1).map(|()| None),
+            Err(err) => {
+                self.spare = Some(builder);
+                ctx.skip(err, 1).map(|()| None)
+            }
         }
     }
 
     fn finish_capture(&mut self, cap: Capture, ctx: &mut ParseContext) {
-        let value = collapse_whitespace(&self.text);
+        let text = std::mem::take(&mut self.text);
+        self.finish_text(cap, &text, ctx);
+        // The buffer serves the next text.
+        self.text = text;
         self.text.clear();
+    }
+
+    fn finish_text(&mut self, cap: Capture, text: &str, ctx: &mut ParseContext) {
+        let value = collapse_whitespace(text);
         match &mut self.section {
             Section::Outside | Section::Skipped => {}
             Section::Channel(c) => match cap.field {
-                Field::DisplayName if !value.is_empty() => c.display_names.push(value),
-                Field::Lcn if c.lcn.is_none() && !value.is_empty() => c.lcn = Some(value),
+                Field::DisplayName if !value.is_empty() => c.display_names.push(value.into_owned()),
+                Field::Lcn if c.lcn.is_none() && !value.is_empty() => {
+                    c.lcn = Some(value.into_owned())
+                }
                 _ => {}
             },
             Section::Programme(b) => match cap.field {
-                Field::Title(lang) => b.title.add(lang, value),
-                Field::SubTitle(lang) => b.sub_title.add(lang, value),
-                Field::Desc(lang) => b.desc.add(lang, value),
+                Field::Title(lang) => b.title.add(lang, value.into_owned()),
+                Field::SubTitle(lang) => b.sub_title.add(lang, value.into_owned()),
+                Field::Desc(lang) => b.desc.add(lang, value.into_owned()),
                 Field::Category if !value.is_empty() => {
                     if let Some(grades) = GradeSet::from_category(&value) {
                         b.p.details.grades = b.p.details.grades.union(grades);
                     }
-                    b.p.categories.push(value);
+                    b.p.categories.push(value.into_owned());
                 }
                 Field::EpisodeNum(system) if !value.is_empty() => match system {
                     EpisodeSystem::DdProgid => {
-                        b.dd_progid.get_or_insert(value);
+                        b.dd_progid.get_or_insert_with(|| value.into_owned());
                     }
                     EpisodeSystem::Onscreen => {
-                        b.onscreen.get_or_insert(value);
+                        b.onscreen.get_or_insert_with(|| value.into_owned());
                     }
                     EpisodeSystem::XmltvNs if b.xmltv_ns.is_none() => {
                         match xmltv_ns_episode(&value) {
@@ -523,12 +554,13 @@ impl State {
     fn finish_programme(
         &mut self,
         b: ProgrammeBuilder,
+        channel_id: &str,
         ctx: &mut ParseContext,
         emit: &mut Emit,
     ) -> Result<(), ImportError> {
         let ProgrammeBuilder {
             mut p,
-            channel_id,
+            channel_id: _,
             stop,
             length_seconds,
             title,
@@ -569,7 +601,7 @@ impl State {
             p.start.checked_add_signed(TimeDelta::try_seconds(seconds)?)
         });
 
-        match self.channels.get(&channel_id) {
+        match self.channels.get(channel_id) {
             Some(info) => {
                 p.station = info.station.clone();
                 p.channel = info.channel.clone();
@@ -578,11 +610,11 @@ impl State {
             None => {
                 p.station = match &ctx.station {
                     Some(station) => station.trim().to_uppercase(),
-                    None => ctx.short(p.line, "channel", channel_id.clone(), MAX_CODE),
+                    None => ctx.short(p.line, "channel", channel_id.to_string(), MAX_CODE),
                 };
-                p.channel = ctx.short(p.line, "channel", channel_id.clone(), MAX_CODE);
-                if !self.unknown_channels.contains(&channel_id) {
-                    self.unknown_channels.insert(channel_id.clone());
+                p.channel = ctx.short(p.line, "channel", channel_id.to_string(), MAX_CODE);
+                if !self.unknown_channels.contains(channel_id) {
+                    self.unknown_channels.insert(channel_id.to_string());
                     ctx.warn(
                         p.line,
                         "channel",
@@ -596,13 +628,13 @@ impl State {
         }
 
         // This programme's start is the end of the one waiting on the same channel.
-        if let Some((turn, mut previous)) = self.pending.remove(&channel_id) {
+        if let Some((turn, mut previous)) = self.pending.remove(channel_id) {
             self.pending_order.remove(&turn);
             if p.start > previous.start {
                 previous.end = Some(p.start);
                 previous.end_guessed = true;
             } else {
-                warn_end_unknown(&previous, &channel_id, ctx);
+                warn_end_unknown(&previous, channel_id, ctx);
             }
             emit(previous)?;
         }
@@ -620,8 +652,9 @@ impl State {
             }
             self.pending_turns += 1;
             self.pending_order
-                .insert(self.pending_turns, channel_id.clone());
-            self.pending.insert(channel_id, (self.pending_turns, p));
+                .insert(self.pending_turns, channel_id.to_string());
+            self.pending
+                .insert(channel_id.to_string(), (self.pending_turns, p));
             Ok(())
         }
     }

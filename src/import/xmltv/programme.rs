@@ -86,6 +86,9 @@ pub(super) struct ChannelInfo {
     pub(super) name: Option<String>,
 }
 
+/// What the parse gathers of one `<programme>`. One builder serves programme after programme,
+/// keeping the memory of its strings.
+#[derive(Default)]
 pub(super) struct ProgrammeBuilder {
     /// Line, start, categories, grades and flags are filled in as they are read.
     pub(super) p: Programme,
@@ -100,25 +103,67 @@ pub(super) struct ProgrammeBuilder {
     pub(super) onscreen: Option<String>,
 }
 
-/// A programme's `start`, `stop` and `channel`, checked.
+/// A `<programme>` tag's attributes, as written (entities resolved). One serves tag after
+/// tag, keeping the memory of its strings.
+#[derive(Default)]
+pub(super) struct ProgrammeTag {
+    pub(super) start: Attr,
+    pub(super) stop: Attr,
+    pub(super) channel: Attr,
+    pub(super) clumpidx: Attr,
+}
+
+/// One attribute's value, if the tag has it.
+#[derive(Default)]
+pub(super) struct Attr {
+    pub(super) value: String,
+    pub(super) given: bool,
+}
+
+impl Attr {
+    pub(super) fn get(&self) -> Option<&str> {
+        self.given.then_some(self.value.as_str())
+    }
+}
+
+impl ProgrammeTag {
+    /// Forgets the values of the last tag.
+    pub(super) fn clear(&mut self) {
+        for attr in [
+            &mut self.start,
+            &mut self.stop,
+            &mut self.channel,
+            &mut self.clumpidx,
+        ] {
+            attr.value.clear();
+            attr.given = false;
+        }
+    }
+}
+
+/// A programme's `start`, `stop` and `channel`, checked, into `b` (otherwise empty).
 pub(super) fn read_programme_tag(
-    start: Option<String>,
-    stop: Option<String>,
-    channel: Option<String>,
+    tag: &ProgrammeTag,
     line: u64,
     ctx: &mut ParseContext,
-) -> Result<ProgrammeBuilder, ImportError> {
-    let start_raw = start
+    b: &mut ProgrammeBuilder,
+) -> Result<(), ImportError> {
+    let start_raw = tag
+        .start
+        .get()
         .ok_or_else(|| ctx.invalid(line, "start", "this <programme> has no start attribute"))?;
-    let channel_id = match channel.as_deref().map(str::trim) {
-        Some(id) if !id.is_empty() => id.to_string(),
+    match tag.channel.get().map(str::trim) {
+        Some(id) if !id.is_empty() => {
+            b.channel_id.clear();
+            b.channel_id.push_str(id);
+        }
         _ => return Err(ctx.invalid(line, "channel", "this <programme> has no channel attribute")),
     };
     let (start, written) =
-        parse_time_written(&start_raw).map_err(|m| ctx.invalid(line, "start", m))?;
-    let stop = match stop {
+        parse_time_written(start_raw).map_err(|m| ctx.invalid(line, "start", m))?;
+    b.stop = match tag.stop.get() {
         Some(raw) if !raw.trim().is_empty() => {
-            let (stop, _) = parse_time_written(&raw).map_err(|m| ctx.invalid(line, "stop", m))?;
+            let (stop, _) = parse_time_written(raw).map_err(|m| ctx.invalid(line, "stop", m))?;
             if stop < start {
                 return Err(ctx.invalid(
                     line,
@@ -142,23 +187,10 @@ pub(super) fn read_programme_tag(
         Written::Offset(seconds) => ZoneHint::Offset(seconds),
         Written::Zone(tz) => ZoneHint::Named(tz),
     };
-    Ok(ProgrammeBuilder {
-        p: Programme {
-            line,
-            start,
-            zone,
-            ..Programme::default()
-        },
-        channel_id,
-        stop,
-        length_seconds: None,
-        title: LangText::default(),
-        sub_title: LangText::default(),
-        desc: LangText::default(),
-        dd_progid: None,
-        xmltv_ns: None,
-        onscreen: None,
-    })
+    b.p.line = line;
+    b.p.start = start;
+    b.p.zone = zone;
+    Ok(())
 }
 
 pub(super) fn warn_end_unknown(p: &Programme, channel_id: &str, ctx: &mut ParseContext) {

@@ -158,9 +158,9 @@ pub(super) fn resolve_reference(name: &str) -> Option<char> {
 }
 
 /// Trims and turns every run of whitespace into one space.
-pub(super) fn collapse_whitespace(text: &str) -> String {
+pub(super) fn collapse_whitespace(text: &str) -> Cow<'_, str> {
     if is_collapsed(text) {
-        return text.to_string();
+        return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len());
     for word in text.split_whitespace() {
@@ -169,7 +169,7 @@ pub(super) fn collapse_whitespace(text: &str) -> String {
         }
         out.push_str(word);
     }
-    out
+    Cow::Owned(out)
 }
 
 /// ASCII text with single spaces between words and none around them, as most guide text is:
