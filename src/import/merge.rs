@@ -147,7 +147,7 @@ impl<'w> Merge<'w> {
 impl<'w> Merge<'w> {
     pub(super) async fn push(&mut self, p: Programme) -> Result<(), ImportError> {
         let (file, line) = (&self.file, p.line);
-        if self.zones.len() >= MAX_STATIONS && !self.zones.contains_key(&p.station) {
+        if self.zones.len() >= MAX_STATIONS && !self.zones.contains_key(&*p.station) {
             return Err(ImportError::Invalid {
                 at: crate::import::Location {
                     file: file.clone(),
@@ -160,9 +160,9 @@ impl<'w> Merge<'w> {
                 ),
             });
         }
-        if !self.zones.contains_key(&p.station) {
+        if !self.zones.contains_key(&*p.station) {
             self.zones.insert(
-                p.station.clone(),
+                p.station.to_string(),
                 StationZone {
                     evidence: Evidence::default(),
                     file: file.clone(),
@@ -172,7 +172,7 @@ impl<'w> Merge<'w> {
                 },
             );
         }
-        let Some(station) = self.zones.get_mut(&p.station) else {
+        let Some(station) = self.zones.get_mut(&*p.station) else {
             return Ok(());
         };
         station.evidence.add(p.zone, p.start);
@@ -310,8 +310,8 @@ impl<'w> Merge<'w> {
     async fn place(&mut self, p: Programme, tz: Tz) -> Result<(), ImportError> {
         let known = self
             .channels
-            .get(&p.station)
-            .and_then(|c| c.get(&p.channel));
+            .get(&*p.station)
+            .and_then(|c| c.get(&*p.channel));
         let channel_id = match known {
             Some((id, _)) => *id,
             None => {
@@ -321,9 +321,9 @@ impl<'w> Merge<'w> {
                     .channel(station_id, &p.channel, p.channel_name.as_deref())
                     .await?;
                 self.channels
-                    .entry(p.station.clone())
+                    .entry(p.station.to_string())
                     .or_default()
-                    .insert(p.channel.clone(), (id, tz));
+                    .insert(p.channel.to_string(), (id, tz));
                 id
             }
         };

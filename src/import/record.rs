@@ -5,18 +5,20 @@ use crate::domain::Details;
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use std::fmt;
+use std::sync::Arc;
 
 /// One programme as a source describes it, already in UTC, before grade rules and identity.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Programme {
     /// Line in the file where the programme starts (for JSON: the line of its listing object).
     pub line: u64,
-    /// Station call sign, upper case (`KCET`).
-    pub station: String,
+    /// Station call sign, upper case (`KCET`). Shared: every programme of a channel has the
+    /// same one (as have its channel and name).
+    pub station: Arc<str>,
     /// Over-the-air channel number (`28.1`), or the source's channel id when it has no number.
-    pub channel: String,
+    pub channel: Arc<str>,
     /// The channel's display name (`KCET`, `PBS SoCal Kids`), when known.
-    pub channel_name: Option<String>,
+    pub channel_name: Option<Arc<str>>,
     pub start: DateTime<Utc>,
     /// `None` when the source gave no end (XMLTV: neither `stop` nor `length`, and no next
     /// programme on the channel).

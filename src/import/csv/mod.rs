@@ -288,11 +288,12 @@ impl Row<'_> {
 
         Ok(Programme {
             line: self.line,
-            station,
-            channel,
-            channel_name: self
-                .text(Col::ChannelName)
-                .map(|n| ctx.short(self.line, Col::ChannelName.name(), n, MAX_NAME)),
+            station: station.into(),
+            channel: channel.into(),
+            channel_name: self.text(Col::ChannelName).map(|n| {
+                ctx.short(self.line, Col::ChannelName.name(), n, MAX_NAME)
+                    .into()
+            }),
             start,
             end: Some(end),
             end_guessed: false,
@@ -532,8 +533,8 @@ Cyberchase (es),El caso,Matemáticas.,yes,es,Grades 6;Children|Math,kcet-123
         assert_eq!(got.len(), 1);
         let p = &got[0];
         assert_eq!(p.line, 2);
-        assert_eq!(p.station, "KCET");
-        assert_eq!(p.channel, "28.1");
+        assert_eq!(&*p.station, "KCET");
+        assert_eq!(&*p.channel, "28.1");
         assert_eq!(p.channel_name.as_deref(), Some("KCET"));
         assert_eq!(p.start, utc("2020-04-13T16:00:00Z"));
         assert_eq!(p.end, Some(utc("2020-04-13T16:30:00Z")));
@@ -564,7 +565,7 @@ Cyberchase (es),El caso,Matemáticas.,yes,es,Grades 6;Children|Math,kcet-123
         assert_eq!(p.details.title, "Nature");
         assert_eq!(p.details.episode_title.as_deref(), Some("Pandas"));
         assert_eq!(p.channel_name.as_deref(), Some("KCET"));
-        assert_eq!(p.channel, "28.1");
+        assert_eq!(&*p.channel, "28.1");
         assert_eq!(p.start, utc("2020-04-13T16:30:00Z"));
     }
 
@@ -868,7 +869,7 @@ Cyberchase (es),El caso,Matemáticas.,yes,es,Grades 6;Children|Math,kcet-123
         );
         let got = read(&csv);
         assert_eq!(got.len(), 2);
-        assert_eq!(got[0].station, "KCET");
+        assert_eq!(&*got[0].station, "KCET");
         assert_eq!((got[0].line, got[1].line), (3, 6));
         let (at, _) = refused("\u{feff}station,channel,start,title\n".as_bytes());
         assert_eq!((at.line, at.field.as_str()), (1, "duration"));

@@ -13,6 +13,7 @@ use chrono::{DateTime, Days, NaiveDate, NaiveTime, TimeDelta, Utc};
 use chrono_tz::Tz;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::fmt;
+use std::sync::Arc;
 
 /// A feed's fields other than its listings.
 #[derive(Default)]
@@ -209,9 +210,9 @@ impl Feed {
         let spanish_audio = raw.language.as_deref().is_some_and(names_spanish) || raw.spanish_sap;
         Ok(Programme {
             line,
-            station: run.station.clone(),
-            channel: self.channel.clone(),
-            channel_name: self.channel_name.clone(),
+            station: run.station.as_str().into(),
+            channel: self.channel.as_str().into(),
+            channel_name: self.channel_name.as_deref().map(Arc::from),
             start,
             end: Some(end),
             zone: self.zone,

@@ -611,8 +611,8 @@ mod tests {
         let got = read(&json);
         assert_eq!(got.len(), 2);
         let first = &got[0];
-        assert_eq!(first.station, "KCET");
-        assert_eq!(first.channel, "28.1");
+        assert_eq!(&*first.station, "KCET");
+        assert_eq!(&*first.channel, "28.1");
         assert_eq!(first.channel_name.as_deref(), Some("KCET Los Angeles"));
         assert_eq!(first.start, utc("2020-04-13T16:00:00Z"));
         assert_eq!(first.end, Some(utc("2020-04-13T16:30:00Z")));
@@ -649,7 +649,7 @@ mod tests {
             [utc("2020-04-13T13:00:00Z"), utc("2020-04-14T13:00:00Z")]
         );
         assert_eq!(got[1].details.title, "Tuesday");
-        assert_eq!(got[1].station, "KCET");
+        assert_eq!(&*got[1].station, "KCET");
     }
 
     #[test]
@@ -666,7 +666,7 @@ mod tests {
             &day(&listing("1200", 30, "Noon")),
         );
         let got = got.unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(got[0].station, "KLCS");
+        assert_eq!(&*got[0].station, "KLCS");
         assert_eq!(got[0].start, utc("2020-04-14T19:00:00Z"));
     }
 
@@ -683,7 +683,7 @@ mod tests {
         ctx.station = Some("koce".into());
         let got = run_with(&mut ctx, day(&listing("0900", 30, "A")).as_bytes())
             .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(got[0].station, "KOCE");
+        assert_eq!(&*got[0].station, "KOCE");
     }
 
     #[test]
@@ -930,7 +930,7 @@ mod tests {
         assert_eq!(p.nola_root, None);
         assert_eq!(p.nola_episode, None);
         // No digital or analog channel: the short name stands in; it also names the channel.
-        assert_eq!(p.channel, "KCET");
+        assert_eq!(&*p.channel, "KCET");
         assert_eq!(p.channel_name.as_deref(), Some("KCET"));
     }
 
@@ -939,7 +939,7 @@ mod tests {
         let json = day(&listing("0900", 30, "A"))
             .replace(r#""digital_channel": "28.1""#, r#""digital_channel": """#)
             .replace(r#""analog_channel": """#, r#""analog_channel": "28""#);
-        assert_eq!(read(&json)[0].channel, "KCET");
+        assert_eq!(&*read(&json)[0].channel, "KCET");
     }
 
     #[test]
@@ -967,7 +967,7 @@ mod tests {
         );
         let got = read(&json);
         assert_eq!(got.len(), 2);
-        assert_eq!(got[1].channel, "28.2");
+        assert_eq!(&*got[1].channel, "28.2");
         assert_eq!(got[1].channel_name.as_deref(), Some("PBS Kids"));
         assert_eq!(got[1].start, utc("2020-04-13T16:30:00Z"));
     }
@@ -986,7 +986,7 @@ mod tests {
         );
         let got = read(&json);
         assert_eq!(got[1].start, utc("2020-04-14T07:30:00Z"));
-        assert_eq!(got[2].channel, "28.2");
+        assert_eq!(&*got[2].channel, "28.2");
         assert_eq!(got[2].start, utc("2020-04-13T13:00:00Z"));
     }
 
@@ -1113,7 +1113,7 @@ mod tests {
             .iter()
             .map(|p| {
                 (
-                    p.channel.as_str(),
+                    p.channel.as_ref(),
                     p.details.title.as_str(),
                     p.details.spanish_audio,
                 )
@@ -1155,7 +1155,7 @@ mod tests {
         let mut ctx = ParseContext::new("getListings-20190704.json", Los_Angeles);
         ctx.station = Some("KLRN".into());
         let got = run_with(&mut ctx, day(&listing("0900", 30, "A")).as_bytes()).unwrap();
-        assert_eq!(got[0].station, "KLRN");
+        assert_eq!(&*got[0].station, "KLRN");
         assert_eq!(got[0].start, utc("2019-07-04T16:00:00Z"));
     }
 

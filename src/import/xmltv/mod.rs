@@ -12,8 +12,8 @@ mod time;
 mod values;
 
 use self::programme::{
-    read_programme_tag, warn_end_unknown, Capture, ChannelBuilder, ChannelInfo, EpisodeSystem,
-    Field, ProgrammeBuilder, ProgrammeTag, Section,
+    read_programme_tag, warn_end_unknown, Capture, ChannelBuilder, Described, EpisodeSystem, Field,
+    ProgrammeBuilder, ProgrammeTag, Section,
 };
 use self::text::{collapse_whitespace, Texts};
 use self::values::{
@@ -29,6 +29,7 @@ use quick_xml::errors::{Error as XmlError, IllFormedError, SyntaxError};
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::{Decoder, Reader};
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 /// How often (in bytes read) the progress callback is told.
 const PROGRESS_EVERY: u64 = 1 << 20;
@@ -152,7 +153,7 @@ struct State {
     text: String,
     in_video: bool,
     texts: Texts,
-    channels: HashMap<String, ChannelInfo>,
+    channels: HashMap<String, Described>,
     /// Per channel id, the programme waiting for the next one's start as its end.
     /// Each with the number of its turn in `pending_order`.
     pending: HashMap<String, (u64, Programme)>,
@@ -539,7 +540,12 @@ impl State {
         info.name = info
             .name
             .map(|n| ctx.short(b.line, "display-name", n, MAX_NAME));
-        if self.channels.insert(b.id.clone(), info).is_some() {
+        let described = Described {
+            station: info.station.into(),
+            channel: info.channel.into(),
+            name: info.name.map(Arc::from),
+        };
+        if self.channels.insert(b.id.clone(), described).is_some() {
             ctx.warn(
                 b.line,
                 "channel",
@@ -611,8 +617,11 @@ impl State {
                 p.station = match &ctx.station {
                     Some(station) => station.trim().to_uppercase(),
                     None => ctx.short(p.line, "channel", channel_id.to_string(), MAX_CODE),
-                };
-                p.channel = ctx.short(p.line, "channel", channel_id.to_string(), MAX_CODE);
+                }
+                .into();
+                p.channel = ctx
+                    .short(p.line, "channel", channel_id.to_string(), MAX_CODE)
+                    .into();
                 if !self.unknown_channels.contains(channel_id) {
                     self.unknown_channels.insert(channel_id.to_string());
                     ctx.warn(
@@ -778,10 +787,10 @@ mod tests {
         let (out, _) = parse_strict(xml.as_bytes(), None, false).unwrap();
         assert_eq!(out.len(), MAX_PENDING + 3);
         // The three that waited longest came out first, as soon as the limit was reached.
-        let first: Vec<&str> = out[..3].iter().map(|p| p.channel.as_str()).collect();
+        let first: Vec<&str> = out[..3].iter().map(|p| p.channel.as_ref()).collect();
         assert_eq!(first, ["c0", "c1", "c2"]);
         assert!(out.iter().all(|p| p.end.is_none()));
-        assert_eq!(out[3].channel, "c3");
+        assert_eq!(&*out[3].channel, "c3");
     }
 
     fn parse_strict(
@@ -1410,7 +1419,7 @@ mod tests {
     #[test]
     fn derives_channel_numbers_call_signs_and_names() {
         let names = |ns: &[&str]| ns.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        let info = |station: &str, channel: &str, name: Option<&str>| ChannelInfo {
+        let info = |station: &str, channel: &str, name: Option<&str>| programme::ChannelInfo {
             station: station.into(),
             channel: channel.into(),
             name: name.map(Into::into),
@@ -1468,8 +1477,8 @@ mod tests {
         let p = only(&ps);
         assert_eq!(
             (
-                p.station.as_str(),
-                p.channel.as_str(),
+                p.station.as_ref(),
+                p.channel.as_ref(),
                 p.channel_name.as_deref()
             ),
             ("KCET", "28.1", Some("KCET"))
@@ -1483,10 +1492,10 @@ mod tests {
              <programme start=\"20200413100000\" stop=\"20200413110000\" channel=\"nochannel\"><title>B</title></programme>",
         );
         let (ps, _) = parse_with(xml.as_bytes(), Some("KOCE")).unwrap();
-        assert_eq!(ps[0].station, "KOCE");
-        assert_eq!(ps[0].channel, "28.1");
+        assert_eq!(&*ps[0].station, "KOCE");
+        assert_eq!(&*ps[0].channel, "28.1");
         assert_eq!(
-            (ps[1].station.as_str(), ps[1].channel.as_str()),
+            (ps[1].station.as_ref(), ps[1].channel.as_ref()),
             ("KOCE", "nochannel")
         );
     }
@@ -1499,7 +1508,7 @@ mod tests {
         ));
         assert_eq!(ps.len(), 2);
         assert_eq!(
-            (ps[1].station.as_str(), ps[1].channel.as_str()),
+            (ps[1].station.as_ref(), ps[1].channel.as_ref()),
             ("ghost.tv", "ghost.tv")
         );
         assert_eq!(ps[1].channel_name, None);
@@ -1536,7 +1545,7 @@ mod tests {
         assert_eq!(p.details.title, "Café");
         assert_eq!(p.details.description.as_deref(), Some("Niños & mañana"));
         assert_eq!(p.channel_name.as_deref(), Some("Télé"));
-        assert_eq!(p.station, "TÉLÉ");
+        assert_eq!(&*p.station, "TÉLÉ");
     }
 
     #[test]
@@ -1676,8 +1685,8 @@ mod tests {
             .map(|p| {
                 (
                     p.line,
-                    p.station.as_str(),
-                    p.channel.as_str(),
+                    p.station.as_ref(),
+                    p.channel.as_ref(),
                     p.details.title.as_str(),
                     p.end.is_some(),
                 )
@@ -1750,7 +1759,7 @@ mod tests {
         assert_eq!(
             (
                 breakfast.details.title.as_str(),
-                breakfast.channel.as_str(),
+                breakfast.channel.as_ref(),
                 breakfast.line
             ),
             ("Breakfast", "7.1", 23)
@@ -1769,8 +1778,8 @@ mod tests {
         assert_eq!(sd.len(), 2);
         let match_game = &sd[0];
         assert_eq!(match_game.details.title, "Match Game");
-        assert_eq!(match_game.station, "CFTO");
-        assert_eq!(match_game.channel, "201");
+        assert_eq!(&*match_game.station, "CFTO");
+        assert_eq!(&*match_game.channel, "201");
         assert_eq!(match_game.channel_name.as_deref(), Some("CFTO"));
         assert_eq!(match_game.episode_num.as_deref(), Some("EP02420905.0022"));
         assert!(match_game.previously_shown && match_game.details.captions);

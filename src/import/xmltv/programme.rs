@@ -6,6 +6,7 @@ use super::super::{ImportError, ParseContext, Programme};
 use super::text::LangText;
 use super::time::{parse_time_written, Written};
 use chrono::{DateTime, Utc};
+use std::sync::Arc;
 
 /// The top-level element being read.
 pub(super) enum Section {
@@ -84,6 +85,13 @@ pub(super) struct ChannelInfo {
     pub(super) station: String,
     pub(super) channel: String,
     pub(super) name: Option<String>,
+}
+
+/// A described channel as each of its programmes carries it (shared, not copied).
+pub(super) struct Described {
+    pub(super) station: Arc<str>,
+    pub(super) channel: Arc<str>,
+    pub(super) name: Option<Arc<str>>,
 }
 
 /// What the parse gathers of one `<programme>`. One builder serves programme after programme,
