@@ -35,6 +35,8 @@ pub struct Shared {
     pub config: Arc<Config>,
     pub feeds: Arc<FeedCache>,
     pub packets: Arc<PacketCache>,
+    /// The last full answer to each feed URL, for revalidations answered before the router.
+    pub revalidations: crate::web::revalidate::Revalidations,
     version: Arc<VersionMemo>,
     /// Password checks running at once (each takes ~19 MiB and a core for a moment).
     password_checks: Arc<crate::limits::Turns>,
@@ -77,6 +79,7 @@ impl App {
             store,
             feeds: Arc::new(FeedCache::default()),
             packets: Arc::new(PacketCache::default()),
+            revalidations: Default::default(),
             password_checks: Arc::new(crate::limits::Turns::new(PASSWORD_CHECKS, PASSWORD_WAIT)),
             checker: Arc::new(crate::auth::Checker::new(PASSWORD_CHECKS)),
             signins: Arc::new(crate::limits::SignInLimits::new(config.signin_per_minute)),
@@ -132,17 +135,23 @@ impl App {
 
     /// The data version, from the memo while it is fresh, else from the database.
     pub async fn data_version(&self) -> Result<DataVersion, StoreError> {
-        let memo = &self.version;
-        if let Some((at, v)) = memo.last.lock().ok().and_then(|l| *l) {
-            if at.elapsed() < memo.ttl {
-                return Ok(v);
-            }
+        if let Some(v) = self.trusted_version() {
+            return Ok(v);
         }
         let v = airings::data_version(self.store.pool()).await?;
-        if let Ok(mut last) = memo.last.lock() {
+        if let Ok(mut last) = self.version.last.lock() {
             *last = Some((Instant::now(), v));
         }
         Ok(v)
+    }
+}
+
+impl App {
+    /// The data version looked up last, while it is still trusted (`Config::version_ttl`).
+    pub fn trusted_version(&self) -> Option<DataVersion> {
+        let memo = &self.version;
+        let (at, v) = memo.last.lock().ok().and_then(|l| *l)?;
+        (at.elapsed() < memo.ttl).then_some(v)
     }
 }
 
@@ -241,7 +250,7 @@ pub async fn serve(
     let mut jobs = crate::jobs::start(store.clone(), config.clone()).await?;
     let state = App::new(store.clone(), config);
     let header_timeout = state.config.header_timeout;
-    let router = crate::web::router(state);
+    let router = crate::web::router(state.clone());
     info!(addr = %listener.local_addr()?, "serving");
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
@@ -264,13 +273,17 @@ pub async fn serve(
             tracing::debug!(%peer, error = %e, "could not set TCP_NODELAY");
         }
         // Handlers that need the client's address (the sign-in rate limit) find it here.
-        let service = TowerToHyperService::new(tower::ServiceExt::map_request(
-            router.clone(),
-            move |mut req: axum::http::Request<hyper::body::Incoming>| {
-                req.extensions_mut()
-                    .insert(axum::extract::ConnectInfo(peer));
-                req.map(axum::body::Body::new)
-            },
+        // A feed's revalidation may be answered before all that (`web::revalidate`).
+        let service = TowerToHyperService::new(crate::web::revalidate::Revalidate::new(
+            state.clone(),
+            tower::ServiceExt::map_request(
+                router.clone(),
+                move |mut req: axum::http::Request<hyper::body::Incoming>| {
+                    req.extensions_mut()
+                        .insert(axum::extract::ConnectInfo(peer));
+                    req.map(axum::body::Body::new)
+                },
+            ),
         ));
         let watcher = graceful.watcher();
         tokio::spawn(async move {

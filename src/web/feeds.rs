@@ -3,10 +3,11 @@
 
 use super::conditional;
 use super::error::AppError;
+use super::revalidate;
 use super::AppState;
 use crate::domain::Grade;
 use crate::feeds::{self, FeedKind};
-use axum::extract::{rejection::QueryRejection, Path, Query, State};
+use axum::extract::{rejection::QueryRejection, OriginalUri, Path, Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::Response;
 use axum::routing::get;
@@ -38,6 +39,7 @@ async fn family_feed(
     State(state): State<AppState>,
     query: Result<Query<FamilyQuery>, QueryRejection>,
     asked: conditional::Asked,
+    target: OriginalUri,
 ) -> Response {
     let result = async {
         let Query(q) = query.map_err(|e| AppError::BadRequest(e.body_text()))?;
@@ -60,6 +62,8 @@ async fn family_feed(
             FeedKind::Family(children),
             Ok(Query(params)),
             &asked,
+            &target,
+            "family",
         )
         .await
     }
@@ -75,13 +79,22 @@ async fn grade_feed(
     Path(file): Path<String>,
     query: Result<Query<FeedQuery>, QueryRejection>,
     asked: conditional::Asked,
+    target: OriginalUri,
 ) -> Response {
     let result = async {
         let code = ics_name(&file)?;
         let grade: Grade = code.parse().map_err(|e: crate::domain::GradeError| {
             AppError::NotFound(format!("no grade feed `{code}`: {e}"))
         })?;
-        serve_feed(&state, FeedKind::Grade(grade), query, &asked).await
+        serve_feed(
+            &state,
+            FeedKind::Grade(grade),
+            query,
+            &asked,
+            &target,
+            "grade",
+        )
+        .await
     }
     .await;
     answer("grade", result)
@@ -92,10 +105,19 @@ async fn station_feed(
     Path(file): Path<String>,
     query: Result<Query<FeedQuery>, QueryRejection>,
     asked: conditional::Asked,
+    target: OriginalUri,
 ) -> Response {
     let result = async {
         let callsign = ics_name(&file)?.to_ascii_uppercase();
-        serve_feed(&state, FeedKind::Station(callsign), query, &asked).await
+        serve_feed(
+            &state,
+            FeedKind::Station(callsign),
+            query,
+            &asked,
+            &target,
+            "station",
+        )
+        .await
     }
     .await;
     answer("station", result)
@@ -106,10 +128,11 @@ async fn class_feed(
     Path(file): Path<String>,
     query: Result<Query<FeedQuery>, QueryRejection>,
     asked: conditional::Asked,
+    target: OriginalUri,
 ) -> Response {
     let result = async {
         let kind = feeds::class_feed(&state, ics_name(&file)?).await?;
-        serve_feed(&state, kind, query, &asked).await
+        serve_feed(&state, kind, query, &asked, &target, "class").await
     }
     .await;
     answer("class", result)
@@ -138,16 +161,24 @@ async fn serve_feed(
     kind: FeedKind,
     query: Result<Query<FeedQuery>, QueryRejection>,
     asked: &conditional::Asked,
+    target: &OriginalUri,
+    label: &'static str,
 ) -> Result<Response, AppError> {
     let Query(q) = query.map_err(|e| AppError::BadRequest(e.body_text()))?;
-    let today = Utc::now().with_timezone(&state.config.tz).date_naive();
+    let tz = state.config.tz;
+    let today = Utc::now().with_timezone(&tz).date_naive();
     let req = q.request(kind, today)?;
     let feed = feeds::publish(state, &req).await?;
 
     let gzip = asked.gzip;
-    let etag = if gzip { &feed.etag_gzip } else { &feed.etag };
     let etags = [feed.etag.as_str(), feed.etag_gzip.as_str()];
     let fresh = asked.not_modified(&etags, feed.last_modified);
+    // The next revalidation of this URL can be answered before the router.
+    if let Some(target) = target.path_and_query() {
+        state
+            .revalidations
+            .remember(target.as_str().as_bytes(), gzip, label, &feed, today, tz);
+    }
     // The headers go straight into the response's own map, with room for the ones every
     // response gets, so that it never grows (a map of our own would be copied into it).
     let mut response = if fresh {
@@ -163,21 +194,12 @@ async fn serve_feed(
     };
     let out = response.headers_mut();
     out.reserve(12);
-    out.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/calendar; charset=utf-8"),
+    let etag = if gzip { &feed.etag_gzip } else { &feed.etag };
+    revalidate::feed_headers(
+        out,
+        HeaderValue::from_str(etag).ok(),
+        HeaderValue::from_str(&feed.last_modified_http).ok(),
     );
-    out.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=300"),
-    );
-    out.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
-    if let Ok(v) = HeaderValue::from_str(etag) {
-        out.insert(header::ETAG, v);
-    }
-    if let Ok(v) = HeaderValue::from_str(&feed.last_modified_http) {
-        out.insert(header::LAST_MODIFIED, v);
-    }
     if gzip && !fresh {
         out.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
     }

@@ -11,6 +11,7 @@ pub mod feeds;
 pub mod html;
 pub mod origin;
 pub mod packets;
+pub mod revalidate;
 pub mod teach;
 pub mod work;
 
@@ -121,7 +122,12 @@ fn default_headers(mut r: axum::response::Response) -> axum::response::Response 
         .headers()
         .get(header::CONTENT_TYPE)
         .is_some_and(|t| t.as_bytes().starts_with(b"application/pdf"));
-    let headers = r.headers_mut();
+    default_headers_into(r.headers_mut(), pdf);
+    r
+}
+
+/// The headers of [`default_headers`], into `headers` (`pdf`: for a PDF, no policy).
+fn default_headers_into(headers: &mut axum::http::HeaderMap, pdf: bool) {
     if !headers.contains_key(header::X_CONTENT_TYPE_OPTIONS) {
         headers.insert(
             header::X_CONTENT_TYPE_OPTIONS,
@@ -140,7 +146,6 @@ fn default_headers(mut r: axum::response::Response) -> axum::response::Response 
             HeaderValue::from_static("no-referrer"),
         );
     }
-    r
 }
 
 async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str) {
