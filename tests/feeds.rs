@@ -566,3 +566,68 @@ async fn listings_and_class_names_cannot_add_events_or_properties_to_a_feed() {
     assert!(body["error"].as_str().unwrap().contains("name"), "{body}");
     app.stop().await;
 }
+
+/// With the data version trusted for a while (as in production), a phone's re-poll is
+/// answered before the router (`web::revalidate`): its 304 carries what the full answer's 200
+/// does (RFC 9110 §15.4.5), for plain and gzipped copies and by date, and a copy that is out
+/// of date still gets the feed.
+#[tokio::test]
+async fn a_repoll_answered_before_the_router_says_what_the_full_answer_does() {
+    let db = common::TestDb::new().await;
+    db.import_demo_week().await;
+    let mut config = db.config();
+    config.version_ttl = std::time::Duration::from_secs(3600);
+    let app = TestApp::spawn_configured(db, config).await;
+    let path = format!("/feeds/grades/5.ics?lang=es&{WEEK}");
+    let counted = |metrics: &str| -> u64 {
+        metrics
+            .lines()
+            .find(|l| {
+                l.starts_with(
+                    r#"lessoncast_feed_requests_total{kind="grade",status="not_modified"}"#,
+                )
+            })
+            .and_then(|l| l.rsplit(' ').next())
+            .map_or(0, |n| n.parse().unwrap())
+    };
+    let before = counted(&app.get_text("/metrics").await);
+    let kept = |h: &reqwest::header::HeaderMap| -> Vec<(String, String)> {
+        let mut v: Vec<_> = h
+            .iter()
+            .filter(|(k, _)| !matches!(k.as_str(), "date" | "content-length" | "content-encoding"))
+            .map(|(k, v)| (k.to_string(), v.to_str().unwrap().to_string()))
+            .collect();
+        v.sort();
+        v
+    };
+    for gzip in [&[][..], &[("accept-encoding", "gzip")][..]] {
+        let full = app.get_with(&path, gzip).await;
+        assert_eq!(full.status(), 200);
+        let etag = full.headers()["etag"].to_str().unwrap().to_string();
+        let modified = full.headers()["last-modified"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        for asked in [
+            ("if-none-match", etag.as_str()),
+            ("if-modified-since", &modified),
+        ] {
+            let headers: Vec<_> = gzip.iter().copied().chain([asked]).collect();
+            let r = app.get_with(&path, &headers).await;
+            assert_eq!(r.status(), 304, "{asked:?}");
+            assert_eq!(kept(r.headers()), kept(full.headers()), "{asked:?}");
+            assert!(r.bytes().await.unwrap().is_empty());
+        }
+        let headers: Vec<_> = gzip
+            .iter()
+            .copied()
+            .chain([("if-none-match", "\"old\"")])
+            .collect();
+        let r = app.get_with(&path, &headers).await;
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.headers()["etag"].to_str().unwrap(), etag);
+    }
+    // Counted like any 304 (other tests of this binary may count theirs meanwhile).
+    assert!(counted(&app.get_text("/metrics").await) >= before + 4);
+    app.stop().await;
+}

@@ -227,3 +227,156 @@ where
         Either::Right(self.inner.call(req).map_ok(full))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    const URL: &str = "/feeds/grades/5.ics?lang=es&from=2026-11-30&to=2026-12-27";
+
+    fn feed(version: i64) -> RenderedFeed {
+        let modified = Utc.with_ymd_and_hms(2026, 12, 1, 8, 0, 0).unwrap();
+        RenderedFeed::new(format!("BEGIN:VCALENDAR v{version}"), modified, version)
+    }
+
+    fn today() -> NaiveDate {
+        Utc::now()
+            .with_timezone(&chrono_tz::America::Los_Angeles)
+            .date_naive()
+    }
+
+    fn get(url: &str, headers: &[(&str, &str)]) -> Request<()> {
+        let mut r = Request::get(url);
+        for (k, v) in headers {
+            r = r.header(*k, *v);
+        }
+        r.body(()).unwrap()
+    }
+
+    fn known(f: &RenderedFeed) -> Revalidations {
+        let r = Revalidations::default();
+        r.remember(
+            URL.as_bytes(),
+            false,
+            "grade",
+            f,
+            today(),
+            chrono_tz::America::Los_Angeles,
+        );
+        r
+    }
+
+    #[test]
+    fn a_revalidation_of_a_known_url_is_the_full_answers_304() {
+        let f = feed(7);
+        let r = known(&f);
+        let answer = r
+            .answer(&get(URL, &[("if-none-match", &f.etag)]), 7)
+            .unwrap();
+        assert_eq!(answer.status(), StatusCode::NOT_MODIFIED);
+        let h = answer.headers();
+        assert_eq!(h["etag"], f.etag.as_str());
+        assert_eq!(h["last-modified"], f.last_modified_http.as_str());
+        assert_eq!(h["content-type"], "text/calendar; charset=utf-8");
+        assert_eq!(h["cache-control"], "public, max-age=300");
+        assert_eq!(h["vary"], "Accept-Encoding");
+        assert_eq!(h["x-content-type-options"], "nosniff");
+        assert_eq!(h["referrer-policy"], "no-referrer");
+        assert!(h.contains_key("content-security-policy"));
+        // By date too, as Apple Calendar asks.
+        let by_date = get(URL, &[("if-modified-since", &f.last_modified_http)]);
+        assert!(r.answer(&by_date, 7).is_some());
+    }
+
+    #[test]
+    fn anything_else_goes_the_full_way() {
+        let f = feed(7);
+        let r = known(&f);
+        let inm = [("if-none-match", f.etag.as_str())];
+        // Another data version (or none trusted), another URL, no validators, a copy that is
+        // out of date, a HEAD, a client that takes gzip (recorded apart).
+        assert!(r.answer(&get(URL, &inm), 8).is_none());
+        assert!(r.answer(&get(&format!("{URL}&alarm=0"), &inm), 7).is_none());
+        assert!(r.answer(&get(URL, &[]), 7).is_none());
+        assert!(r
+            .answer(&get(URL, &[("if-none-match", "\"old\"")]), 7)
+            .is_none());
+        let head = Request::head(URL)
+            .header("if-none-match", &f.etag)
+            .body(())
+            .unwrap();
+        assert!(r.answer(&head, 7).is_none());
+        let gzip = [
+            ("if-none-match", f.etag_gzip.as_str()),
+            ("accept-encoding", "gzip"),
+        ];
+        assert!(r.answer(&get(URL, &gzip), 7).is_none());
+        r.remember(
+            URL.as_bytes(),
+            true,
+            "grade",
+            &f,
+            today(),
+            chrono_tz::America::Los_Angeles,
+        );
+        let answer = r.answer(&get(URL, &gzip), 7).unwrap();
+        assert_eq!(answer.headers()["etag"], f.etag_gzip.as_str());
+    }
+
+    #[test]
+    fn an_answer_holds_for_its_day_only() {
+        let f = feed(7);
+        let r = Revalidations::default();
+        let yesterday = today().pred_opt().unwrap().pred_opt().unwrap();
+        r.remember(
+            URL.as_bytes(),
+            false,
+            "grade",
+            &f,
+            yesterday,
+            chrono_tz::America::Los_Angeles,
+        );
+        assert!(r
+            .answer(&get(URL, &[("if-none-match", &f.etag)]), 7)
+            .is_none());
+        // The day after a day ends at its local midnight, DST nights included.
+        let tz = chrono_tz::America::Los_Angeles;
+        let spring = NaiveDate::from_ymd_opt(2020, 3, 7).unwrap();
+        let midnight = tz.with_ymd_and_hms(2020, 3, 8, 0, 0, 0).unwrap();
+        assert_eq!(day_after(spring, tz), midnight.timestamp());
+        let fall = NaiveDate::from_ymd_opt(2020, 10, 31).unwrap();
+        let midnight = tz.with_ymd_and_hms(2020, 11, 1, 0, 0, 0).unwrap();
+        assert_eq!(day_after(fall, tz), midnight.timestamp());
+    }
+
+    #[test]
+    fn what_is_remembered_is_bounded_and_a_newer_version_forgets_the_older() {
+        let f = feed(7);
+        let r = Revalidations::default();
+        let tz = chrono_tz::America::Los_Angeles;
+        for i in 0..MAX_KNOWN + 10 {
+            r.remember(
+                format!("/feeds/grades/5.ics?n={i}").as_bytes(),
+                false,
+                "grade",
+                &f,
+                today(),
+                tz,
+            );
+        }
+        let count = |r: &Revalidations| {
+            r.known
+                .lock()
+                .unwrap()
+                .iter()
+                .map(HashMap::len)
+                .sum::<usize>()
+        };
+        assert!(count(&r) <= MAX_KNOWN);
+        r.remember(&[b'/'; MAX_TARGET + 1], false, "grade", &f, today(), tz);
+        assert!(count(&r) <= MAX_KNOWN);
+        r.remember(URL.as_bytes(), false, "grade", &feed(8), today(), tz);
+        assert_eq!(count(&r), 1);
+    }
+}
