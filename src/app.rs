@@ -230,7 +230,6 @@ pub async fn serve(
 ) -> anyhow::Result<()> {
     use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
     use hyper_util::server::conn::auto;
-    use hyper_util::service::TowerToHyperService;
 
     // Runs a killed process left `running` say so. Another replica's import may be running
     // right now, so only runs older than any import takes are taken to be dead.
@@ -274,7 +273,7 @@ pub async fn serve(
         }
         // Handlers that need the client's address (the sign-in rate limit) find it here.
         // A feed's revalidation may be answered before all that (`web::revalidate`).
-        let service = TowerToHyperService::new(crate::web::revalidate::Revalidate::new(
+        let service = crate::web::revalidate::Revalidate::new(
             state.clone(),
             tower::ServiceExt::map_request(
                 router.clone(),
@@ -284,7 +283,7 @@ pub async fn serve(
                     req.map(axum::body::Body::new)
                 },
             ),
-        ));
+        );
         let watcher = graceful.watcher();
         tokio::spawn(async move {
             let mut builder = auto::Builder::new(TokioExecutor::new());

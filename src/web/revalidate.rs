@@ -21,7 +21,6 @@ use http_body_util::Empty;
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::sync::Mutex;
-use std::task::{Context, Poll};
 
 /// At most this many URLs are remembered (a full map starts afresh)…
 pub const MAX_KNOWN: usize = 4096;
@@ -182,37 +181,41 @@ impl Revalidations {
 
 /// The service every connection's requests go to: a revalidation [`Revalidations`] can answer
 /// is answered here, anything else goes on to `inner` (the router and its layers).
-#[derive(Clone)]
+///
+/// A hyper service (called by reference), so that a request answered here costs no copy of the
+/// service stack behind it: hyper's adapter for tower services clones the stack per request.
 pub struct Revalidate<S> {
     app: crate::app::App,
-    inner: S,
+    inner: hyper_util::service::TowerToHyperService<S>,
 }
 
 impl<S> Revalidate<S> {
     pub fn new(app: crate::app::App, inner: S) -> Self {
-        Revalidate { app, inner }
+        Revalidate {
+            app,
+            inner: hyper_util::service::TowerToHyperService::new(inner),
+        }
     }
 }
 
 type Body<B> = http_body_util::Either<Empty<Bytes>, B>;
 
-impl<S, ReqBody, ResBody> tower::Service<Request<ReqBody>> for Revalidate<S>
+impl<S, ReqBody, ResBody> hyper::service::Service<Request<ReqBody>> for Revalidate<S>
 where
-    S: tower::Service<Request<ReqBody>, Response = Response<ResBody>, Error = Infallible>,
+    S: tower::Service<Request<ReqBody>, Response = Response<ResBody>, Error = Infallible> + Clone,
 {
     type Response = Response<Body<ResBody>>;
     type Error = Infallible;
     #[allow(clippy::type_complexity)]
     type Future = Either<
         Ready<Result<Self::Response, Infallible>>,
-        MapOk<S::Future, fn(Response<ResBody>) -> Self::Response>,
+        MapOk<
+            hyper_util::service::TowerToHyperServiceFuture<S, Request<ReqBody>>,
+            fn(Response<ResBody>) -> Self::Response,
+        >,
     >;
 
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
-        self.inner.poll_ready(cx)
-    }
-
-    fn call(&mut self, req: Request<ReqBody>) -> Self::Future {
+    fn call(&self, req: Request<ReqBody>) -> Self::Future {
         // Only while the data version looked up lately is still trusted: otherwise the full
         // answer looks it up again.
         if let Some((version, _)) = self.app.trusted_version() {
