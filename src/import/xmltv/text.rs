@@ -174,22 +174,18 @@ pub(super) fn collapse_whitespace(text: &str) -> Cow<'_, str> {
 
 /// ASCII text with single spaces between words and none around them, as most guide text is:
 /// nothing to collapse. (Anything else, other whitespace or any non-ASCII character, takes the
-/// full look.)
+/// full look.) Each test is a pass the compiler vectorises: a byte-by-byte loop with a branch
+/// per byte was 4 % of a re-import.
 fn is_collapsed(text: &str) -> bool {
     let bytes = text.as_bytes();
-    if bytes.first() == Some(&b' ') || bytes.last() == Some(&b' ') {
+    if bytes.first() == Some(&b' ') || bytes.last() == Some(&b' ') || !bytes.is_ascii() {
         return false;
     }
-    let mut space = false;
-    for &b in bytes {
-        match b {
-            b' ' if space => return false,
-            b' ' => space = true,
-            b'\t' | b'\n' | b'\r' | 0x0b | 0x0c | 0x80.. => return false,
-            _ => space = false,
-        }
-    }
-    true
+    // `\t`, `\n`, vertical tab, form feed and `\r` are 9 to 13.
+    let other_space = bytes
+        .iter()
+        .fold(false, |seen, &b| seen | (b.wrapping_sub(b'\t') < 5));
+    !other_space && memchr::memmem::find(bytes, b"  ").is_none()
 }
 
 #[cfg(test)]

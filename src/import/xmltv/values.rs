@@ -81,7 +81,11 @@ pub(super) fn is_spanish(language: &str) -> bool {
 /// `xmltv_ns` (`season.episode.part`, each counted from 0, each optionally `n/total` or empty)
 /// as `S2E12`, `S2` or `E12`; `None` when it gives neither season nor episode.
 pub(super) fn xmltv_ns_episode(value: &str) -> Result<Option<String>, ()> {
-    let compact: String = value.chars().filter(|c| !c.is_whitespace()).collect();
+    let compact: Cow<'_, str> = if value.contains(char::is_whitespace) {
+        Cow::Owned(value.chars().filter(|c| !c.is_whitespace()).collect())
+    } else {
+        Cow::Borrowed(value)
+    };
     let mut parts = compact.split('.');
     let mut number = || -> Result<Option<u64>, ()> {
         let part = parts.next().unwrap_or("");
