@@ -197,6 +197,7 @@ async fn serve_feed(
     let etag = if gzip { &feed.etag_gzip } else { &feed.etag };
     revalidate::feed_headers(
         out,
+        !fresh,
         HeaderValue::from_str(etag).ok(),
         HeaderValue::from_str(&feed.last_modified_http).ok(),
     );

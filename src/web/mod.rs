@@ -118,6 +118,11 @@ fn compression() -> CompressionLayer {
 /// Content-Security-Policy, but not on PDFs: a browser's built-in PDF viewer may not open a
 /// document under one.
 fn default_headers(mut r: axum::response::Response) -> axum::response::Response {
+    // A 304 has no body for these to guard: the stored response keeps its own (RFC 9111
+    // §4.3.4), and a 304 carries only what updates it (RFC 9110 §15.4.5), as nginx's do.
+    if r.status() == StatusCode::NOT_MODIFIED {
+        return r;
+    }
     let pdf = r
         .headers()
         .get(header::CONTENT_TYPE)
