@@ -42,19 +42,29 @@ impl Asked {
     /// Whether the client's copy is current: `If-None-Match` wins when both validators
     /// come; Apple Calendar sends only `If-Modified-Since`.
     pub fn not_modified(&self, etags: &[&str], modified: DateTime<Utc>) -> bool {
-        if let Some(matched) = self
-            .if_none_match
-            .as_ref()
-            .and_then(|v| none_match_value(v, etags))
-        {
-            return matched;
-        }
-        self.if_modified_since
-            .as_ref()
-            .and_then(|v| v.to_str().ok())
-            .and_then(|ims| DateTime::parse_from_rfc2822(ims).ok())
-            .is_some_and(|since| modified.timestamp() <= since.timestamp())
+        not_modified(
+            self.if_none_match.as_ref(),
+            self.if_modified_since.as_ref(),
+            etags,
+            modified,
+        )
     }
+}
+
+/// [`Asked::not_modified`] on the request's own header values.
+pub fn not_modified(
+    if_none_match: Option<&HeaderValue>,
+    if_modified_since: Option<&HeaderValue>,
+    etags: &[&str],
+    modified: DateTime<Utc>,
+) -> bool {
+    if let Some(matched) = if_none_match.and_then(|v| none_match_value(v, etags)) {
+        return matched;
+    }
+    if_modified_since
+        .and_then(|v| v.to_str().ok())
+        .and_then(|ims| DateTime::parse_from_rfc2822(ims).ok())
+        .is_some_and(|since| modified.timestamp() <= since.timestamp())
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Asked {

@@ -10,7 +10,7 @@
 //! version or one not looked up lately, another day, a client whose copy is out of date, a HEAD)
 //! goes the full way, which records it again.
 
-use super::conditional::Asked;
+use super::conditional::{accepts_gzip, not_modified};
 use crate::feeds::RenderedFeed;
 use axum::http::{header, HeaderMap, HeaderValue, Method, Request, Response, StatusCode};
 use bytes::Bytes;
@@ -153,33 +153,37 @@ impl Revalidations {
             return None;
         }
         let headers = req.headers();
-        if !headers.contains_key(header::IF_NONE_MATCH)
-            && !headers.contains_key(header::IF_MODIFIED_SINCE)
-        {
+        let if_none_match = headers.get(header::IF_NONE_MATCH);
+        let if_modified_since = headers.get(header::IF_MODIFIED_SINCE);
+        if if_none_match.is_none() && if_modified_since.is_none() {
             return None;
         }
-        let asked = Asked::from_headers(headers);
+        let gzip = accepts_gzip(headers);
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(i64::MAX, |d| d.as_secs() as i64);
         let known = {
             let known = self.known.lock().ok()?;
-            let k = known[asked.gzip as usize].get(target)?;
-            if k.version != version || Utc::now().timestamp() >= k.until {
+            let k = known[gzip as usize].get(target)?;
+            if k.version != version || now >= k.until {
                 return None;
             }
             k.clone()
         };
         let etags = [known.etag.to_str().ok()?, known.etag_gzip.to_str().ok()?];
-        if !asked.not_modified(&etags, known.last_modified) {
+        if !not_modified(
+            if_none_match,
+            if_modified_since,
+            &etags,
+            known.last_modified,
+        ) {
             return None;
         }
         let mut response = Response::new(Empty::new());
         *response.status_mut() = StatusCode::NOT_MODIFIED;
         let out = response.headers_mut();
         out.reserve(4);
-        let etag = if asked.gzip {
-            known.etag_gzip
-        } else {
-            known.etag
-        };
+        let etag = if gzip { known.etag_gzip } else { known.etag };
         feed_headers(out, false, Some(etag), Some(known.last_modified_http));
         crate::metrics::global().feed_request(known.kind, crate::metrics::FeedAnswer::NotModified);
         tracing::debug!(target = %req.uri(), "feed revalidated before the router: 304");
