@@ -567,31 +567,30 @@ async fn listings_and_class_names_cannot_add_events_or_properties_to_a_feed() {
     app.stop().await;
 }
 
-/// What a 304 carries (RFC 9110 §15.4.5): the 200's validators and caching headers, nothing
-/// else (the date aside).
-fn updates_of(h: &reqwest::header::HeaderMap) -> Vec<(String, String)> {
+/// The headers `keep` names, sorted, as text.
+fn headers_where(
+    h: &reqwest::header::HeaderMap,
+    keep: impl Fn(&str) -> bool,
+) -> Vec<(String, String)> {
     let mut v: Vec<_> = h
         .iter()
-        .filter(|(k, _)| {
-            matches!(
-                k.as_str(),
-                "etag" | "last-modified" | "cache-control" | "vary"
-            )
-        })
+        .filter(|(k, _)| keep(k.as_str()))
         .map(|(k, v)| (k.to_string(), v.to_str().unwrap().to_string()))
         .collect();
     v.sort();
     v
 }
 
+/// What a 304 carries (RFC 9110 §15.4.5): the 200's validators and caching headers, nothing
+/// else (the date aside).
+fn updates_of(h: &reqwest::header::HeaderMap) -> Vec<(String, String)> {
+    headers_where(h, |k| {
+        matches!(k, "etag" | "last-modified" | "cache-control" | "vary")
+    })
+}
+
 fn all_but_date(h: &reqwest::header::HeaderMap) -> Vec<(String, String)> {
-    let mut v: Vec<_> = h
-        .iter()
-        .filter(|(k, _)| k.as_str() != "date")
-        .map(|(k, v)| (k.to_string(), v.to_str().unwrap().to_string()))
-        .collect();
-    v.sort();
-    v
+    headers_where(h, |k| k != "date")
 }
 
 /// The full way (the data version looked up every time, as in these tests): a 304 carries

@@ -150,7 +150,11 @@ impl Revalidations {
     /// current one) on the same day, and the client's copy is that answer's.
     fn answer<B>(&self, req: &Request<B>, version: i64) -> Option<Response<Empty<Bytes>>> {
         let target = req.uri().path_and_query()?.as_str().as_bytes();
-        if req.method() != Method::GET || !target.starts_with(b"/feeds/") {
+        // A URL longer than any recorded one is not even hashed.
+        if req.method() != Method::GET
+            || !target.starts_with(b"/feeds/")
+            || target.len() > MAX_TARGET
+        {
             return None;
         }
         let headers = req.headers();
